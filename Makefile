@@ -1,0 +1,44 @@
+# Two entry points for a new machine: `make demo` and `make test`.
+# Each creates .venv with the standard library's venv module and installs what it needs.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN     = $(VENV)/bin
+
+.PHONY: demo test lint docs bench clean
+
+$(BIN)/.installed: pyproject.toml requirements-dev.lock
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c requirements-dev.lock -e ".[dev]"
+	touch $@
+
+$(BIN)/.runtime: pyproject.toml requirements-dev.lock
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c requirements-dev.lock -e .
+	touch $@
+
+demo: $(BIN)/.runtime
+	$(BIN)/python -m instantly_columns demo
+
+test: $(BIN)/.installed
+	$(BIN)/python -m pytest
+
+lint: $(BIN)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+docs: $(BIN)/.installed
+	$(BIN)/mkdocs build --strict
+
+bench: $(BIN)/.installed
+	$(BIN)/python -m benchmarks
+
+clean:
+	rm -rf $(VENV) site build dist
+
+lock: $(BIN)/.installed
+	{ echo "# Constraints for reproducible dev installs: pip install -c requirements-dev.lock -e '.[dev]'"; \
+	  echo "# Regenerate with: make lock"; \
+	  $(BIN)/python -m pip freeze --exclude-editable | grep -v '^instantly-columns'; } > requirements-dev.lock

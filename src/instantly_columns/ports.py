@@ -1,0 +1,338 @@
+"""Ports: the small protocols the library talks through, and the plain values they carry.
+
+Adapters (transports, stores, clocks) implement these; the domain and the flows only ever see
+the protocols. Nothing here does I/O.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Collection, Mapping, Sequence
+from datetime import datetime
+from typing import Any, Literal, Protocol, TypeAlias, runtime_checkable
+
+import attrs
+
+from .columns import CellValue, Column, Row, SequenceMode
+from .engagement import EngagementSubtype
+
+__all__ = [
+    "ApiKey",
+    "ApiRequest",
+    "ApiResponse",
+    "AsyncTransport",
+    "CellWrite",
+    "Clock",
+    "ColumnId",
+    "CredentialId",
+    "CredentialStore",
+    "EngagementGroup",
+    "Integration",
+    "IntegrationId",
+    "IntegrationStore",
+    "LedgerEntry",
+    "PushStatus",
+    "RowId",
+    "RunStatus",
+    "SyncRun",
+    "TableId",
+    "TableStore",
+    "Transport",
+]
+
+JsonBody = Any
+"""A JSON-compatible value (dict, list, str, int, float, bool or None)."""
+
+
+@attrs.frozen(repr=False, eq=False)
+class ApiKey:
+    """An Instantly API key. Prints as a short fingerprint; only transports call ``reveal()``."""
+
+    _secret: str = attrs.field(alias="secret")
+
+    def __attrs_post_init__(self) -> None:
+        if not isinstance(self._secret, str) or not self._secret.strip():
+            # The message must not echo the value.
+            raise ValueError("an API key must be a non-empty string")
+
+    def reveal(self) -> str:
+        """The raw key. Only transports and credential stores should call this."""
+        return self._secret
+
+    @property
+    def fingerprint(self) -> str:
+        """First 12 hex digits of the key's SHA-256: safe to log, stable across runs."""
+        return hashlib.sha256(self._secret.encode()).hexdigest()[:12]
+
+    def __repr__(self) -> str:
+        return f"ApiKey(sha256:{self.fingerprint})"
+
+    __str__ = __repr__
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ApiKey):
+            return NotImplemented
+        return self._secret == other._secret
+
+    def __hash__(self) -> int:
+        return hash(("ApiKey", self._secret))
+
+    def __reduce__(self) -> Any:  # pickling would be a way to leak it into caches and queues
+        raise TypeError("ApiKey cannot be pickled; store it through a CredentialStore")
+
+
+@attrs.frozen
+class ApiRequest:
+    """One HTTP call to the Instantly API, before the transport adds the base URL and headers.
+
+    ``path`` starts with ``/api/v2``. ``retry_safe`` says whether the request may be sent
+    again after an ambiguous failure (a timeout): true for reads and for writes that carry a
+    dedupe guard.
+    """
+
+    method: str
+    path: str
+    query: tuple[tuple[str, str], ...] = ()
+    json: JsonBody = None
+    api_key: ApiKey | None = None
+    retry_safe: bool = False
+    timeout: float | None = None
+
+
+@attrs.frozen
+class ApiResponse:
+    """What came back: status, lower-cased headers and the raw body bytes."""
+
+    status: int
+    headers: Mapping[str, str] = attrs.field(factory=dict)
+    body: bytes = b""
+
+
+class Transport(Protocol):
+    """Sends one request and returns the response. Raises ``ApiConnectionError`` or
+    ``ApiTimeout``; never interprets status codes."""
+
+    def send(self, request: ApiRequest) -> ApiResponse: ...
+
+
+class AsyncTransport(Protocol):
+    """The async twin of :class:`Transport`."""
+
+    async def send(self, request: ApiRequest) -> ApiResponse: ...
+
+
+@runtime_checkable
+class Clock(Protocol):
+    """Time, injectable: tests pass a fake clock so that no test waits for real."""
+
+    def now(self) -> datetime:
+        """Aware UTC datetime."""
+        ...
+
+    def monotonic(self) -> float: ...
+
+    def sleep(self, seconds: float) -> None: ...
+
+    async def asleep(self, seconds: float) -> None: ...
+
+
+# --- storage -------------------------------------------------------------------------------
+
+TableId: TypeAlias = str
+RowId: TypeAlias = str
+ColumnId: TypeAlias = str
+IntegrationId: TypeAlias = str
+"""An integration (campaign link) is identified by its ``campaign_config`` column's id."""
+CredentialId: TypeAlias = str
+"""Credentials are keyed by a host-chosen id (a workspace or tenant), not by campaign link."""
+
+
+@attrs.frozen
+class CellWrite:
+    """Set one cell. ``value=None`` clears it (the cell then reads as absent)."""
+
+    row_id: RowId
+    column_id: ColumnId
+    value: CellValue
+
+
+@attrs.frozen
+class EngagementGroup:
+    """One group of an in-database ``GROUP BY (email_status, engagement_status)`` over the
+    rows of a table that carry a link's engagement cells (rows with no email_status and
+    no engagement_status cell are not counted)."""
+
+    email_status: str | None
+    engagement_status: str | None
+    rows: int
+    reply_total: int
+    open_total: int
+    opened_rows: int
+    last_contacted: str | None
+
+
+@attrs.frozen
+class Integration:
+    """Public metadata of a campaign link. Never holds the API key (see CredentialStore)."""
+
+    id: IntegrationId
+    table_id: TableId
+    campaign_id: str
+    campaign_name: str
+    sequence_mode: SequenceMode
+    field_mapping: Mapping[str, Any] = attrs.field(factory=dict)
+    credential_id: CredentialId = "default"
+    settings: Mapping[str, Any] = attrs.field(factory=dict)
+    """Free-form JSON: push config, sync interval, webhook token hash, ..."""
+    version: int = 0
+    """Optimistic-concurrency counter, bumped by every save."""
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+
+RunStatus: TypeAlias = Literal["running", "ok", "partial", "failed", "cancelled"]
+
+
+@attrs.frozen
+class SyncRun:
+    """One engagement sync of one link: a history entry, a lease while running, and a
+    resume checkpoint (``cursor``)."""
+
+    id: str
+    integration_id: IntegrationId
+    started_at: datetime
+    status: RunStatus = "running"
+    finished_at: datetime | None = None
+    heartbeat_at: datetime | None = None
+    leads_seen: int = 0
+    rows_matched: int = 0
+    leads_unmatched: int = 0
+    duplicate_rows: int = 0
+    cells_written: int = 0
+    errors: tuple[str, ...] = ()
+    cursor: str | None = None
+    summary: Mapping[str, Any] | None = None
+
+
+PushStatus: TypeAlias = Literal[
+    "pending", "pushed", "already_in_campaign", "skipped_duplicate", "invalid", "failed"
+]
+
+
+@attrs.frozen
+class LedgerEntry:
+    """The push result of one row for one link."""
+
+    integration_id: IntegrationId
+    row_id: RowId
+    email: str | None
+    """Normalised (stripped, lower-cased) email, or ``None`` for an invalid row."""
+    status: PushStatus
+    lead_id: str | None = None
+    error: str | None = None
+    pushed_at: datetime | None = None
+    payload_hash: str | None = None
+    """Hash of what was sent, so a changed row can be detected and its lead updated."""
+
+
+class TableStore(Protocol):
+    """The host's lead tables: columns, rows, cells. Hosts often implement only this."""
+
+    def columns(self, table: TableId) -> list[Column]: ...
+
+    def save_columns(self, table: TableId, columns: Sequence[Column]) -> None:
+        """Insert or replace these columns (matched by id); others are left alone."""
+        ...
+
+    def delete_columns(self, table: TableId, column_ids: Collection[ColumnId]) -> int:
+        """Delete columns and their cells; returns how many columns were deleted."""
+        ...
+
+    def rows(
+        self,
+        table: TableId,
+        fields: Sequence[ColumnId] | None = None,
+        *,
+        after: RowId | None = None,
+        limit: int = 1000,
+    ) -> list[Row]:
+        """A page of rows ordered by id (keyset paging with ``after``); only ``fields``
+        cells are loaded when given."""
+        ...
+
+    def lookup_rows(
+        self, table: TableId, column: ColumnId, values: Collection[str]
+    ) -> dict[str, list[RowId]]:
+        """Rows whose ``column`` cell, stripped and lower-cased, equals one of ``values``
+        (given already normalised). Uses an index: no scan of the table."""
+        ...
+
+    def write_cells(self, table: TableId, cells: Sequence[CellWrite]) -> int:
+        """Upsert cells in chunks, one transaction per chunk; idempotent. Returns how many
+        cells actually changed."""
+        ...
+
+    def engagement_groups(
+        self, table: TableId, columns: Mapping[EngagementSubtype, ColumnId]
+    ) -> list[EngagementGroup]:
+        """The summary-row aggregate, computed inside the database."""
+        ...
+
+
+class IntegrationStore(Protocol):
+    """Campaign links, sync history and leases, push results, webhook idempotency."""
+
+    def integrations(self, table: TableId | None = None) -> list[Integration]: ...
+
+    def integration(self, integration: IntegrationId) -> Integration:
+        """Raises RecordNotFound."""
+        ...
+
+    def save_integration(self, item: Integration, *, version: int | None = None) -> Integration:
+        """Insert (``version=None``) or update when the stored version equals ``version``;
+        returns the stored item with its version bumped. Raises VersionConflict."""
+        ...
+
+    def delete_integration(self, integration: IntegrationId) -> None: ...
+
+    def start_run(self, run: SyncRun, *, stale_after: float = 300.0) -> SyncRun:
+        """Record a ``running`` run as the link's lease. Raises SyncInProgress when another
+        run of the link is running with a heartbeat newer than ``stale_after`` seconds
+        (older ones are marked ``failed`` and taken over)."""
+        ...
+
+    def update_run(self, run: SyncRun) -> None:
+        """Checkpoint a run (counts, cursor, heartbeat, final status)."""
+        ...
+
+    def runs(self, integration: IntegrationId, *, limit: int = 20) -> list[SyncRun]:
+        """Newest first."""
+        ...
+
+    def ledger(
+        self, integration: IntegrationId, emails: Collection[str]
+    ) -> dict[str, LedgerEntry]:
+        """Push results by normalised email (an entry with a lead id wins)."""
+        ...
+
+    def push_results(
+        self, integration: IntegrationId, rows: Collection[RowId]
+    ) -> dict[RowId, LedgerEntry]: ...
+
+    def write_ledger(self, integration: IntegrationId, entries: Sequence[LedgerEntry]) -> None:
+        """Upsert by (integration, row)."""
+        ...
+
+    def record_event(self, key: str, received_at: datetime) -> bool:
+        """Remember a webhook event; False when it was seen before (a replay)."""
+        ...
+
+
+class CredentialStore(Protocol):
+    """API keys, kept apart from everything else (encrypted at rest when configured)."""
+
+    def get_key(self, credential: CredentialId) -> ApiKey | None: ...
+
+    def set_key(self, credential: CredentialId, key: ApiKey) -> None: ...
+
+    def delete_key(self, credential: CredentialId) -> None: ...

@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+import ast
+import importlib
+import subprocess
+import sys
+from pathlib import Path
+
+import instantly_columns
+
+SRC = Path(instantly_columns.__file__).parent
+
+
+def test_all_is_sorted_and_unique() -> None:
+    names = instantly_columns.__all__
+    assert list(names) == sorted(names)
+    assert len(set(names)) == len(names)
+
+
+def test_every_exported_name_resolves_to_a_public_definition() -> None:
+    for name in instantly_columns.__all__:
+        assert not name.startswith("_") or name == "__version__"
+        value = getattr(instantly_columns, name)
+        module = getattr(value, "__module__", None)
+        if module is not None and module.startswith("instantly_columns"):
+            parts = module.split(".")
+            assert not any(p.startswith("_") for p in parts[1:]), f"{name} from {module}"
+            assert name in importlib.import_module(module).__all__, f"{name} not in {module}"
+
+
+def test_the_exports_are_complete() -> None:
+    # Every name a public module exports is reachable from the package or its module.
+    for path in sorted(SRC.rglob("*.py")):
+        rel = path.relative_to(SRC.parent).with_suffix("")
+        parts = rel.parts
+        if any(p.startswith("_") and p != "__init__" for p in parts):
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        has_all = any(
+            isinstance(node, ast.Assign | ast.AnnAssign)
+            and any(getattr(t, "id", None) == "__all__" for t in getattr(node, "targets", [])
+                    + [getattr(node, "target", None)])
+            for node in tree.body
+        )
+        assert has_all, f"{path.name} defines no __all__"
+
+
+def test_dir_matches_all() -> None:
+    assert dir(instantly_columns) == instantly_columns.__all__
+
+
+def test_unknown_attribute() -> None:
+    try:
+        instantly_columns.no_such_name  # type: ignore[attr-defined]  # noqa: B018
+    except AttributeError as exc:
+        assert "no_such_name" in str(exc)
+    else:  # pragma: no cover
+        raise AssertionError("expected AttributeError")
+
+
+def test_cold_import_loads_nothing_heavy() -> None:
+    code = "import sys, instantly_columns; print(sorted(m for m in sys.modules if m.startswith(('pydantic', 'httpx', 'instantly_columns.'))))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
