@@ -1,0 +1,231 @@
+"""Webhook events, pure: check the shared secret, parse a delivery, and turn it into
+monotone cell updates.
+
+Instantly signs nothing, so a receiver must insist on a secret that only Instantly knows: a
+token in the target URL's query string or in a custom header set on the subscription. It is
+compared in constant time.
+
+Deliveries come at least once and in any order. So an event only ever moves a cell *forward*:
+``email_status`` climbs the order Not sent < Sent < Opened < Clicked < Replied (Bounced and
+Unsubscribed are terminal and win), ``last_contacted`` becomes the later of the two times, and
+counters are never touched (a late "opened" event cannot tell whether the count already
+includes it; the next sync sets them from the API). Interest changes (``lead_interested``...)
+are not applied from the payload either: their order cannot be trusted, so the event asks for
+a refresh of that lead from the API, which is the truth.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from collections.abc import Mapping
+from typing import Any, Literal, TypeAlias
+
+import attrs
+
+from .columns import CellValue
+from .engagement import (
+    EMAIL_STATUS_TERMINAL,
+    EngagementSubtype,
+    email_status_rank,
+    normalize_timestamp,
+)
+from .errors import WebhookAuthError, WebhookPayloadError
+
+__all__ = [
+    "INTEREST_EVENTS",
+    "STATUS_EVENTS",
+    "WebhookEvent",
+    "WebhookOutcome",
+    "check_secret",
+    "parse_event",
+    "plan_updates",
+]
+
+#: Payload ``event_type`` -> the ``email_status`` it proves at least.
+STATUS_EVENTS: dict[str, str] = {
+    "email_sent": "Sent",
+    "email_opened": "Opened",
+    "link_clicked": "Clicked",
+    "email_link_clicked": "Clicked",
+    "reply_received": "Replied",
+    "auto_reply_received": "Sent",
+    "email_bounced": "Bounced",
+    "lead_unsubscribed": "Unsubscribed",
+}
+
+#: Events that change a lead's interest status; they trigger a refresh of that lead.
+INTEREST_EVENTS: frozenset[str] = frozenset(
+    {
+        "lead_neutral",
+        "lead_interested",
+        "lead_not_interested",
+        "lead_meeting_booked",
+        "lead_meeting_completed",
+        "lead_closed",
+        "lead_out_of_office",
+        "lead_wrong_person",
+        "lead_no_show",
+        "lead_lost",
+    }
+)
+
+EventKind: TypeAlias = Literal["status", "interest", "other"]
+
+
+def check_secret(
+    expected: str,
+    *,
+    headers: Mapping[str, str] | None = None,
+    query: Mapping[str, str] | None = None,
+    header_name: str = "x-instantly-columns-token",
+    query_name: str = "token",
+) -> None:
+    """Accept the delivery only if it carries ``expected`` in the header or the query.
+
+    Header names are matched case-insensitively. The comparison runs in constant time.
+
+    Raises:
+        WebhookAuthError: the secret is missing or wrong (the message never echoes it).
+    """
+    if not expected:
+        raise WebhookAuthError("no webhook secret is configured; refusing every delivery")
+    candidates: list[str] = []
+    if headers:
+        wanted = header_name.lower()
+        candidates += [v for k, v in headers.items() if k.lower() == wanted]
+    if query and query_name in query:
+        candidates.append(query[query_name])
+    good = expected.encode()
+    if not any(hmac.compare_digest(c.encode(), good) for c in candidates):
+        raise WebhookAuthError("missing or wrong webhook secret")
+
+
+@attrs.frozen
+class WebhookEvent:
+    """One delivery, parsed tolerantly. ``raw`` keeps every key Instantly sent."""
+
+    event_type: str
+    timestamp: str | None
+    campaign_id: str | None
+    lead_email: str | None
+    """Normalised: stripped and lower-cased."""
+    step: int | None
+    variant: int | None
+    raw: Mapping[str, Any] = attrs.field(repr=False, eq=False)
+    key: str
+    """Stable identity of the delivery (a hash of its canonical JSON): replays share it."""
+
+    @property
+    def kind(self) -> EventKind:
+        if self.event_type in STATUS_EVENTS:
+            return "status"
+        if self.event_type in INTEREST_EVENTS:
+            return "interest"
+        return "other"
+
+
+def _int(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    return None
+
+
+def _str(value: Any) -> str | None:
+    return value if isinstance(value, str) and value.strip() else None
+
+
+def parse_event(body: bytes | str | Mapping[str, Any]) -> WebhookEvent:
+    """Parse a delivery body (raw bytes, text, or already-decoded JSON).
+
+    Raises:
+        WebhookPayloadError: not JSON, not an object, or without an ``event_type``.
+    """
+    data: Any
+    if isinstance(body, Mapping):
+        data = body
+    else:
+        try:
+            data = json.loads(body)
+        except (ValueError, UnicodeDecodeError):
+            raise WebhookPayloadError("the body is not valid JSON") from None
+    if not isinstance(data, Mapping):
+        raise WebhookPayloadError("the body must be a JSON object")
+    event_type = _str(data.get("event_type"))
+    if event_type is None:
+        raise WebhookPayloadError("event_type is missing")
+    email = _str(data.get("lead_email"))
+    try:
+        canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
+    except ValueError:  # pragma: no cover - circular structures cannot come from JSON
+        raise WebhookPayloadError("the body cannot be serialised") from None
+    return WebhookEvent(
+        event_type=event_type.strip(),
+        timestamp=_str(data.get("timestamp")),
+        campaign_id=_str(data.get("campaign_id")),
+        lead_email=email.strip().lower() if email else None,
+        step=_int(data.get("step")),
+        variant=_int(data.get("variant")),
+        raw=dict(data),
+        key=hashlib.sha256(canonical.encode()).hexdigest(),
+    )
+
+
+@attrs.frozen
+class WebhookOutcome:
+    """What one event asks for: monotone cell updates, a refresh of the lead, or nothing."""
+
+    updates: Mapping[EngagementSubtype, CellValue]
+    refresh_lead: bool
+    ignored: str | None = None
+    """Why nothing happens (unknown event type, no lead email...), for the log."""
+
+
+def _later(a: CellValue, b: str | None) -> CellValue:
+    if b is None:
+        return a
+    if not isinstance(a, str) or not a:
+        return b
+    # ISO-8601 UTC strings in one canonical form compare as text.
+    return max(a, b)
+
+
+def _rank(label: str) -> int:
+    # The ladder, then the terminal outcomes in their order of precedence (the first wins), so
+    # that any two statuses compare and the result never depends on delivery order.
+    if label in EMAIL_STATUS_TERMINAL:
+        return 100 - EMAIL_STATUS_TERMINAL.index(label)
+    return email_status_rank(label)
+
+
+def plan_updates(
+    event: WebhookEvent, current: Mapping[EngagementSubtype, CellValue]
+) -> WebhookOutcome:
+    """The cell changes an event justifies, given the row's current engagement cells.
+
+    Only forward moves are returned; an event that would move nothing returns no updates,
+    so replays and late deliveries are harmless.
+    """
+    if event.lead_email is None:
+        return WebhookOutcome({}, refresh_lead=False, ignored="no lead_email")
+    if event.kind == "interest":
+        return WebhookOutcome({}, refresh_lead=True)
+    if event.kind == "other":
+        return WebhookOutcome({}, refresh_lead=False, ignored=f"event {event.event_type!r}")
+    updates: dict[EngagementSubtype, CellValue] = {}
+    target = STATUS_EVENTS[event.event_type]
+    now = current.get("email_status")
+    if _rank(target) > (_rank(now) if isinstance(now, str) else -1):
+        updates["email_status"] = target
+    if event.event_type == "email_sent" and event.timestamp is not None:
+        stamp = normalize_timestamp(event.timestamp)
+        old = current.get("last_contacted")
+        new = _later(old, stamp)
+        if stamp is not None and new != old:
+            updates["last_contacted"] = new
+    return WebhookOutcome(updates, refresh_lead=False)
