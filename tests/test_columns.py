@@ -80,12 +80,24 @@ def test_each_subtype_parses_to_its_class() -> None:
         ({**campaign(), "sequence_mode": "write_poems"}, "sequence_mode"),
         ({**campaign(), "field_mapping": "email"}, "field_mapping"),
         ({"instantly_subtype": "push_action"}, "push_config"),
-        ({"instantly_subtype": "push_action", "push_config": {"campaign_id": ""}},
-         "push_config.campaign_id"),
-        ({"instantly_subtype": "sequence_step", "step_config": {"step_number": 0,
-          "field": "body"}}, "step_config.step_number"),
-        ({"instantly_subtype": "sequence_step", "step_config": {"step_number": 1,
-          "field": "footer"}}, "step_config.field"),
+        (
+            {"instantly_subtype": "push_action", "push_config": {"campaign_id": ""}},
+            "push_config.campaign_id",
+        ),
+        (
+            {
+                "instantly_subtype": "sequence_step",
+                "step_config": {"step_number": 0, "field": "body"},
+            },
+            "step_config.step_number",
+        ),
+        (
+            {
+                "instantly_subtype": "sequence_step",
+                "step_config": {"step_number": 1, "field": "footer"},
+            },
+            "step_config.field",
+        ),
     ],
 )
 def test_invalid_configs_name_the_field(data: dict[str, Any], path: str) -> None:
@@ -101,13 +113,18 @@ def test_contradictions_in_one_config_are_rejected() -> None:
         parse_integration_config({"instantly_subtype": "reply_count", "engagement_field": "status"})
     with pytest.raises(InvalidColumnConfig, match="different campaigns"):
         parse_integration_config(
-            {"instantly_subtype": "push_action", "campaign_id": "a",
-             "push_config": {"campaign_id": "b"}}
+            {
+                "instantly_subtype": "push_action",
+                "campaign_id": "a",
+                "push_config": {"campaign_id": "b"},
+            }
         )
     with pytest.raises(InvalidColumnConfig, match="field_mapping is required"):
         parse_integration_config(
-            {"instantly_subtype": "push_action",
-             "push_config": {"campaign_id": "b", "auto_field_mapping": False}}
+            {
+                "instantly_subtype": "push_action",
+                "push_config": {"campaign_id": "b", "auto_field_mapping": False},
+            }
         )
 
 
@@ -137,9 +154,19 @@ def test_unknown_keys_survive_round_trip() -> None:
 _json_scalars = st.none() | st.booleans() | st.integers() | st.text(max_size=10)
 _extra_keys = st.dictionaries(
     st.text(min_size=1, max_size=8).filter(
-        lambda k: k
-        not in {"instantly_subtype", "campaign_id", "campaign_name", "sequence_mode",
-                "field_mapping", "push_config", "step_config", "engagement_field"}
+        lambda k: (
+            k
+            not in {
+                "instantly_subtype",
+                "campaign_id",
+                "campaign_name",
+                "sequence_mode",
+                "field_mapping",
+                "push_config",
+                "step_config",
+                "engagement_field",
+            }
+        )
     ),
     _json_scalars,
     max_size=3,
@@ -226,8 +253,11 @@ def instantly(id: str, config: dict[str, Any]) -> Column:
 def step(id: str, n: int, field: str, campaign_id: str = "c1") -> Column:
     return instantly(
         id,
-        {"instantly_subtype": "sequence_step", "campaign_id": campaign_id,
-         "step_config": {"step_number": n, "field": field}},
+        {
+            "instantly_subtype": "sequence_step",
+            "campaign_id": campaign_id,
+            "step_config": {"step_number": n, "field": field},
+        },
     )
 
 
@@ -236,11 +266,14 @@ def test_valid_table_with_two_campaigns() -> None:
         *host_columns(),
         instantly("cc1", campaign("c1")),
         instantly("cc2", campaign("c2")),
-        instantly("push1", {"instantly_subtype": "push_action",
-                            "push_config": {"campaign_id": "c1"}}),
+        instantly(
+            "push1", {"instantly_subtype": "push_action", "push_config": {"campaign_id": "c1"}}
+        ),
         instantly("st1", {"instantly_subtype": "email_status", "campaign_id": "c2"}),
-        step("s1s", 1, "subject"), step("s1b", 1, "body"),
-        step("s2s", 2, "subject"), step("s2b", 2, "body"),
+        step("s1s", 1, "subject"),
+        step("s1b", 1, "body"),
+        step("s2s", 2, "subject"),
+        step("s2b", 2, "body"),
     ]
     assert validate_table(cols) == []
     ensure_valid_table(cols)
@@ -251,17 +284,22 @@ def test_table_problems_are_all_reported() -> None:
         *host_columns(),
         instantly("cc1", campaign("c1", field_mapping={"email": "ghost", "last_name": "cc1"})),
         instantly("cc1b", campaign("c1")),
-        instantly("push", {"instantly_subtype": "push_action",
-                           "push_config": {"campaign_id": "c9"}}),
+        instantly(
+            "push", {"instantly_subtype": "push_action", "push_config": {"campaign_id": "c9"}}
+        ),
         instantly("eng", {"instantly_subtype": "open_count", "campaign_id": "c7"}),
-        step("s1s", 1, "subject"), step("s3s", 3, "subject"), step("s3s2", 3, "subject"),
+        step("s1s", 1, "subject"),
+        step("s3s", 3, "subject"),
+        step("s3s2", 3, "subject"),
         step("s1b", 1, "body"),
     ]
     problems = {p.path: p.message for p in validate_table(cols)}
     assert "already linked" in problems["columns[cc1b].integration_config.campaign_id"]
     assert "no column" in problems["columns[cc1].integration_config.field_mapping.email"]
     assert "instantly column" in problems["columns[cc1].integration_config.field_mapping.last_name"]
-    assert "auto_field_mapping" in problems["columns[push].integration_config.push_config.campaign_id"]
+    assert (
+        "auto_field_mapping" in problems["columns[push].integration_config.push_config.campaign_id"]
+    )
     assert "c7" in problems["columns[eng].integration_config.campaign_id"]
     assert "missing [2]" in problems["sequence_steps[c1]"]
     assert problems["sequence_steps[c1].step_3.subject"] == "more than one column"
@@ -285,8 +323,11 @@ def test_duplicate_ids_keys_and_mapping_targets() -> None:
     ]
 
 
-@given(st.lists(st.sampled_from([(n, f) for n in range(1, 6) for f in ("subject", "body")]),
-                unique=True))
+@given(
+    st.lists(
+        st.sampled_from([(n, f) for n in range(1, 6) for f in ("subject", "body")]), unique=True
+    )
+)
 def test_step_numbering_rule(entries: list[tuple[int, str]]) -> None:
     cols = [*host_columns(), instantly("cc1", campaign("c1"))]
     cols += [step(f"s{n}{f}", n, f) for n, f in entries]

@@ -38,8 +38,10 @@ def test_the_exports_are_complete() -> None:
         tree = ast.parse(path.read_text(encoding="utf-8"))
         has_all = any(
             isinstance(node, ast.Assign | ast.AnnAssign)
-            and any(getattr(t, "id", None) == "__all__" for t in getattr(node, "targets", [])
-                    + [getattr(node, "target", None)])
+            and any(
+                getattr(t, "id", None) == "__all__"
+                for t in getattr(node, "targets", []) + [getattr(node, "target", None)]
+            )
             for node in tree.body
         )
         assert has_all, f"{path.name} defines no __all__"

@@ -52,16 +52,21 @@ def test_parse_is_tolerant_and_normalises() -> None:
     assert (ev.step, ev.variant) == (2, 1)
     assert ev.raw["firstName"] == "Ada"
     assert ev.kind == "status"
-    assert parse_event(event("reply_received")).key == parse_event(
-        json.dumps(event("reply_received"), indent=2)
-    ).key
+    assert (
+        parse_event(event("reply_received")).key
+        == parse_event(json.dumps(event("reply_received"), indent=2)).key
+    )
     assert parse_event(event("email_opened")).key != ev.key
 
 
 @pytest.mark.parametrize(
     ("body", "message"),
-    [(b"{not json", "not valid JSON"), (b"[1, 2]", "JSON object"),
-     (b'{"lead_email": "a@b.co"}', "event_type"), (b"\xff\xfe", "not valid JSON")],
+    [
+        (b"{not json", "not valid JSON"),
+        (b"[1, 2]", "JSON object"),
+        (b'{"lead_email": "a@b.co"}', "event_type"),
+        (b"\xff\xfe", "not valid JSON"),
+    ],
 )
 def test_malformed_bodies(body: bytes, message: str) -> None:
     with pytest.raises(WebhookPayloadError, match=message):
@@ -74,16 +79,12 @@ def test_status_moves_forward_only() -> None:
     assert plan_updates(opened, {"email_status": "Replied"}).updates == {}
     assert plan_updates(opened, {"email_status": "Bounced"}).updates == {}
     bounced = parse_event(event("email_bounced"))
-    assert plan_updates(bounced, {"email_status": "Replied"}).updates == {
-        "email_status": "Bounced"
-    }
+    assert plan_updates(bounced, {"email_status": "Replied"}).updates == {"email_status": "Bounced"}
 
 
 def test_sent_moves_last_contacted_to_the_later_time() -> None:
     sent = parse_event(event("email_sent", timestamp="2026-03-04T10:12:45+01:00"))
-    out = plan_updates(
-        sent, {"email_status": "Sent", "last_contacted": "2026-03-01T00:00:00.000Z"}
-    )
+    out = plan_updates(sent, {"email_status": "Sent", "last_contacted": "2026-03-01T00:00:00.000Z"})
     assert out.updates == {"last_contacted": "2026-03-04T09:12:45.000Z"}
     late = plan_updates(
         sent, {"email_status": "Sent", "last_contacted": "2026-03-09T00:00:00.000Z"}
@@ -104,8 +105,10 @@ def test_interest_events_ask_for_a_refresh_and_unknown_ones_are_ignored() -> Non
 _times = st.datetimes().map(lambda d: d.strftime("%Y-%m-%dT%H:%M:%SZ"))
 
 
-@given(st.lists(st.tuples(st.sampled_from(sorted(STATUS_EVENTS)), _times), max_size=12),
-       st.randoms(use_true_random=False))
+@given(
+    st.lists(st.tuples(st.sampled_from(sorted(STATUS_EVENTS)), _times), max_size=12),
+    st.randoms(use_true_random=False),
+)
 def test_final_state_does_not_depend_on_delivery_order(
     events: list[tuple[str, str]], rnd: Any
 ) -> None:

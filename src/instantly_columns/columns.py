@@ -36,6 +36,7 @@ from .errors import InvalidColumnConfig, Problem
 
 __all__ = [
     "AUTO_CREATED_SUBTYPES",
+    "CORE_LEAD_FIELDS",
     "EDITABLE_SUBTYPES",
     "ENGAGEMENT_SUBTYPES",
     "INSTANTLY_COLUMN_TYPE",
@@ -154,14 +155,15 @@ class FieldMappingConfig(BaseModel):
         """Every mapped ``{lead field or custom variable path: column id}``."""
         out = {
             name: value
-            for name in _CORE_FIELDS
+            for name in CORE_LEAD_FIELDS
             if isinstance(value := getattr(self, name), str) and value
         }
         out.update({f"custom_variables.{k}": v for k, v in self.custom_variables.items()})
         return out
 
 
-_CORE_FIELDS = (
+#: The lead fields a mapping can feed besides custom variables, in Instantly's names.
+CORE_LEAD_FIELDS: tuple[str, ...] = (
     "email",
     "first_name",
     "last_name",
@@ -225,9 +227,7 @@ class PushActionConfig(_BaseConfig):
     @model_validator(mode="after")
     def _consistent(self) -> PushActionConfig:
         if self.campaign_id is not None and self.campaign_id != self.push_config.campaign_id:
-            raise ValueError(
-                "campaign_id and push_config.campaign_id name different campaigns"
-            )
+            raise ValueError("campaign_id and push_config.campaign_id name different campaigns")
         if not self.push_config.auto_field_mapping and self.field_mapping is None:
             raise ValueError(
                 "push_config.auto_field_mapping is false, so a field_mapping is required"
@@ -359,9 +359,7 @@ class Column(BaseModel):
             InvalidColumnConfig: naming ``columns[<id>]....`` paths.
         """
         config = (
-            parse_integration_config(integration_config)
-            if integration_config is not None
-            else None
+            parse_integration_config(integration_config) if integration_config is not None else None
         )
         try:
             return cls(id=id, key=key or id, name=name, type=type, config=config)
@@ -499,9 +497,7 @@ def validate_table(columns: Sequence[Column]) -> list[Problem]:
         for n in numbers:
             for f in ("subject", "body"):
                 if (n, f) not in seen:
-                    problems.append(
-                        Problem(f"sequence_steps[{label}].step_{n}.{f}", "no column")
-                    )
+                    problems.append(Problem(f"sequence_steps[{label}].step_{n}.{f}", "no column"))
     return problems
 
 

@@ -260,6 +260,15 @@ class TableStore(Protocol):
         cells are loaded when given."""
         ...
 
+    def get_rows(
+        self,
+        table: TableId,
+        row_ids: Collection[RowId],
+        fields: Sequence[ColumnId] | None = None,
+    ) -> list[Row]:
+        """The rows with these ids (unknown ids are left out), ordered by id."""
+        ...
+
     def lookup_rows(
         self, table: TableId, column: ColumnId, values: Collection[str]
     ) -> dict[str, list[RowId]]:
@@ -309,9 +318,7 @@ class IntegrationStore(Protocol):
         """Newest first."""
         ...
 
-    def ledger(
-        self, integration: IntegrationId, emails: Collection[str]
-    ) -> dict[str, LedgerEntry]:
+    def ledger(self, integration: IntegrationId, emails: Collection[str]) -> dict[str, LedgerEntry]:
         """Push results by normalised email (an entry with a lead id wins)."""
         ...
 
