@@ -1,0 +1,1052 @@
+"""The API client's logic, written once, without I/O.
+
+Every operation is a generator that yields effects and receives their results:
+
+- `Call(request)`: send the request; the driver sends back the `ApiResponse`, or throws the
+  transport's `ApiConnectionError` / `ApiTimeout` into the generator.
+- `Wait(seconds)`: sleep on the client's clock; the driver sends back `None`.
+- `Emit(value)`: hand a value (a page) to the consumer of a lazy iterator; the driver resumes
+  the generator only when the consumer asks for more.
+
+Rate limiting, retries, error mapping and pagination compose with `yield from`. The sync and
+async clients are two short loops that perform these effects, so behaviour cannot drift
+between them. The clock is read directly (reading is instant); only sleeping is an effect.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import logging
+import random
+from collections.abc import Callable, Collection, Generator, Iterable, Mapping, Sequence
+from datetime import date, datetime, timedelta
+from email.utils import parsedate_to_datetime
+from http import HTTPStatus
+from typing import Any, Generic, TypeVar
+from urllib.parse import quote
+
+import attrs
+from pydantic import BaseModel, ValidationError
+
+from instantly_columns import _wire
+from instantly_columns._retry import Failure, parse_retry_after, retry_delay, should_retry
+from instantly_columns.config import ClientSettings
+from instantly_columns.errors import (
+    ApiConnectionError,
+    ApiError,
+    ApiResponseError,
+    ApiStatusError,
+    ApiTimeout,
+    BadRequest,
+    ConfigError,
+    Conflict,
+    Forbidden,
+    NotFound,
+    PaymentRequired,
+    Problem,
+    RateLimited,
+    ServerError,
+    Unauthorized,
+    Unprocessable,
+)
+from instantly_columns.ports import ApiKey, ApiRequest, ApiResponse, Clock
+from instantly_columns.ratelimit import RateLimiter
+from instantly_columns.results import (
+    AnalyticsOverview,
+    BulkAddResult,
+    Campaign,
+    CampaignAnalytics,
+    DailyAnalytics,
+    KeyCheck,
+    Lead,
+    Page,
+    ResultList,
+    Webhook,
+    WebhookEventType,
+    WebhookTestResult,
+)
+
+__all__ = [
+    "DEFAULT_SCHEDULE",
+    "MAX_BULK_LEADS",
+    "ApiCore",
+    "Call",
+    "Effect",
+    "Emit",
+    "Flow",
+    "Wait",
+    "collect",
+    "status_error",
+]
+
+T = TypeVar("T")
+_M = TypeVar("_M", bound=BaseModel)
+
+logger = logging.getLogger("instantly_columns")
+
+API = "/api/v2"
+MAX_BULK_LEADS = 1000
+"""Most leads `POST /leads/add` takes in one call."""
+
+DEFAULT_SCHEDULE: Mapping[str, Any] = {
+    "schedules": [
+        {
+            "name": "Weekdays",
+            "timing": {"from": "09:00", "to": "17:00"},
+            "days": {"1": True, "2": True, "3": True, "4": True, "5": True},
+            "timezone": "America/Chicago",
+        }
+    ]
+}
+"""Used when `create_campaign` gets no schedule: Monday to Friday, 09:00-17:00 US Central."""
+
+_EXCERPT = 200
+_ERROR_ONLY_KEYS = frozenset({"error", "message", "statusCode"})
+_EDGE_BLOCK = (
+    "blocked by the API's edge before reaching Instantly (a non-JSON 403); this usually means "
+    "the User-Agent header was missing or rejected"
+)
+
+
+# --- effects -------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class Call:
+    """Send `request`; resume with the `ApiResponse` (or a thrown `ApiConnectionError`)."""
+
+    request: ApiRequest
+
+
+@attrs.frozen
+class Wait:
+    """Sleep `seconds` on the client's clock; resume with `None`."""
+
+    seconds: float
+
+
+@attrs.frozen
+class Emit(Generic[T]):
+    """Give `value` to the consumer of a lazy iterator."""
+
+    value: T
+
+
+Effect = Call | Wait | Emit[Any]
+Flow = Generator[Effect, Any, T]
+"""A computation that yields effects and finally returns a `T`."""
+
+
+# --- errors --------------------------------------------------------------------------------
+
+_STATUS_CLASSES: dict[int, type[ApiStatusError]] = {
+    400: BadRequest,
+    401: Unauthorized,
+    402: PaymentRequired,
+    403: Forbidden,
+    404: NotFound,
+    409: Conflict,
+    422: Unprocessable,
+    429: RateLimited,
+}
+
+
+def _redact(text: str, key: ApiKey | None) -> str:
+    if key is not None:
+        secret = key.reveal()
+        if secret and secret in text:
+            text = text.replace(secret, "[redacted]")
+    return text
+
+
+def _decode_json(body: bytes) -> tuple[bool, Any]:
+    try:
+        return True, json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        return False, None
+
+
+def _response_date(response: ApiResponse) -> datetime | None:
+    value = response.headers.get("date")
+    if not value:
+        return None
+    try:
+        return parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+
+
+def status_error(
+    response: ApiResponse, request: ApiRequest, *, now: datetime | None = None
+) -> ApiStatusError:
+    """The exception for an error response: the class by status, the message from the body.
+
+    400 `BadRequest`, 401 `Unauthorized`, 402 `PaymentRequired`, 403 `Forbidden`, 404
+    `NotFound`, 409 `Conflict`, 422 `Unprocessable`, 429 `RateLimited` (with `retry_after`
+    read from `Retry-After`, seconds or an HTTP date relative to `now` or else to the
+    response's `Date`), 5xx `ServerError`; any other status `ApiStatusError`. The message is
+    the envelope's `message` (or `error`); a 403 whose body is not JSON is reported as an edge
+    block. The API key is removed from the message and the body excerpt, should the body echo
+    it.
+    """
+    status = response.status
+    is_json, data = _decode_json(response.body)
+    message = ""
+    if is_json and isinstance(data, dict):
+        for field in ("message", "error"):
+            value = data.get(field)
+            if isinstance(value, str) and value.strip():
+                message = value.strip()
+                break
+    elif status == 403:
+        message = _EDGE_BLOCK
+    if not message:
+        try:
+            message = HTTPStatus(status).phrase
+        except ValueError:
+            message = "error"
+    message = _redact(message[:300], request.api_key)
+    excerpt = _redact(response.body[:_EXCERPT].decode("utf-8", "replace"), request.api_key)
+    where = {"method": request.method, "path": request.path}
+    if status == 429:
+        retry_after = parse_retry_after(
+            response.headers.get("retry-after"), now or _response_date(response)
+        )
+        return RateLimited(
+            message, status=status, body_excerpt=excerpt, retry_after=retry_after, **where
+        )
+    cls = _STATUS_CLASSES.get(status) or (ServerError if status >= 500 else ApiStatusError)
+    return cls(message, status=status, body_excerpt=excerpt, **where)
+
+
+def _is_edge_block(response: ApiResponse) -> bool:
+    is_json, data = _decode_json(response.body)
+    return response.status == 403 and not (is_json and isinstance(data, dict))
+
+
+# --- input helpers -------------------------------------------------------------------------
+
+
+def _problems(exc: ValidationError, prefix: str) -> list[Problem]:
+    problems = []
+    for error in exc.errors(include_input=False, include_url=False):
+        loc = ".".join(str(part) for part in error["loc"])
+        path = f"{prefix}.{loc}" if prefix and loc else prefix or loc
+        problems.append(Problem(path, error["msg"]))
+    return problems
+
+
+def _validated(model: type[_M], data: Any, path: str) -> _M:
+    if isinstance(data, BaseModel) or not isinstance(data, Mapping):
+        raise ConfigError("must be a mapping", path=path)
+    try:
+        return model.model_validate(dict(data))
+    except ValidationError as exc:
+        raise ConfigError(_problems(exc, path)) from None
+
+
+def _require_id(value: Any, path: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError("must be a non-empty string", path=path)
+    return value
+
+
+def _segment(value: Any, path: str) -> str:
+    return quote(_require_id(value, path), safe="")
+
+
+def _date_param(value: date | str | None, path: str) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, str) and value.strip():
+        return value.strip()
+    raise ConfigError("must be a date, a datetime or a YYYY-MM-DD string", path=path)
+
+
+def _query(**params: Any) -> tuple[tuple[str, str], ...]:
+    pairs: list[tuple[str, str]] = []
+    for name, value in params.items():
+        if value is None:
+            continue
+        if isinstance(value, bool):
+            pairs.append((name, "true" if value else "false"))
+        elif isinstance(value, list | tuple):
+            pairs.extend((name, str(item)) for item in value)
+        else:
+            pairs.append((name, str(value)))
+    return tuple(pairs)
+
+
+# --- response helpers ----------------------------------------------------------------------
+
+
+def _json(response: ApiResponse, request: ApiRequest) -> Any:
+    if not response.body.strip():
+        return None
+    is_json, data = _decode_json(response.body)
+    if not is_json:
+        raise ApiResponseError(
+            f"the response ({response.status}) is not valid JSON",
+            method=request.method,
+            path=request.path,
+        )
+    if (
+        isinstance(data, dict)
+        and "error" in data
+        and set(data) <= {"error", "message", "statusCode"}
+    ):
+        detail = data.get("message") or data.get("error")
+        raise ApiResponseError(
+            f"the API answered {response.status} but reported an error: "
+            f"{_redact(str(detail)[:300], request.api_key)}",
+            method=request.method,
+            path=request.path,
+        )
+    return data
+
+
+def _model(model: type[_M], data: Any, request: ApiRequest) -> _M:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors(include_input=False, include_url=False)[0]
+        where = ".".join(str(part) for part in first["loc"]) or "body"
+        raise ApiResponseError(
+            f"unexpected response shape at {where}: {first['msg']}",
+            method=request.method,
+            path=request.path,
+        ) from None
+
+
+def _fields(cls: type[Any], model: BaseModel, raw: Any) -> dict[str, Any]:
+    names = {f.name for f in attrs.fields(cls)} - {"raw"}
+    values = {name: getattr(model, name) for name in names if hasattr(model, name)}
+    values["raw"] = raw if isinstance(raw, Mapping) else {}
+    return values
+
+
+def _campaign(data: Any, request: ApiRequest) -> Campaign:
+    return Campaign(**_fields(Campaign, _model(_wire.CampaignWire, data, request), data))
+
+
+def _lead(data: Any, request: ApiRequest) -> Lead:
+    return Lead(**_fields(Lead, _model(_wire.LeadWire, data, request), data))
+
+
+def _webhook(data: Any, request: ApiRequest) -> Webhook:
+    return Webhook(**_fields(Webhook, _model(_wire.WebhookWire, data, request), data))
+
+
+def _rows(data: Any, request: ApiRequest) -> list[Any]:
+    if not isinstance(data, list):
+        raise ApiResponseError("expected a JSON array", method=request.method, path=request.path)
+    return data
+
+
+def collect(flow: Flow[None]) -> Flow[list[Any]]:
+    """Run `flow`, passing its calls and waits through, and return what it emitted."""
+    emitted: list[Any] = []
+    value: Any = None
+    error: Exception | None = None
+    while True:
+        try:
+            effect = flow.throw(error) if error is not None else flow.send(value)
+        except StopIteration:
+            return emitted
+        value, error = None, None
+        if isinstance(effect, Emit):
+            emitted.append(effect.value)
+            continue
+        try:
+            value = yield effect
+        except Exception as exc:  # a transport error: hand it to the inner flow
+            error = exc
+
+
+def bulk_add_body(
+    campaign_id: str,
+    leads: Sequence[Mapping[str, Any]],
+    *,
+    skip_if_in_campaign: bool,
+    skip_if_in_workspace: bool = False,
+    skip_if_in_list: bool = False,
+    verify_leads_on_import: bool = False,
+) -> dict[str, Any]:
+    """The exact JSON body of `POST /leads/add`, checked: at most 1000 leads, known fields,
+    scalar custom variables. A dry run shows this body; a real call sends it."""
+    _require_id(campaign_id, "campaign_id")
+    if isinstance(leads, Mapping | str | bytes) or not isinstance(leads, Sequence):
+        raise ConfigError("must be a list of lead mappings", path="leads")
+    if not leads:
+        raise ConfigError("give at least one lead", path="leads")
+    if len(leads) > MAX_BULK_LEADS:
+        raise ConfigError(
+            f"at most {MAX_BULK_LEADS} leads per call, got {len(leads)}; split the batch",
+            path="leads",
+        )
+    problems: list[Problem] = []
+    rows: list[dict[str, Any]] = []
+    for index, lead in enumerate(leads):
+        try:
+            model = _validated(_wire.LeadInput, lead, f"leads.{index}")
+        except ConfigError as exc:
+            problems.extend(exc.problems)
+            continue
+        rows.append(model.model_dump(exclude_unset=True))
+    if problems:
+        raise ConfigError(problems)
+    body: dict[str, Any] = {
+        "campaign_id": campaign_id,
+        "leads": rows,
+        "skip_if_in_campaign": bool(skip_if_in_campaign),
+        "skip_if_in_workspace": bool(skip_if_in_workspace),
+        "skip_if_in_list": bool(skip_if_in_list),
+    }
+    if verify_leads_on_import:
+        body["verify_leads_on_import"] = True
+    return body
+
+
+# --- the core ------------------------------------------------------------------------------
+
+
+class ApiCore:
+    """Request building, parsing, retries, rate limiting and pagination for one API key."""
+
+    def __init__(
+        self,
+        api_key: ApiKey,
+        *,
+        settings: ClientSettings,
+        clock: Clock,
+        limiter: RateLimiter,
+        rng: Callable[[], float] | None = None,
+    ) -> None:
+        self._key = api_key
+        self.settings = settings
+        self.clock = clock
+        self.limiter = limiter
+        # Jitter only spreads retries out; it needs no cryptographic strength.
+        self._rng = rng or random.Random().random  # noqa: S311
+
+    @property
+    def api_key(self) -> ApiKey:
+        """The key requests carry (an `ApiKey`, which prints as a fingerprint)."""
+        return self._key
+
+    def __repr__(self) -> str:
+        return f"ApiCore(key={self._key!r})"
+
+    # -- plumbing -------------------------------------------------------------------------
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        query: tuple[tuple[str, str], ...] = (),
+        json: Any = None,
+        retry_safe: bool,
+    ) -> ApiRequest:
+        """An `ApiRequest` for `/api/v2` + `path`, carrying this core's key."""
+        return ApiRequest(
+            method=method,
+            path=f"{API}{path}",
+            query=query,
+            json=json,
+            api_key=self._key,
+            retry_safe=retry_safe,
+        )
+
+    def acquire(self) -> Flow[None]:
+        """Wait until the workspace limiter grants a slot."""
+        while True:
+            wait = self.limiter.reserve(self.clock)
+            if wait <= 0:
+                return
+            yield Wait(wait)
+
+    def send(self, request: ApiRequest, *, accept: Collection[int] = ()) -> Flow[ApiResponse]:
+        """Send with rate limiting and retries; return a 2xx response (or a status in
+        `accept`), raise the mapped error otherwise."""
+        policy = self.settings.retry
+        retries = 0
+        while True:
+            yield from self.acquire()
+            started = self.clock.monotonic()
+            failure: Failure | None
+            retry_after: float | None = None
+            try:
+                response: ApiResponse = yield Call(request)
+            except ApiConnectionError as exc:
+                elapsed = (self.clock.monotonic() - started) * 1000
+                logger.debug(
+                    "%s %s -> %s after %.0f ms",
+                    request.method,
+                    request.path,
+                    type(exc).__name__,
+                    elapsed,
+                )
+                failure = "timeout" if isinstance(exc, ApiTimeout) else "connection"
+                error: ApiError = exc
+            else:
+                elapsed = (self.clock.monotonic() - started) * 1000
+                logger.debug(
+                    "%s %s -> %d in %.0f ms", request.method, request.path, response.status, elapsed
+                )
+                if 200 <= response.status < 300 or response.status in accept:
+                    return response
+                error = status_error(response, request, now=self.clock.now())
+                if isinstance(error, RateLimited):
+                    failure, retry_after = "rate_limited", error.retry_after
+                elif isinstance(error, ServerError):
+                    failure = "server_error"
+                else:
+                    failure = None
+            if failure is None or not should_retry(policy, retries, failure, request.retry_safe):
+                raise error
+            retries += 1
+            delay = retry_delay(policy, retries, retry_after=retry_after, rand=self._rng())
+            logger.debug(
+                "%s %s: retry %d of %d in %.2f s (%s)",
+                request.method,
+                request.path,
+                retries,
+                policy.max_retries,
+                delay,
+                failure,
+            )
+            yield Wait(delay)
+
+    def call_json(self, request: ApiRequest) -> Flow[Any]:
+        """Send and decode the JSON body (`None` when empty)."""
+        response = yield from self.send(request)
+        return _json(response, request)
+
+    def paginate(
+        self, fetch: Callable[[str | None], Flow[Page[T]]], starting_after: str | None
+    ) -> Flow[None]:
+        """Emit pages until an empty page or a missing cursor; a repeated cursor raises."""
+        seen: set[str] = set()
+        if starting_after is not None:
+            seen.add(starting_after)
+        cursor = starting_after
+        while True:
+            page = yield from fetch(cursor)
+            if not page.items:
+                return
+            following = page.next_starting_after
+            if following is not None and following in seen:
+                # The cursor itself stays out of the message: it may be an email.
+                raise ApiResponseError(
+                    "the API returned a page cursor a second time; stopping instead of looping"
+                )
+            yield Emit(page)
+            if following is None:
+                return
+            seen.add(following)
+            cursor = following
+
+    def _page(
+        self,
+        request: ApiRequest,
+        cursor: str | None,
+        parse: Callable[[Any, ApiRequest], T],
+    ) -> Flow[Page[T]]:
+        data = yield from self.call_json(request)
+        page = _model(_wire.PageWire, data, request)
+        items = tuple(parse(item, request) for item in page.items)
+        return Page(items, starting_after=cursor, next_starting_after=page.next_starting_after)
+
+    # -- workspace ------------------------------------------------------------------------
+
+    def check_key(self) -> Flow[KeyCheck]:
+        """`GET /workspaces/current`; on a (JSON) 403, `GET /campaigns?limit=1` instead."""
+        request = self.request("GET", "/workspaces/current", retry_safe=True)
+        response = yield from self.send(request, accept=(403,))
+        if response.status != 403:
+            workspace = _model(_wire.WorkspaceWire, _json(response, request), request)
+            return KeyCheck(workspace_id=workspace.id, workspace_name=workspace.name)
+        if _is_edge_block(response):
+            raise status_error(response, request, now=self.clock.now())
+        page = yield from self.campaign_page(None, limit=1)
+        workspace_id = page.items[0].organization if page.items else None
+        return KeyCheck(workspace_id=workspace_id, workspace_name=None, campaigns_only=True)
+
+    # -- campaigns ------------------------------------------------------------------------
+
+    def campaign_page(
+        self,
+        cursor: str | None,
+        *,
+        search: str | None = None,
+        status: int | None = None,
+        limit: int | None = None,
+    ) -> Flow[Page[Campaign]]:
+        """One page of `GET /campaigns`."""
+        query = _query(
+            limit=limit or self.settings.page_size,
+            starting_after=cursor,
+            search=search,
+            status=status,
+        )
+        request = self.request("GET", "/campaigns", query=query, retry_safe=True)
+        return (yield from self._page(request, cursor, _campaign))
+
+    def campaign_pages(
+        self, *, search: str | None, status: int | None, starting_after: str | None
+    ) -> Flow[None]:
+        """Emit every page of campaigns matching `search` / `status`."""
+        if status is not None and (isinstance(status, bool) or not isinstance(status, int)):
+            raise ConfigError("must be an integer campaign status code", path="status")
+
+        def fetch(cursor: str | None) -> Flow[Page[Campaign]]:
+            return self.campaign_page(cursor, search=search, status=status)
+
+        return (yield from self.paginate(fetch, starting_after))
+
+    def get_campaign(self, campaign_id: str) -> Flow[Campaign]:
+        """`GET /campaigns/{id}`."""
+        path = f"/campaigns/{_segment(campaign_id, 'campaign_id')}"
+        request = self.request("GET", path, retry_safe=True)
+        return _campaign((yield from self.call_json(request)), request)
+
+    def create_campaign(
+        self,
+        name: str,
+        *,
+        schedule: Mapping[str, Any] | None,
+        sequences: Sequence[Mapping[str, Any]] | None,
+        options: Mapping[str, Any] | None,
+    ) -> Flow[Campaign]:
+        """`POST /campaigns`, never sent twice blindly.
+
+        After a timeout, a connection error or a 5xx the campaign may or may not exist, so the
+        flow looks for a campaign of that exact name created since the call began (within the
+        configured clock skew). Found: it is returned. Not found: the creation is sent again,
+        as the retry policy allows.
+        """
+        body = _campaign_body(name, schedule, sequences, options)
+        request = self.request("POST", "/campaigns", json=body, retry_safe=False)
+        policy = self.settings.retry
+        since = self.clock.now() - timedelta(seconds=self.settings.clock_skew)
+        attempts = 0
+        while True:
+            try:
+                return _campaign((yield from self.call_json(request)), request)
+            except (ApiConnectionError, ServerError) as exc:
+                try:
+                    found = yield from self._find_new_campaign(body["name"], since)
+                except ApiError:
+                    raise exc from None
+                if found is not None:
+                    logger.info("campaign creation was ambiguous; found it by name afterwards")
+                    return found
+                if attempts >= policy.max_retries:
+                    raise
+                attempts += 1
+                yield Wait(retry_delay(policy, attempts, retry_after=None, rand=self._rng()))
+
+    def _find_new_campaign(self, name: str, since: datetime) -> Flow[Campaign | None]:
+        pages = yield from collect(
+            self.campaign_pages(search=name, status=None, starting_after=None)
+        )
+        matches = [
+            campaign
+            for page in pages
+            for campaign in page
+            if campaign.name == name
+            and campaign.timestamp_created is not None
+            and campaign.timestamp_created >= since
+        ]
+        return max(matches, key=lambda c: c.timestamp_created or since, default=None)
+
+    def get_sequences(self, campaign_id: str) -> Flow[list[dict[str, Any]]]:
+        """The campaign's `sequences` JSON (an empty list if it has none)."""
+        campaign = yield from self.get_campaign(campaign_id)
+        raw = campaign.raw.get("sequences")
+        # A deep copy: editing it must not change the campaign object it came from.
+        return (
+            [copy.deepcopy(dict(item)) for item in raw if isinstance(item, Mapping)] if raw else []
+        )
+
+    def replace_sequences(
+        self, campaign_id: str, sequences: Sequence[Mapping[str, Any]]
+    ) -> Flow[Campaign]:
+        """`PATCH /campaigns/{id}` with the whole `sequences` array."""
+        body = {"sequences": _json_list(sequences, "sequences")}
+        path = f"/campaigns/{_segment(campaign_id, 'campaign_id')}"
+        # Replacing a field with the same value twice is harmless.
+        request = self.request("PATCH", path, json=body, retry_safe=True)
+        return _campaign((yield from self.call_json(request)), request)
+
+    def campaign_action(self, campaign_id: str, action: str) -> Flow[Campaign]:
+        """`POST /campaigns/{id}/activate` or `/pause` (idempotent state changes)."""
+        path = f"/campaigns/{_segment(campaign_id, 'campaign_id')}/{action}"
+        request = self.request("POST", path, retry_safe=True)
+        return _campaign((yield from self.call_json(request)), request)
+
+    # -- analytics ------------------------------------------------------------------------
+
+    def campaign_analytics(
+        self,
+        campaign_id: str | None,
+        campaign_ids: Iterable[str] | None,
+        start_date: date | str | None,
+        end_date: date | str | None,
+        exclude_total_leads_count: bool,
+    ) -> Flow[ResultList[CampaignAnalytics]]:
+        """`GET /campaigns/analytics` (`id` or repeated `ids`; none means every campaign)."""
+        query = _query(
+            **_ids_params(campaign_id, campaign_ids),
+            start_date=_date_param(start_date, "start_date"),
+            end_date=_date_param(end_date, "end_date"),
+            exclude_total_leads_count=exclude_total_leads_count or None,
+        )
+        request = self.request("GET", "/campaigns/analytics", query=query, retry_safe=True)
+        rows = _rows((yield from self.call_json(request)), request)
+        return ResultList(
+            tuple(
+                CampaignAnalytics(
+                    **_fields(
+                        CampaignAnalytics, _model(_wire.CampaignAnalyticsWire, row, request), row
+                    )
+                )
+                for row in rows
+            )
+        )
+
+    def analytics_overview(
+        self,
+        campaign_id: str | None,
+        campaign_ids: Iterable[str] | None,
+        start_date: date | str | None,
+        end_date: date | str | None,
+    ) -> Flow[AnalyticsOverview]:
+        """`GET /campaigns/analytics/overview` (an object summed over the campaigns)."""
+        query = _query(
+            **_ids_params(campaign_id, campaign_ids),
+            start_date=_date_param(start_date, "start_date"),
+            end_date=_date_param(end_date, "end_date"),
+        )
+        request = self.request("GET", "/campaigns/analytics/overview", query=query, retry_safe=True)
+        data = yield from self.call_json(request)
+        model = _model(_wire.AnalyticsOverviewWire, data, request)
+        return AnalyticsOverview(**_fields(AnalyticsOverview, model, data))
+
+    def daily_analytics(
+        self,
+        campaign_id: str,
+        start_date: date | str | None,
+        end_date: date | str | None,
+    ) -> Flow[ResultList[DailyAnalytics]]:
+        """`GET /campaigns/analytics/daily?campaign_id=`."""
+        query = _query(
+            campaign_id=_require_id(campaign_id, "campaign_id"),
+            start_date=_date_param(start_date, "start_date"),
+            end_date=_date_param(end_date, "end_date"),
+        )
+        request = self.request("GET", "/campaigns/analytics/daily", query=query, retry_safe=True)
+        rows = _rows((yield from self.call_json(request)), request)
+        return ResultList(
+            tuple(
+                DailyAnalytics(
+                    **_fields(DailyAnalytics, _model(_wire.DailyAnalyticsWire, row, request), row)
+                )
+                for row in rows
+            )
+        )
+
+    # -- leads ----------------------------------------------------------------------------
+
+    def add_leads(
+        self,
+        campaign_id: str,
+        leads: Sequence[Mapping[str, Any]],
+        *,
+        skip_if_in_campaign: bool,
+        skip_if_in_workspace: bool,
+        skip_if_in_list: bool,
+        verify_leads_on_import: bool,
+    ) -> Flow[BulkAddResult]:
+        """`POST /leads/add`: at most 1000 leads, checked before anything is sent.
+
+        Retried after an ambiguous failure only when a skip flag that dedupes against the
+        campaign or workspace is set: sending the batch again then cannot add anyone twice.
+        """
+        body = bulk_add_body(
+            campaign_id,
+            leads,
+            skip_if_in_campaign=skip_if_in_campaign,
+            skip_if_in_workspace=skip_if_in_workspace,
+            skip_if_in_list=skip_if_in_list,
+            verify_leads_on_import=verify_leads_on_import,
+        )
+        guarded = bool(skip_if_in_campaign or skip_if_in_workspace)
+        request = self.request("POST", "/leads/add", json=body, retry_safe=guarded)
+        data = yield from self.call_json(request)
+        report = _model(_wire.BulkAddWire, data, request)
+        created = {item.index: item.id for item in report.created_leads}
+        values = _fields(BulkAddResult, report, data)
+        values["created"] = created
+        return BulkAddResult(**values)
+
+    def lead_page(
+        self,
+        campaign_id: str,
+        cursor: str | None,
+        *,
+        filter: str | None = None,
+        search: str | None = None,
+        contacts: Sequence[str] | None = None,
+    ) -> Flow[Page[Lead]]:
+        """One page of `POST /leads/list` for a campaign.
+
+        The body names the campaign `campaign` (not `campaign_id`, which the API ignores) and
+        carries `limit` and `starting_after`; `contacts` restricts the page to those emails.
+        """
+        body: dict[str, Any] = {
+            "campaign": _require_id(campaign_id, "campaign_id"),
+            "limit": self.settings.page_size,
+        }
+        if cursor is not None:
+            body["starting_after"] = cursor
+        if filter is not None:
+            body["filter"] = _require_id(filter, "filter")
+        if search is not None:
+            body["search"] = search
+        if contacts is not None:
+            if isinstance(contacts, str):
+                raise ConfigError("must be a list of emails, not one string", path="contacts")
+            body["contacts"] = [_require_id(c, f"contacts.{n}") for n, c in enumerate(contacts)]
+        request = self.request("POST", "/leads/list", json=body, retry_safe=True)
+        return (yield from self._page(request, cursor, _lead))
+
+    def lead_pages(
+        self,
+        campaign_id: str,
+        *,
+        starting_after: str | None,
+        filter: str | None = None,
+        search: str | None = None,
+        contacts: Sequence[str] | None = None,
+    ) -> Flow[None]:
+        """Emit every page of the campaign's leads."""
+        _require_id(campaign_id, "campaign_id")
+
+        def fetch(cursor: str | None) -> Flow[Page[Lead]]:
+            return self.lead_page(
+                campaign_id, cursor, filter=filter, search=search, contacts=contacts
+            )
+
+        return (yield from self.paginate(fetch, starting_after))
+
+    def get_lead(self, lead_id: str) -> Flow[Lead]:
+        """`GET /leads/{id}`."""
+        request = self.request("GET", f"/leads/{_segment(lead_id, 'lead_id')}", retry_safe=True)
+        return _lead((yield from self.call_json(request)), request)
+
+    def update_lead(self, lead_id: str, fields: Mapping[str, Any]) -> Flow[Lead]:
+        """`PATCH /leads/{id}` with at least one writable field."""
+        body = _validated(_wire.LeadPatch, fields, "fields").model_dump(exclude_unset=True)
+        if not body:
+            raise ConfigError("give at least one field to change", path="fields")
+        path = f"/leads/{_segment(lead_id, 'lead_id')}"
+        request = self.request("PATCH", path, json=body, retry_safe=True)
+        return _lead((yield from self.call_json(request)), request)
+
+    def delete_lead(self, lead_id: str) -> Flow[Lead]:
+        """`DELETE /leads/{id}`; returns the deleted lead."""
+        path = f"/leads/{_segment(lead_id, 'lead_id')}"
+        request = self.request("DELETE", path, retry_safe=True)
+        return _lead((yield from self.call_json(request)), request)
+
+    def update_interest_status(
+        self,
+        lead_email: str,
+        interest_value: int | None,
+        *,
+        campaign_id: str | None,
+        disable_auto_interest: bool | None,
+    ) -> Flow[None]:
+        """`POST /leads/update-interest-status` (202: applied later by the API)."""
+        body: dict[str, Any] = {
+            "lead_email": _require_id(lead_email, "lead_email"),
+            "interest_value": _interest(interest_value),
+        }
+        if campaign_id is not None:
+            body["campaign_id"] = _require_id(campaign_id, "campaign_id")
+        if disable_auto_interest is not None:
+            body["disable_auto_interest"] = bool(disable_auto_interest)
+        request = self.request("POST", "/leads/update-interest-status", json=body, retry_safe=True)
+        yield from self.call_json(request)
+
+    # -- webhooks -------------------------------------------------------------------------
+
+    def webhook_pages(self, *, campaign_id: str | None, event_type: str | None) -> Flow[None]:
+        """Emit every page of `GET /webhooks`."""
+
+        def fetch(cursor: str | None) -> Flow[Page[Webhook]]:
+            query = _query(
+                limit=self.settings.page_size,
+                starting_after=cursor,
+                campaign=campaign_id,
+                event_type=event_type,
+            )
+            request = self.request("GET", "/webhooks", query=query, retry_safe=True)
+            return self._page(request, cursor, _webhook)
+
+        return (yield from self.paginate(fetch, None))
+
+    def list_webhooks(
+        self, *, campaign_id: str | None, event_type: str | None
+    ) -> Flow[ResultList[Webhook]]:
+        """Every webhook, all pages read."""
+        found = yield from collect(
+            self.webhook_pages(campaign_id=campaign_id, event_type=event_type)
+        )
+        return ResultList(tuple(hook for page in found for hook in page))
+
+    def create_webhook(
+        self,
+        target_hook_url: str,
+        event_type: str | None,
+        *,
+        campaign_id: str | None,
+        name: str | None,
+        headers: Mapping[str, str] | None,
+        custom_interest_value: float | None,
+    ) -> Flow[Webhook]:
+        """`POST /webhooks`; not retried after an ambiguous failure (no dedupe guard)."""
+        fields: dict[str, Any] = {"target_hook_url": target_hook_url, "event_type": event_type}
+        optional = {
+            "campaign": campaign_id,
+            "name": name,
+            "headers": dict(headers) if isinstance(headers, Mapping) else headers,
+            "custom_interest_value": custom_interest_value,
+        }
+        fields.update({k: v for k, v in optional.items() if v is not None})
+        body = _validated(_wire.WebhookCreate, fields, "webhook").model_dump(exclude_unset=True)
+        request = self.request("POST", "/webhooks", json=body, retry_safe=False)
+        return _webhook((yield from self.call_json(request)), request)
+
+    def get_webhook(self, webhook_id: str) -> Flow[Webhook]:
+        """`GET /webhooks/{id}`."""
+        path = f"/webhooks/{_segment(webhook_id, 'webhook_id')}"
+        request = self.request("GET", path, retry_safe=True)
+        return _webhook((yield from self.call_json(request)), request)
+
+    def update_webhook(self, webhook_id: str, fields: Mapping[str, Any]) -> Flow[Webhook]:
+        """`PATCH /webhooks/{id}`."""
+        body = _validated(_wire.WebhookPatch, fields, "fields").model_dump(exclude_unset=True)
+        if not body:
+            raise ConfigError("give at least one field to change", path="fields")
+        path = f"/webhooks/{_segment(webhook_id, 'webhook_id')}"
+        request = self.request("PATCH", path, json=body, retry_safe=True)
+        return _webhook((yield from self.call_json(request)), request)
+
+    def delete_webhook(self, webhook_id: str) -> Flow[Webhook]:
+        """`DELETE /webhooks/{id}`; returns the deleted webhook."""
+        path = f"/webhooks/{_segment(webhook_id, 'webhook_id')}"
+        request = self.request("DELETE", path, retry_safe=True)
+        return _webhook((yield from self.call_json(request)), request)
+
+    def resume_webhook(self, webhook_id: str) -> Flow[Webhook]:
+        """`POST /webhooks/{id}/resume`: re-enable a webhook disabled by failures."""
+        path = f"/webhooks/{_segment(webhook_id, 'webhook_id')}/resume"
+        request = self.request("POST", path, retry_safe=True)
+        return _webhook((yield from self.call_json(request)), request)
+
+    def test_webhook(self, webhook_id: str) -> Flow[WebhookTestResult]:
+        """`POST /webhooks/{id}/test`; `success: false` raises `ApiResponseError`."""
+        path = f"/webhooks/{_segment(webhook_id, 'webhook_id')}/test"
+        request = self.request("POST", path, retry_safe=True)
+        data = yield from self.call_json(request)
+        model = _model(_wire.WebhookTestWire, data, request)
+        if model.success is not True:
+            detail = _redact(model.error or model.message or "no reason given", self._key)
+            code = f" (target answered {model.status_code})" if model.status_code else ""
+            raise ApiResponseError(
+                f"the webhook test failed{code}: {detail[:300]}",
+                method=request.method,
+                path=request.path,
+            )
+        return WebhookTestResult(
+            success=True,
+            message=model.message,
+            status_code=model.status_code,
+            response_time_ms=model.response_time_ms,
+        )
+
+    def webhook_event_types(self) -> Flow[ResultList[WebhookEventType]]:
+        """`GET /webhooks/event-types`."""
+        request = self.request("GET", "/webhooks/event-types", retry_safe=True)
+        model = _model(_wire.EventTypesWire, (yield from self.call_json(request)), request)
+        return ResultList(
+            tuple(WebhookEventType(id=e.id, label=e.label, type=e.type) for e in model.event_types)
+        )
+
+
+def _ids_params(campaign_id: str | None, campaign_ids: Iterable[str] | None) -> dict[str, Any]:
+    if campaign_id is not None and campaign_ids is not None:
+        raise ConfigError("give campaign_id or campaign_ids, not both", path="campaign_ids")
+    if campaign_id is not None:
+        return {"id": _require_id(campaign_id, "campaign_id")}
+    if campaign_ids is not None:
+        if isinstance(campaign_ids, str):
+            raise ConfigError("must be a list of ids, not one string", path="campaign_ids")
+        ids = [_require_id(item, f"campaign_ids.{n}") for n, item in enumerate(campaign_ids)]
+        return {"ids": ids} if ids else {}
+    return {}
+
+
+def _interest(value: int | None) -> int | None:
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+        raise ConfigError("must be an integer interest code or None", path="interest_value")
+    return value
+
+
+def _json_list(items: Any, path: str) -> list[Any]:
+    if isinstance(items, Mapping | str | bytes) or not isinstance(items, Sequence):
+        raise ConfigError("must be a list", path=path)
+    out = []
+    for index, item in enumerate(items):
+        if not isinstance(item, Mapping):
+            raise ConfigError("must be a mapping", path=f"{path}.{index}")
+        out.append(_plain_json(item, f"{path}.{index}"))
+    return out
+
+
+def _plain_json(value: Any, path: str) -> Any:
+    try:
+        return json.loads(json.dumps(value, allow_nan=False))
+    except (TypeError, ValueError):
+        raise ConfigError("must be JSON-serializable", path=path) from None
+
+
+def _campaign_body(
+    name: str,
+    schedule: Mapping[str, Any] | None,
+    sequences: Sequence[Mapping[str, Any]] | None,
+    options: Mapping[str, Any] | None,
+) -> dict[str, Any]:
+    if not isinstance(name, str) or not name.strip():
+        raise ConfigError("must be a non-empty string", path="name")
+    if schedule is None:
+        schedule = DEFAULT_SCHEDULE
+    if not isinstance(schedule, Mapping):
+        raise ConfigError("must be a mapping (the campaign_schedule JSON)", path="schedule")
+    body: dict[str, Any] = {"name": name, "campaign_schedule": _plain_json(schedule, "schedule")}
+    if sequences is not None:
+        body["sequences"] = _json_list(sequences, "sequences")
+    if options:
+        if not isinstance(options, Mapping):
+            raise ConfigError("must be a mapping of campaign settings", path="options")
+        clash = sorted(set(options) & {"name", "campaign_schedule", "sequences"})
+        if clash:
+            raise ConfigError(f"set {clash[0]!r} through its own argument", path="options")
+        body.update(_plain_json(dict(options), "options"))
+    return body

@@ -1,0 +1,305 @@
+"""The workspace rate limiter: 100 requests per second and 6,000 per minute.
+
+Instantly counts requests per workspace, across every key and both API versions, and answers
+429 past either limit. A [`WorkspaceLimiter`][instantly_columns.ratelimit.WorkspaceLimiter]
+stands for one workspace's budget: clients share the budget exactly when they are handed the
+same limiter object. Nothing is shared implicitly: a client built without a limiter gets its
+own, and this module creates no state at import.
+
+The limiter never sleeps. `reserve(clock)` either grants a slot (returns `0.0`, and the slot
+is counted) or returns the seconds to wait before asking again (nothing is counted). Time comes
+from the [`Clock`][instantly_columns.ports.Clock] passed in, so a test driving a `FakeClock`
+never waits.
+
+Storage is a small port, [`RateLimitBackend`][instantly_columns.ratelimit.RateLimitBackend],
+keyed by workspace. [`MemoryWindow`][instantly_columns.ratelimit.MemoryWindow] (the default)
+keeps an exact sliding-window log in this process;
+[`PyrateBackend`][instantly_columns.ratelimit.PyrateBackend] adapts any bucket of the
+`pyrate-limiter` library (v4), e.g. its Redis bucket to share one budget between processes.
+"""
+
+from __future__ import annotations
+
+import inspect
+import math
+import threading
+from collections import deque
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, Protocol
+
+import attrs
+
+from instantly_columns.errors import ConfigError
+from instantly_columns.ports import Clock
+
+if TYPE_CHECKING:
+    from pyrate_limiter import AbstractBucket
+    from pyrate_limiter import Rate as PyrateRate
+
+__all__ = [
+    "INSTANTLY_RATES",
+    "MemoryWindow",
+    "PyrateBackend",
+    "Rate",
+    "RateLimitBackend",
+    "RateLimiter",
+    "WorkspaceLimiter",
+]
+
+# Added to every wait so that `now + wait` lands past the instant a slot frees even after
+# floating-point rounding (otherwise a fake clock could be asked to wait 1e-17 s forever).
+_MARGIN = 1e-6
+
+
+def _check_limit(_instance: Any, _attribute: Any, value: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ConfigError("must be an integer >= 1", path="rate.limit")
+
+
+def _check_period(_instance: Any, _attribute: Any, value: float) -> None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ConfigError("must be a number of seconds", path="rate.period")
+    if not math.isfinite(value) or value <= 0:
+        raise ConfigError("must be a finite number of seconds > 0", path="rate.period")
+
+
+@attrs.frozen
+class Rate:
+    """At most `limit` requests in any window of `period` seconds."""
+
+    limit: int = attrs.field(validator=_check_limit)
+    period: float = attrs.field(validator=_check_period)
+
+    def __str__(self) -> str:
+        return f"{self.limit}/{self.period:g}s"
+
+
+INSTANTLY_RATES: tuple[Rate, ...] = (Rate(100, 1.0), Rate(6000, 60.0))
+"""The documented per-workspace limits of the Instantly API."""
+
+
+def _check_rates(rates: Sequence[Rate]) -> tuple[Rate, ...]:
+    rates = tuple(rates)
+    if not rates or not all(isinstance(rate, Rate) for rate in rates):
+        raise ConfigError("give at least one Rate", path="rates")
+    return rates
+
+
+class RateLimiter(Protocol):
+    """What a client asks before each request: one workspace's budget."""
+
+    def reserve(self, clock: Clock) -> float:
+        """`0.0` if a request may go now (and it is counted); else seconds to wait and ask
+        again."""
+        ...
+
+
+class RateLimitBackend(Protocol):
+    """Storage for many workspaces' budgets, keyed by workspace.
+
+    Implementations must be safe to call from several threads, must not sleep, and must read
+    the time from `clock` (a shared store, such as Redis, should use `clock.now()`, which is
+    comparable between processes; an in-process store may use `clock.monotonic()`).
+    """
+
+    def reserve(self, key: str, clock: Clock) -> float:
+        """Grant a slot to `key` now (return `0.0`) or say how long to wait (nothing
+        counted)."""
+        ...
+
+
+class MemoryWindow:
+    """An exact sliding-window log in this process: one timestamp per granted request.
+
+    A request is granted at time `t` when, for every rate, fewer than `limit` grants happened
+    in `(t - period, t]`. Memory is one float per grant still inside the longest window
+    (at most 6,000 per workspace with the Instantly rates). Thread-safe; times come from
+    `clock.monotonic()`, so clients sharing one window must share one clock (any
+    `SystemClock` does).
+
+    ```python
+    from instantly_columns.ratelimit import MemoryWindow, Rate
+    from instantly_columns.testing.clock import FakeClock
+
+    window, clock = MemoryWindow([Rate(2, 1.0)]), FakeClock()
+    assert [window.reserve("ws", clock) for _ in range(2)] == [0.0, 0.0]
+    assert 0.99 < window.reserve("ws", clock) <= 1.0 + 1e-3  # the third must wait ~1 s
+    ```
+    """
+
+    def __init__(self, rates: Sequence[Rate] = INSTANTLY_RATES) -> None:
+        self._rates = _check_rates(rates)
+        self._logs: dict[str, tuple[deque[float], ...]] = {}
+        self._lock = threading.Lock()
+
+    @property
+    def rates(self) -> tuple[Rate, ...]:
+        """The rates enforced, shortest window first as given."""
+        return self._rates
+
+    def reserve(self, key: str, clock: Clock) -> float:
+        """See [`RateLimitBackend.reserve`][instantly_columns.ratelimit.RateLimitBackend]."""
+        with self._lock:
+            told = clock.monotonic()
+            logs = self._logs.get(key)
+            if logs is None:
+                logs = self._logs[key] = tuple(deque() for _ in self._rates)
+            # A clock that stepped back (or two clocks mixed) must not unsort the log: count
+            # such a grant at the newest time already logged.
+            now = max([told, *(log[-1] for log in logs if log)])
+            free_at = now
+            for rate, log in zip(self._rates, logs, strict=True):
+                while log and log[0] + rate.period <= now:
+                    log.popleft()
+                if len(log) >= rate.limit:
+                    # The grant `limit` places back must leave the window first.
+                    free_at = max(free_at, log[len(log) - rate.limit] + rate.period)
+            if free_at > now:
+                return free_at - told + _MARGIN
+            for log in logs:
+                log.append(now)
+            return 0.0
+
+    def __repr__(self) -> str:
+        return f"MemoryWindow({', '.join(str(rate) for rate in self._rates)})"
+
+
+class PyrateBackend:
+    """Adapter over the buckets of `pyrate-limiter` (v4.5 or later).
+
+    `bucket_factory(key, rates)` builds the bucket for a workspace key, given the rates as
+    pyrate `Rate` objects; by default an `InMemoryBucket`. To share one budget between
+    processes, return a synchronous `RedisBucket` and pass `wall_clock=True`, so that
+    timestamps come from `clock.now()` and agree between machines. Only the bucket is used,
+    never pyrate's `Limiter`, so all waiting stays with the caller's clock.
+
+    Differences from [`MemoryWindow`][instantly_columns.ratelimit.MemoryWindow]: timestamps
+    are whole milliseconds (rounded down) and pyrate's windows are closed at both ends, so it
+    may refuse up to a millisecond early (never late); a refusal names the wait for the first
+    full rate only, so a caller may be told to wait twice; and pyrate accepts only rate lists
+    whose periods and limits both increase while limit/period does not (the Instantly rates
+    qualify).
+
+    ```python
+    from instantly_columns.ratelimit import PyrateBackend, Rate
+    from instantly_columns.testing.clock import FakeClock
+
+    backend, clock = PyrateBackend(rates=[Rate(1, 1.0)]), FakeClock()
+    assert backend.reserve("ws", clock) == 0.0
+    assert backend.reserve("ws", clock) > 0.99
+    ```
+    """
+
+    _LEAK_EVERY = 256
+
+    def __init__(
+        self,
+        bucket_factory: Callable[[str, list[PyrateRate]], AbstractBucket] | None = None,
+        *,
+        rates: Sequence[Rate] = INSTANTLY_RATES,
+        wall_clock: bool = False,
+    ) -> None:
+        try:
+            import pyrate_limiter
+        except ImportError as exc:  # pragma: no cover - depends on the environment
+            raise ConfigError(
+                "PyrateBackend needs the pyrate-limiter package (pip install pyrate-limiter)",
+                path="backend",
+            ) from exc
+        self._pyrate = pyrate_limiter
+        self._rates = _check_rates(rates)
+        self._pyrate_rates = sorted(
+            (
+                pyrate_limiter.Rate(rate.limit, max(1, math.ceil(rate.period * 1000)))
+                for rate in self._rates
+            ),
+            key=lambda rate: rate.interval,
+        )
+        if not pyrate_limiter.validate_rate_list(self._pyrate_rates):
+            raise ConfigError(
+                "pyrate-limiter needs rates whose periods and limits both increase while "
+                "limit/period does not",
+                path="rates",
+            )
+        self._factory = bucket_factory
+        self._wall_clock = wall_clock
+        self._buckets: dict[str, AbstractBucket] = {}
+        self._grants: dict[str, int] = {}
+        self._lock = threading.Lock()
+
+    def _bucket(self, key: str) -> AbstractBucket:
+        bucket = self._buckets.get(key)
+        if bucket is None:
+            if self._factory is None:
+                bucket = self._pyrate.InMemoryBucket(list(self._pyrate_rates))
+            else:
+                bucket = self._factory(key, list(self._pyrate_rates))
+            self._buckets[key] = bucket
+        return bucket
+
+    def reserve(self, key: str, clock: Clock) -> float:
+        """See [`RateLimitBackend.reserve`][instantly_columns.ratelimit.RateLimitBackend]."""
+        with self._lock:
+            now = clock.now().timestamp() if self._wall_clock else clock.monotonic()
+            now_ms = math.floor(now * 1000)
+            bucket = self._bucket(key)
+            item = self._pyrate.RateItem(key, now_ms)
+            decision = bucket.put_decision(item)
+            if inspect.isawaitable(decision):
+                raise ConfigError("only synchronous pyrate buckets are supported", path="backend")
+            if decision.allowed:
+                count = self._grants[key] = self._grants.get(key, 0) + 1
+                if count % self._LEAK_EVERY == 0:
+                    bucket.leak(now_ms)
+                return 0.0
+            wait_ms = decision.retry_after_ms
+            if wait_ms is None:
+                waited = bucket.waiting(item)
+                wait_ms = waited if isinstance(waited, int) and waited > 0 else 1
+            # Waiting until `now_ms + wait_ms` is measured from the rounded-down timestamp.
+            return max(wait_ms / 1000 - (now - now_ms / 1000), 0.0) + _MARGIN
+
+    def __repr__(self) -> str:
+        return f"PyrateBackend({', '.join(str(rate) for rate in self._rates)})"
+
+
+class WorkspaceLimiter:
+    """One workspace's request budget; hand the same object to every client of the workspace.
+
+    `workspace` is the key under which the backend counts (use the workspace id when the
+    backend is shared by several workspaces or processes). The backend defaults to a new
+    [`MemoryWindow`][instantly_columns.ratelimit.MemoryWindow] with the Instantly rates.
+
+    ```python
+    from instantly_columns.ratelimit import WorkspaceLimiter
+    from instantly_columns.testing.clock import FakeClock
+
+    limiter, clock = WorkspaceLimiter("acme"), FakeClock()
+    waits = [limiter.reserve(clock) for _ in range(101)]
+    assert waits[:100] == [0.0] * 100 and waits[100] > 0.99  # the 101st in a second waits
+    ```
+    """
+
+    def __init__(self, workspace: str = "default", *, backend: RateLimitBackend | None = None):
+        if not isinstance(workspace, str) or not workspace:
+            raise ConfigError("must be a non-empty string", path="workspace")
+        self._workspace = workspace
+        self._backend: RateLimitBackend = backend if backend is not None else MemoryWindow()
+
+    @property
+    def workspace(self) -> str:
+        """The key this limiter counts under."""
+        return self._workspace
+
+    @property
+    def backend(self) -> RateLimitBackend:
+        """Where the counts live."""
+        return self._backend
+
+    def reserve(self, clock: Clock) -> float:
+        """`0.0` if a request may go now (and it is counted); else seconds to wait and ask
+        again."""
+        return self._backend.reserve(self._workspace, clock)
+
+    def __repr__(self) -> str:
+        return f"WorkspaceLimiter({self._workspace!r}, backend={self._backend!r})"
