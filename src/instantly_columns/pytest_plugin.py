@@ -1,0 +1,67 @@
+"""pytest plugin of instantly-columns: the ``fake_instantly`` fixtures and the ``instantly`` marker.
+
+Installed as a ``pytest11`` entry point, so any project that installs instantly-columns gets::
+
+    def test_push(fake_instantly):                 # a fresh FakeInstantly, own FakeClock
+        key = fake_instantly.create_api_key()
+        ...
+
+    @pytest.mark.instantly(rate_limits=False, seed=7)   # FakeInstantly keyword arguments
+    def test_bulk(fake_instantly): ...
+
+The marker's keyword arguments go to the ``FakeInstantly`` constructor; the nearest marker
+(function, then class, then module) wins.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+import pytest
+
+if TYPE_CHECKING:
+    from instantly_columns.testing import FakeInstantly
+
+__all__ = ["fake_instantly", "fake_instantly_key", "pytest_configure"]
+
+_MARKER_HELP = (
+    "instantly(**kwargs): configure the fake_instantly fixture; keyword arguments go to "
+    "FakeInstantly (rate_limits=False, seed=7, unpaid=True, edge_block=True, ...)"
+)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Register the ``instantly`` marker (so ``--strict-markers`` accepts it)."""
+    config.addinivalue_line("markers", _MARKER_HELP)
+
+
+@pytest.fixture
+def fake_instantly(request: pytest.FixtureRequest) -> Iterator[FakeInstantly]:
+    """A fresh :class:`~instantly_columns.testing.FakeInstantly` with its own ``FakeClock``,
+    configured by the nearest ``@pytest.mark.instantly(...)``.
+
+    If the fake itself failed while answering (it then answers 500), the test errors at
+    teardown with that exception, so a bug in the fake never passes for an API error.
+    """
+    from instantly_columns.testing import FakeClock, FakeInstantly
+
+    marker = request.node.get_closest_marker("instantly")
+    kwargs = dict(marker.kwargs) if marker is not None else {}
+    if marker is not None and marker.args:
+        raise pytest.UsageError("@pytest.mark.instantly takes keyword arguments only")
+    kwargs.setdefault("clock", FakeClock())
+    try:
+        fake = FakeInstantly(**kwargs)
+    except TypeError as exc:
+        raise pytest.UsageError(f"@pytest.mark.instantly: {exc}") from None
+    yield fake
+    errors = fake.internal_errors
+    if errors:
+        raise RuntimeError(f"FakeInstantly failed while answering: {errors[0]!r}") from errors[0]
+
+
+@pytest.fixture
+def fake_instantly_key(fake_instantly: FakeInstantly) -> str:
+    """A raw API key (all scopes) of the ``fake_instantly`` workspace."""
+    return fake_instantly.create_api_key(name="pytest")

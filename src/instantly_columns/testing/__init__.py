@@ -1,0 +1,33 @@
+"""Test doubles for code that talks to Instantly: :class:`FakeInstantly` and :class:`FakeClock`.
+
+``FakeInstantly`` is a stateful, in-memory Instantly API v2 workspace that answers like the
+real API (see the "Testing with FakeInstantly" page); ``FakeClock`` is a clock that only moves
+when told to. The ``fake_instantly`` pytest fixture (installed with the package) hands out a
+fresh ``FakeInstantly`` per test.
+"""
+
+from __future__ import annotations
+
+from ._fake_engagement import AdvanceReport, EngagementRates
+from ._fake_faults import FaultEvent, FaultKind, FaultRule, Faults
+from ._fake_report import FakeReport, RequestRecord
+from ._fake_webhooks import DeliveryResult, WebhookDelivery
+from .clock import FakeClock
+from .fake import BASE_URL, FakeInstantly, WebhookReceiver
+
+__all__ = [
+    "BASE_URL",
+    "AdvanceReport",
+    "DeliveryResult",
+    "EngagementRates",
+    "FakeClock",
+    "FakeInstantly",
+    "FakeReport",
+    "FaultEvent",
+    "FaultKind",
+    "FaultRule",
+    "Faults",
+    "RequestRecord",
+    "WebhookDelivery",
+    "WebhookReceiver",
+]

@@ -1,0 +1,373 @@
+"""The in-memory workspace behind FakeInstantly: records, ids, and their JSON renderings.
+
+Everything the API shows is derived from these records when it is asked for: lead counters,
+timestamps and analytics all come from each lead's event log, so they always agree with a
+recount.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import random
+import re
+from collections.abc import Iterable
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import attrs
+
+__all__: list[str] = []
+
+JsonObject = dict[str, Any]
+
+# Lead statuses, interest values and campaign statuses, as the API numbers them.
+LEAD_ACTIVE, LEAD_PAUSED, LEAD_COMPLETED = 1, 2, 3
+LEAD_BOUNCED, LEAD_UNSUBSCRIBED, LEAD_SKIPPED = -1, -2, -3
+CAMPAIGN_DRAFT, CAMPAIGN_ACTIVE, CAMPAIGN_PAUSED, CAMPAIGN_COMPLETED = 0, 1, 2, 3
+POSITIVE_INTEREST = frozenset({1, 2, 3, 4})
+
+LEAD_CORE_FIELDS = (
+    "first_name",
+    "last_name",
+    "company_name",
+    "job_title",
+    "phone",
+    "website",
+    "personalization",
+)
+_CAMEL = {
+    "first_name": "firstName",
+    "last_name": "lastName",
+    "company_name": "companyName",
+    "job_title": "jobTitle",
+    "phone": "phone",
+    "website": "website",
+    "personalization": "personalization",
+}
+_EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def iso(moment: datetime) -> str:
+    """ISO 8601 in UTC with milliseconds and ``Z``, as the API writes timestamps."""
+    moment = moment.astimezone(timezone.utc)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def normalise_email(email: str | None) -> str | None:
+    """Case-insensitive comparison key of an address (None if missing)."""
+    if email is None:
+        return None
+    email = email.strip().lower()
+    return email or None
+
+
+def email_is_valid(email: str | None) -> bool:
+    return email is not None and bool(_EMAIL_RE.match(email.strip()))
+
+
+def key_digest(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class IdMaker:
+    """UUIDv7-style ids: the clock's milliseconds, then seeded random bits that only grow.
+
+    Ids made later always sort after earlier ones, even within one millisecond, so id order
+    is creation order (as the API's list endpoints assume).
+    """
+
+    def __init__(self, seed: int) -> None:
+        self._rng = random.Random(f"ids:{seed}")  # noqa: S311 - deterministic fake ids and keys
+        self._last_ms = -1
+        self._counter = 0
+
+    def new(self, now: datetime) -> str:
+        ms = max(int(now.timestamp() * 1000), self._last_ms)
+        if ms == self._last_ms:
+            self._counter += self._rng.randint(1, 1 << 24)
+            if self._counter >= 1 << 74:
+                ms += 1
+                self._counter = self._rng.getrandbits(64)
+        else:
+            self._counter = self._rng.getrandbits(64)
+        self._last_ms = ms
+        rand_a = self._counter >> 62
+        rand_b = self._counter & ((1 << 62) - 1)
+        value = (ms << 80) | (0x7 << 76) | (rand_a << 64) | (0b10 << 62) | rand_b
+        text = f"{value:032x}"
+        return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
+
+    def raw_key(self) -> str:
+        """A fresh API key string (base64 text, as real keys look)."""
+        return base64.b64encode(self._rng.randbytes(36)).decode()
+
+
+@attrs.define(eq=False)
+class LeadEvent:
+    """One thing that happened to a lead. Steps and variants are 0-based here."""
+
+    at: datetime
+    kind: str  # sent open click reply auto_reply bounce unsubscribe complete interest
+    step: int | None = None
+    variant: int | None = None
+    value: int | None = None
+    sender: str | None = None
+
+
+@attrs.define(eq=False)
+class KeyRecord:
+    id: str
+    name: str
+    digest: str
+    scopes: tuple[str, ...] | None
+    created: datetime
+    revoked: bool = False
+
+
+@attrs.define(eq=False)
+class LeadList:
+    id: str
+    name: str
+    created: datetime
+
+
+@attrs.define(eq=False)
+class Campaign:
+    id: str
+    name: str
+    fields: JsonObject
+    created: datetime
+    updated: datetime
+    status: int = CAMPAIGN_DRAFT
+    variables: dict[str, str] = attrs.field(factory=dict)
+    sender_turn: int = 0
+    activated: datetime | None = None
+
+    def steps(self) -> list[JsonObject]:
+        sequences = self.fields.get("sequences") or []
+        if not sequences:
+            return []
+        steps = sequences[0].get("steps") or []
+        return list(steps)
+
+    def senders(self) -> list[str]:
+        return list(self.fields.get("email_list") or [])
+
+    def stops_on_reply(self) -> bool:
+        return self.fields.get("stop_on_reply") is not False
+
+    def to_json(self, organization: str, leads: Iterable[Lead]) -> JsonObject:
+        body: JsonObject = {
+            "id": self.id,
+            "name": self.name,
+            "status": self.status,
+            "campaign_schedule": self.fields.get("campaign_schedule"),
+            "sequences": self.fields.get("sequences", []),
+            "timestamp_created": iso(self.created),
+            "timestamp_updated": iso(self.updated),
+            "organization": organization,
+            "email_list": self.fields.get("email_list", []),
+            "custom_variables": dict(self.variables),
+        }
+        for key, value in self.fields.items():
+            if key not in body and key != "name":
+                body[key] = value
+        if self.status == CAMPAIGN_ACTIVE and not any(lead.status == LEAD_ACTIVE for lead in leads):
+            body["not_sending_status"] = 2  # waiting for leads
+        return body
+
+
+@attrs.define(eq=False)
+class Lead:
+    id: str
+    email: str | None
+    created: datetime
+    updated: datetime
+    campaign_id: str | None = None
+    list_id: str | None = None
+    fields: JsonObject = attrs.field(factory=dict)
+    custom: JsonObject = attrs.field(factory=dict)
+    status: int = LEAD_ACTIVE
+    interest: int | None = None
+    upload_method: str = "api"
+    events: list[LeadEvent] = attrs.field(factory=list)
+    next_step: int = 0
+    next_due: datetime | None = None
+
+    @property
+    def key(self) -> str | None:
+        return normalise_email(self.email)
+
+    def count(self, kind: str) -> int:
+        return sum(1 for e in self.events if e.kind == kind)
+
+    def last(self, *kinds: str) -> LeadEvent | None:
+        found = [e for e in self.events if e.kind in kinds]
+        return found[-1] if found else None
+
+    def first(self, kind: str) -> LeadEvent | None:
+        return next((e for e in self.events if e.kind == kind), None)
+
+    def payload(self) -> JsonObject:
+        payload: JsonObject = {}
+        for name in LEAD_CORE_FIELDS:
+            value = self.fields.get(name)
+            if value is not None:
+                payload[_CAMEL[name]] = value
+        if self.email is not None:
+            payload["email"] = self.email
+        payload.update(self.custom)
+        return payload
+
+    def to_json(self, organization: str) -> JsonObject:
+        domain = self.email.rsplit("@", 1)[1].lower() if self.email and "@" in self.email else ""
+        body: JsonObject = {
+            "id": self.id,
+            "timestamp_created": iso(self.created),
+            "timestamp_updated": iso(self.updated),
+            "organization": organization,
+            "status": self.status,
+            "email": self.email,
+        }
+        for name in LEAD_CORE_FIELDS:
+            body[name] = self.fields.get(name)
+        body.update(
+            {
+                "email_open_count": self.count("open"),
+                "email_reply_count": self.count("reply"),
+                "email_click_count": self.count("click"),
+                "company_domain": domain,
+                "status_summary": {},
+                "payload": self.payload(),
+                "upload_method": self.upload_method,
+            }
+        )
+        if self.campaign_id is not None:
+            body["campaign"] = self.campaign_id
+        if self.list_id is not None:
+            body["list_id"] = self.list_id
+        for name in ("pl_value_lead", "assigned_to"):
+            if self.fields.get(name) is not None:
+                body[name] = self.fields[name]
+        if self.interest is not None:
+            body["lt_interest_status"] = self.interest
+        sent = self.last("sent")
+        if sent is not None:
+            executed = iso(sent.at)
+            body["status_summary"] = {
+                "lastStep": {
+                    "from": sent.sender or "",
+                    "stepID": f"0_{sent.step}_{sent.variant}",
+                    "timestamp_executed": executed,
+                }
+            }
+            body["last_step_from"] = sent.sender
+            body["last_step_timestamp_executed"] = executed
+            body["last_contacted_from"] = sent.sender
+            body["timestamp_last_contact"] = executed
+        for kind, prefix in (("open", "opened"), ("reply", "replied"), ("click", "clicked")):
+            event = self.last(kind)
+            if event is not None:
+                body[f"email_{prefix}_step"] = event.step
+                body[f"email_{prefix}_variant"] = event.variant
+                body[f"timestamp_last_{kind}"] = iso(event.at)
+        interest = self.last("interest")
+        if interest is not None:
+            body["timestamp_last_interest_change"] = iso(interest.at)
+        touch = self.last("sent", "open", "click", "reply", "auto_reply")
+        if touch is not None:
+            body["timestamp_last_touch"] = iso(touch.at)
+        return body
+
+
+@attrs.define(eq=False)
+class Webhook:
+    id: str
+    fields: JsonObject
+    created: datetime
+    status: int = 1
+    timestamp_error: datetime | None = None
+    failures: int = 0
+
+    def to_json(self, organization: str) -> JsonObject:
+        return {
+            "id": self.id,
+            "organization": organization,
+            "campaign": self.fields.get("campaign"),
+            "name": self.fields.get("name"),
+            "target_hook_url": self.fields["target_hook_url"],
+            "event_type": self.fields.get("event_type"),
+            "custom_interest_value": self.fields.get("custom_interest_value"),
+            "headers": self.fields.get("headers"),
+            "timestamp_created": iso(self.created),
+            "status": self.status,
+            "timestamp_error": iso(self.timestamp_error) if self.timestamp_error else None,
+        }
+
+
+@attrs.define(eq=False)
+class PendingInterest:
+    due: datetime
+    email: str
+    value: int | None
+    campaign_id: str | None
+    list_id: str | None
+
+
+@attrs.define(eq=False)
+class Workspace:
+    """All state of one fake workspace."""
+
+    ids: IdMaker
+    id: str
+    owner: str
+    name: str
+    created: datetime
+    keys: dict[str, KeyRecord] = attrs.field(factory=dict)
+    campaigns: dict[str, Campaign] = attrs.field(factory=dict)
+    leads: dict[str, Lead] = attrs.field(factory=dict)
+    lists: dict[str, LeadList] = attrs.field(factory=dict)
+    webhooks: dict[str, Webhook] = attrs.field(factory=dict)
+    pending_interest: list[PendingInterest] = attrs.field(factory=list)
+    blocklist: set[str] = attrs.field(factory=set)
+
+    @classmethod
+    def create(cls, seed: int, now: datetime) -> Workspace:
+        ids = IdMaker(seed)
+        return cls(ids=ids, id=ids.new(now), owner=ids.new(now), name="Fake Workspace", created=now)
+
+    def to_json(self) -> JsonObject:
+        return {
+            "id": self.id,
+            "timestamp_created": iso(self.created),
+            "timestamp_updated": iso(self.created),
+            "owner": self.owner,
+            "name": self.name,
+            "plan_id": "pid_fake_growth",
+            "add_unsub_to_block": False,
+            "default_opportunity_value": 0,
+        }
+
+    def campaign_leads(self, campaign_id: str) -> list[Lead]:
+        return [lead for lead in self.leads.values() if lead.campaign_id == campaign_id]
+
+    def campaign_json(self, campaign: Campaign) -> JsonObject:
+        return campaign.to_json(self.id, self.campaign_leads(campaign.id))
+
+    def is_blocked(self, email: str | None) -> bool:
+        key = normalise_email(email)
+        if key is None or not self.blocklist:
+            return False
+        return key in self.blocklist or key.rsplit("@", 1)[-1] in self.blocklist
+
+
+def delay_seconds(step: JsonObject) -> float:
+    """The wait after a step, in seconds (``delay`` in ``delay_unit``, default days)."""
+    unit = step.get("delay_unit") or "days"
+    scale = {"minutes": 60.0, "hours": 3600.0, "days": 86400.0}[unit]
+    return float(step.get("delay") or 0) * scale
+
+
+def later(moment: datetime, seconds: float) -> datetime:
+    return moment + timedelta(seconds=seconds)
