@@ -278,6 +278,15 @@ CASES = [
         check=lambda r: len(r) == 1 and r[0].next_starting_after == "l1",
     ),
     Case(
+        "lead_page",
+        lambda c: c.lead_page("c1", starting_after="l0", contacts=["a@x.io"]),
+        "POST",
+        "/api/v2/leads/list",
+        body={"campaign": "c1", "limit": 100, "starting_after": "l0", "contacts": ["a@x.io"]},
+        reply={"items": [LEAD], "next_starting_after": "l1"},
+        check=lambda r: len(r) == 1 and r.next_starting_after == "l1",
+    ),
+    Case(
         "get_lead",
         lambda c: c.get_lead("l1"),
         "GET",
@@ -463,7 +472,7 @@ def test_every_public_operation_has_a_case() -> None:
         if callable(value) and not name.startswith("_") and name != "close"
     }
     covered = {case.name for case in CASES}
-    assert len(public) == 28
+    assert len(public) == 29
     assert public <= covered, sorted(public - covered)
     # and the async client offers the same operations
     assert public <= set(dir(AsyncInstantlyClient))

@@ -1,0 +1,383 @@
+"""The wizard's I/O, as a flow: one ``advance(state, answer)`` step at a time."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from typing import Any
+
+from ._effects import Api, Flow, Store
+from ._flows import Ctx, engagement_column
+from .columns import (
+    INSTANTLY_COLUMN_TYPE,
+    CampaignConfig,
+    Column,
+    FieldMappingConfig,
+    PushActionConfig,
+    PushConfig,
+    SequenceStepConfig,
+    StepConfig,
+    column_key,
+    validate_table,
+)
+from .engagement import ENGAGEMENT_FIELD_BY_SUBTYPE
+from .errors import ApiError, ConfigError, Problem, Unauthorized
+from .mapping import detect_field_mapping
+from .ports import ApiKey, Integration
+from .sequences import (
+    author_sequence,
+    build_schedule,
+    campaign_variables,
+    classify_variable,
+    scaffold_step_columns,
+)
+from .wizard import (
+    CampaignAnswer,
+    ConnectAnswer,
+    CreateAnswer,
+    MappingAnswer,
+    SequenceAnswer,
+    WizardAnswer,
+    WizardState,
+    merge_overrides,
+    parse_step_key,
+    step_key,
+)
+
+#: Used when a new campaign is created without a schedule: weekdays, 9 to 5, US Eastern rules.
+DEFAULT_SCHEDULE = {
+    "timezone": "America/Detroit",
+    "days": "weekdays",
+    "start": "09:00",
+    "end": "17:00",
+}
+SAMPLE_ROWS = 50
+
+
+def advance_flow(ctx: Ctx, state: WizardState, answer: WizardAnswer) -> Flow[WizardState]:
+    if answer.step != state.step:
+        return state.with_problems(
+            [
+                Problem(
+                    "step",
+                    f"this answer is for step {answer.step!r}; the wizard is at {state.step!r}",
+                )
+            ]
+        )
+    if isinstance(answer, ConnectAnswer):
+        return (yield from _connect(ctx, state, answer))
+    if isinstance(answer, CampaignAnswer):
+        return (yield from _campaign(ctx, state, answer))
+    if isinstance(answer, SequenceAnswer):
+        return (yield from _sequence(ctx, state, answer))
+    if isinstance(answer, MappingAnswer):
+        return (yield from _mapping(ctx, state, answer))
+    return (yield from _create(ctx, state, answer))
+
+
+def _api_problem(path: str, exc: ApiError) -> Problem:
+    if isinstance(exc, Unauthorized):
+        return Problem(
+            path, "Instantly rejected the API key (invalid or revoked): enter a working key"
+        )
+    return Problem(path, f"Instantly did not answer as expected: {exc}")
+
+
+def _connect(ctx: Ctx, state: WizardState, answer: ConnectAnswer) -> Flow[WizardState]:
+    cred = state.credential_id
+    if answer.api_key is not None:
+        secret = answer.api_key.get_secret_value().strip()
+        if not secret:
+            return state.with_problems([Problem("api_key", "enter an API key")])
+        key = ApiKey(secret)
+        try:
+            workspace = yield Api(cred, "verify_key", {"api_key": key})
+        except ApiError as exc:
+            return state.with_problems([_api_problem("api_key", exc)])
+        yield Store(ctx.credentials.set_key, (cred, key))
+    else:
+        stored = yield Store(ctx.credentials.get_key, (cred,))
+        if stored is None:
+            return state.with_problems([Problem("api_key", "no key is stored: enter one")])
+        try:
+            workspace = yield Api(cred, "verify_key", {})
+        except ApiError as exc:
+            return state.with_problems(
+                [_api_problem("api_key", exc)],
+                message="The stored key no longer works: connect a new one.",
+            )
+    name = workspace.get("name") if isinstance(workspace, Mapping) else None
+    return state.moved("campaign", workspace_name=name)
+
+
+def _campaign(ctx: Ctx, state: WizardState, answer: CampaignAnswer) -> Flow[WizardState]:
+    cred = state.credential_id
+    if (answer.campaign_id is None) == (answer.create is None):
+        return state.with_problems(
+            [Problem("campaign_id", "pick a campaign or give a name to create one (not both)")]
+        )
+    try:
+        if answer.campaign_id is not None:
+            campaign = yield Api(cred, "get_campaign", {"campaign_id": answer.campaign_id})
+            created = False
+        else:
+            assert answer.create is not None
+            spec = (
+                answer.create.schedule.model_dump()
+                if answer.create.schedule
+                else dict(DEFAULT_SCHEDULE)
+            )
+            try:
+                schedule = build_schedule(name="Default", **spec)
+            except ConfigError as exc:
+                return state.with_problems(
+                    [
+                        Problem(f"create.schedule.{p.path}".rstrip("."), p.message)
+                        for p in exc.problems
+                    ]
+                )
+            campaign = yield Api(
+                cred,
+                "create_campaign",
+                {"name": answer.create.name, "campaign_schedule": schedule.to_api()},
+            )
+            created = True
+    except ApiError as exc:
+        if isinstance(exc, Unauthorized):
+            return state.moved("connection").with_problems(
+                [_api_problem("api_key", exc)], message="The key stopped working: connect again."
+            )
+        return state.with_problems([_api_problem("campaign_id", exc)])
+    return state.moved(
+        "sequence",
+        campaign_id=str(campaign["id"]),
+        campaign_name=str(campaign.get("name", "")),
+        campaign_created=created,
+    )
+
+
+def _plain_columns(columns: Sequence[Column]) -> list[Column]:
+    return [c for c in columns if c.type != INSTANTLY_COLUMN_TYPE]
+
+
+def _sequence(ctx: Ctx, state: WizardState, answer: SequenceAnswer) -> Flow[WizardState]:
+    columns: list[Column] = yield Store(ctx.tables.columns, (state.table_id,))
+    plain = {c.id for c in _plain_columns(columns)}
+    problems: list[Problem] = []
+    changes: dict[str, Any] = {
+        "sequence_mode": answer.mode,
+        "bindings": {},
+        "step_count": None,
+        "step_columns": {},
+        "scaffold_steps": False,
+    }
+    if answer.mode == "map_variables":
+        try:
+            campaign = yield Api(
+                state.credential_id, "get_campaign", {"campaign_id": state.campaign_id}
+            )
+            variables = campaign_variables(campaign.get("sequences") or [])
+        except (ApiError, ConfigError) as exc:
+            return state.with_problems(
+                [Problem("mode", f"cannot read the campaign's steps: {exc}")]
+            )
+        custom = [v for v in variables if classify_variable(v) == "custom"]
+        for name in custom:
+            column = answer.bindings.get(name)
+            if column is None:
+                problems.append(Problem(f"bindings.{name}", "bind this variable to a column"))
+            elif column not in plain:
+                problems.append(Problem(f"bindings.{name}", f"no column {column!r}"))
+        for name in sorted(set(answer.bindings) - set(custom)):
+            problems.append(Problem(f"bindings.{name}", "the campaign does not use this variable"))
+        changes["bindings"] = dict(answer.bindings)
+    elif answer.mode == "author_steps":
+        if answer.steps is None:
+            problems.append(Problem("steps", "how many steps?"))
+        elif not answer.scaffold:
+            for number in range(1, answer.steps + 1):
+                for field in ("subject", "body"):
+                    column = answer.step_columns.get(step_key(number, field))
+                    if column is None or column not in plain:
+                        problems.append(
+                            Problem(
+                                f"step_columns.{step_key(number, field)}", "pick an existing column"
+                            )
+                        )
+            for key in answer.step_columns:
+                parsed = parse_step_key(key)
+                if parsed is None or parsed[0] > answer.steps:
+                    problems.append(Problem(f"step_columns.{key}", "not a step of this sequence"))
+        changes.update(
+            step_count=answer.steps,
+            step_columns=dict(answer.step_columns),
+            scaffold_steps=answer.scaffold,
+            delay_days=answer.delay_days,
+        )
+    if problems:
+        return state.with_problems(problems)
+    return state.moved("mapping", **changes)
+
+
+def detect_for_table(
+    columns: Sequence[Column], rows: Sequence[Any], exclude: Collection[str] = ()
+) -> tuple[dict[str, Any], Any]:
+    """Detect a field mapping over the table's plain columns; values are column ids."""
+    plain = [c for c in _plain_columns(columns) if c.id not in exclude]
+    by_name: dict[str, str] = {}
+    headers: list[str] = []
+    for col in plain:
+        header = col.name if col.name not in by_name else f"{col.name} ({col.id})"
+        by_name[header] = col.id
+        headers.append(header)
+    samples = [{h: r.cells.get(by_name[h]) for h in headers} for r in rows]
+    detected = detect_field_mapping(headers, samples or None)
+    flat = detected.to_dict()
+    ids: dict[str, Any] = {}
+    for field, header in flat.items():
+        if field == "custom_variables":
+            ids["custom_variables"] = {k: by_name[v] for k, v in (header or {}).items()}
+        elif isinstance(header, str) and header in by_name:
+            ids[field] = by_name[header]
+    return ids, detected
+
+
+def _mapping(ctx: Ctx, state: WizardState, answer: MappingAnswer) -> Flow[WizardState]:
+    columns: list[Column] = yield Store(ctx.tables.columns, (state.table_id,))
+    rows = yield Store(ctx.tables.rows, (state.table_id,), {"limit": SAMPLE_ROWS})
+    step_ids = set(state.step_columns.values())
+    detected, _ = detect_for_table(columns, rows, exclude=step_ids)
+    merged = merge_overrides(detected, answer.overrides)
+    plain = {c.id for c in _plain_columns(columns)}
+    problems = [
+        Problem(f"overrides.{key}", f"no column {column!r}")
+        for key, column in answer.overrides.items()
+        if column is not None and column not in plain
+    ]
+    if not merged.get("email"):
+        problems.append(Problem("overrides.email", "map a column to email (none was detected)"))
+    try:
+        FieldMappingConfig.model_validate(merged)
+    except ValueError as exc:  # pydantic ValidationError is a ValueError
+        problems.append(Problem("overrides", str(exc).splitlines()[0]))
+    if problems:
+        return state.with_problems(problems)
+    if state.sequence_mode == "map_variables":
+        # Campaign variables bound in the sequence step travel as custom variables.
+        merged["custom_variables"] = {**merged["custom_variables"], **state.bindings}
+    return state.moved("review", field_mapping=merged)
+
+
+def _create(ctx: Ctx, state: WizardState, answer: CreateAnswer) -> Flow[WizardState]:
+    assert state.campaign_id is not None
+    assert state.sequence_mode is not None
+    columns: list[Column] = yield Store(ctx.tables.columns, (state.table_id,))
+    link_id = f"instantly_{ctx.new_id()[:12]}"
+    config = CampaignConfig(
+        instantly_subtype="campaign_config",
+        campaign_id=state.campaign_id,
+        campaign_name=state.campaign_name or "",
+        sequence_mode=state.sequence_mode,
+        field_mapping=FieldMappingConfig.model_validate(state.field_mapping or {}),
+    )
+    new: list[Column] = [
+        Column(
+            id=link_id,
+            key=column_key(link_id, "campaign_config"),
+            name=state.campaign_name or "Instantly campaign",
+            type=INSTANTLY_COLUMN_TYPE,
+            config=config,
+        )
+    ]
+    if answer.push_column:
+        new.append(
+            Column(
+                id=f"{link_id}__push_action",
+                key=column_key(link_id, "push_action"),
+                name=f"Push · {config.campaign_name}",
+                type=INSTANTLY_COLUMN_TYPE,
+                config=PushActionConfig(
+                    instantly_subtype="push_action",
+                    push_config=PushConfig(campaign_id=config.campaign_id, auto_field_mapping=True),
+                ),
+            )
+        )
+    if answer.engagement_columns:
+        new += [engagement_column(link_id, config, s) for s in ENGAGEMENT_FIELD_BY_SUBTYPE]
+    by_id = {c.id: c for c in columns}
+    if state.sequence_mode == "author_steps" and state.step_count:
+        if state.scaffold_steps:
+            for spec in scaffold_step_columns(state.step_count):
+                new.append(
+                    Column(
+                        id=f"{link_id}__step{spec.step_number}_{spec.field}",
+                        key=column_key(
+                            link_id, "sequence_step", step_number=spec.step_number, field=spec.field
+                        ),
+                        name=spec.name,
+                        type=INSTANTLY_COLUMN_TYPE,
+                        config=_step_config(config.campaign_id, spec.step_number, spec.field),
+                    )
+                )
+        else:
+            for key, column_id in sorted(state.step_columns.items()):
+                parsed = parse_step_key(key)
+                assert parsed is not None
+                old = by_id[column_id]
+                new.append(
+                    old.model_copy(
+                        update={
+                            "type": INSTANTLY_COLUMN_TYPE,
+                            "config": _step_config(config.campaign_id, *parsed),
+                        }
+                    )
+                )
+    final = [*(c for c in columns if c.id not in {n.id for n in new}), *new]
+    problems = validate_table(final)
+    if problems:
+        return state.moved("mapping").with_problems(problems)
+    yield Store(ctx.tables.save_columns, (state.table_id, new))
+    yield Store(
+        ctx.integrations.save_integration,
+        (
+            Integration(
+                id=link_id,
+                table_id=state.table_id,
+                campaign_id=config.campaign_id,
+                campaign_name=config.campaign_name,
+                sequence_mode=config.sequence_mode,
+                field_mapping=config.field_mapping.model_dump(mode="json", exclude_defaults=True),
+                credential_id=state.credential_id,
+                created_at=ctx.clock.now(),
+                updated_at=ctx.clock.now(),
+            ),
+        ),
+    )
+    notes: list[str] = []
+    if state.sequence_mode == "author_steps" and state.step_count:
+        template = author_sequence(state.step_count, delays=state.delay_days)
+        try:
+            yield Api(
+                state.credential_id,
+                "replace_sequences",
+                {"campaign_id": config.campaign_id, "sequences": template},
+            )
+            notes.append(
+                f"wrote a {state.step_count}-step template to the campaign; each lead "
+                "carries its row's copy"
+            )
+        except ApiError as exc:
+            notes.append(
+                "Instantly rejected the sequence template, so the campaign and the columns were "
+                f"created without it: add the steps in Instantly ({exc})"
+            )
+    return state.moved(
+        "done", created_columns=[c.id for c in new], integration_id=link_id, notes=notes
+    )
+
+
+def _step_config(campaign_id: str, number: int, field: str) -> SequenceStepConfig:
+    return SequenceStepConfig(
+        instantly_subtype="sequence_step",
+        campaign_id=campaign_id,
+        step_config=StepConfig(step_number=number, field=field),  # type: ignore[arg-type]
+    )

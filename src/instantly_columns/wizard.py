@@ -1,0 +1,230 @@
+"""The add-column wizard as an explicit, serializable state machine.
+
+A host UI, a terminal or a notebook drives it one step at a time::
+
+    connection -> campaign -> sequence -> mapping -> review -> done
+
+The state is a pydantic model that round-trips through JSON (``state.model_dump_json()``),
+so a web host keeps it in a session between requests and a restart resumes where the user
+was. It never holds the API key: the key goes straight to the credential store.
+
+Each step takes one typed answer; a wrong answer leaves the state on its step with
+``problems`` set (field paths and messages). ``back`` returns to the previous step, keeping
+the answers already given. The service runs the I/O (``service.wizard_advance``); this module
+holds the rules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Annotated, Any, Literal, TypeAlias
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
+
+from .columns import SequenceMode
+from .errors import Problem
+
+__all__ = [
+    "STEPS",
+    "CampaignAnswer",
+    "ConnectAnswer",
+    "CreateAnswer",
+    "MappingAnswer",
+    "NewCampaign",
+    "ProblemModel",
+    "ScheduleAnswer",
+    "SequenceAnswer",
+    "WizardAnswer",
+    "WizardState",
+    "WizardStep",
+    "back",
+]
+
+WizardStep: TypeAlias = Literal["connection", "campaign", "sequence", "mapping", "review", "done"]
+#: The steps in order.
+STEPS: tuple[WizardStep, ...] = ("connection", "campaign", "sequence", "mapping", "review", "done")
+
+_STRICT = ConfigDict(extra="forbid")
+
+
+class ProblemModel(BaseModel):
+    """A problem shown on a step: where and what."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    path: str
+    message: str
+
+    @classmethod
+    def of(cls, problem: Problem) -> ProblemModel:
+        return cls(path=problem.path, message=problem.message)
+
+
+class ConnectAnswer(BaseModel):
+    """Step 1. ``api_key`` is validated against the API, then stored; leave it out to use the
+    key already stored for this workspace."""
+
+    model_config = _STRICT
+    step: Literal["connection"] = "connection"
+    api_key: SecretStr | None = None
+
+
+class ScheduleAnswer(BaseModel):
+    """A sending schedule for a new campaign (see ``sequences.build_schedule``)."""
+
+    model_config = _STRICT
+    timezone: str
+    days: list[int | str] | str = "weekdays"
+    start: str = "09:00"
+    end: str = "17:00"
+    allow_approximate: bool = False
+
+
+class NewCampaign(BaseModel):
+    """Create a campaign instead of picking one."""
+
+    model_config = _STRICT
+    name: str = Field(min_length=1, max_length=200)
+    schedule: ScheduleAnswer | None = None
+
+
+class CampaignAnswer(BaseModel):
+    """Step 2: pick an existing campaign by id, or create one."""
+
+    model_config = _STRICT
+    step: Literal["campaign"] = "campaign"
+    campaign_id: str | None = None
+    create: NewCampaign | None = None
+
+
+class SequenceAnswer(BaseModel):
+    """Step 3: the sequence mode and its details.
+
+    - ``use_existing``: nothing else.
+    - ``map_variables``: ``bindings`` ``{variable: column id}`` for the campaign's custom
+      variables (core ones such as ``firstName`` follow the field mapping).
+    - ``author_steps``: ``steps`` (N) and either ``step_columns``
+      (``{"1.subject": column id, "1.body": ...}``) or ``scaffold=True`` to create
+      "Step N Subject" / "Step N Body" columns; ``delay_days`` between steps.
+    """
+
+    model_config = _STRICT
+    step: Literal["sequence"] = "sequence"
+    mode: SequenceMode
+    bindings: dict[str, str] = Field(default_factory=dict)
+    steps: int | None = Field(default=None, ge=1, le=20)
+    step_columns: dict[str, str] = Field(default_factory=dict)
+    scaffold: bool = True
+    delay_days: int = Field(default=3, ge=0, le=365)
+
+
+class MappingAnswer(BaseModel):
+    """Step 4: accept the detected mapping, with ``overrides`` on top (lead field or
+    ``custom_variables.<name>`` -> column id, or ``None`` to unmap)."""
+
+    model_config = _STRICT
+    step: Literal["mapping"] = "mapping"
+    overrides: dict[str, str | None] = Field(default_factory=dict)
+
+
+class CreateAnswer(BaseModel):
+    """Step 5: create the columns."""
+
+    model_config = _STRICT
+    step: Literal["review"] = "review"
+    push_column: bool = True
+    engagement_columns: bool = True
+
+
+WizardAnswer: TypeAlias = Annotated[
+    ConnectAnswer | CampaignAnswer | SequenceAnswer | MappingAnswer | CreateAnswer,
+    Field(discriminator="step"),
+]
+
+
+class WizardState(BaseModel):
+    """Where the user is and what they answered. JSON-serializable, holds no secret."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    table_id: str
+    credential_id: str = "default"
+    step: WizardStep = "connection"
+    workspace_name: str | None = None
+    campaign_id: str | None = None
+    campaign_name: str | None = None
+    campaign_created: bool = False
+    sequence_mode: SequenceMode | None = None
+    bindings: dict[str, str] = Field(default_factory=dict)
+    step_count: int | None = None
+    step_columns: dict[str, str] = Field(default_factory=dict)
+    scaffold_steps: bool = False
+    delay_days: int = 3
+    field_mapping: dict[str, Any] | None = None
+    problems: list[ProblemModel] = Field(default_factory=list)
+    message: str | None = None
+    created_columns: list[str] = Field(default_factory=list)
+    integration_id: str | None = None
+    notes: list[str] = Field(default_factory=list)
+
+    def with_problems(self, problems: list[Problem], message: str | None = None) -> WizardState:
+        """The same step, showing these problems."""
+        return self.model_copy(
+            update={"problems": [ProblemModel.of(p) for p in problems], "message": message}
+        )
+
+    def moved(self, step: WizardStep, **changes: Any) -> WizardState:
+        """Go to ``step`` with ``changes``, clearing problems."""
+        return self.model_copy(update={**changes, "step": step, "problems": [], "message": None})
+
+    def _repr_html_(self) -> str:
+        marks = " → ".join(f"<b>{s}</b>" if s == self.step else s for s in STEPS)
+        issues = "".join(f"<li>{p.path}: {p.message}</li>" for p in self.problems)
+        return f"<p>{marks}</p>" + (f"<ul>{issues}</ul>" if issues else "")
+
+
+def back(state: WizardState) -> WizardState:
+    """The previous step, answers kept (``connection`` and ``done`` stay where they are)."""
+    if state.step in ("connection", "done"):
+        return state
+    return state.moved(STEPS[STEPS.index(state.step) - 1])
+
+
+def step_key(number: int, field: str) -> str:
+    """``"1.subject"``: how ``SequenceAnswer.step_columns`` names a step column."""
+    return f"{number}.{field}"
+
+
+def parse_step_key(key: str) -> tuple[int, Literal["subject", "body"]] | None:
+    number, _, field = key.partition(".")
+    if not number.isdigit() or field not in ("subject", "body"):
+        return None
+    return int(number), field  # type: ignore[return-value]
+
+
+def merge_overrides(
+    detected: Mapping[str, Any], overrides: Mapping[str, str | None]
+) -> dict[str, Any]:
+    """Apply ``MappingAnswer.overrides`` to a flat field mapping (column ids)."""
+    out = {k: v for k, v in detected.items() if k != "custom_variables"}
+    custom = dict(detected.get("custom_variables") or {})
+    for key, column in overrides.items():
+        if key.startswith("custom_variables."):
+            name = key.split(".", 1)[1]
+            if column is None:
+                custom.pop(name, None)
+            else:
+                custom[name] = column
+        elif column is None:
+            out.pop(key, None)
+        else:
+            out[key] = column
+    # A column now used by a lead field no longer doubles as a custom variable.
+    used = {v for k, v in out.items() if isinstance(v, str)}
+    custom = {k: v for k, v in custom.items() if v not in used or k in _explicit(overrides)}
+    out["custom_variables"] = custom
+    return out
+
+
+def _explicit(overrides: Mapping[str, str | None]) -> set[str]:
+    return {k.split(".", 1)[1] for k in overrides if k.startswith("custom_variables.")}

@@ -1,0 +1,159 @@
+"""Fixtures for the end-to-end flow tests: a fake Instantly, a store (memory, SQLite and, when
+a DSN is given, PostgreSQL), a lead table, and the service in its sync and async variants
+behind one awaitable-agnostic facade."""
+
+from __future__ import annotations
+
+import inspect
+import os
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import anyio
+import pytest
+
+from instantly_columns.columns import Column, Row
+from instantly_columns.service import AsyncInstantlyColumns, InstantlyColumns
+from instantly_columns.storage import MemoryStore, SQLiteStore
+from instantly_columns.testing import FakeClock, FakeInstantly
+from instantly_columns.wizard import (
+    CampaignAnswer,
+    ConnectAnswer,
+    CreateAnswer,
+    MappingAnswer,
+    NewCampaign,
+    SequenceAnswer,
+    WizardState,
+)
+
+DSN_VAR = "INSTANTLY_COLUMNS_TEST_DSN"
+TABLE = "leads"
+HEADERS = ["Email", "First Name", "Last Name", "Company", "Plan"]
+
+
+class Service:
+    """Calls either service variant the same way: async methods are run to completion."""
+
+    def __init__(self, inner: InstantlyColumns | AsyncInstantlyColumns) -> None:
+        self.inner = inner
+        self.is_async = isinstance(inner, AsyncInstantlyColumns)
+
+    def __getattr__(self, name: str) -> Any:
+        attr = getattr(self.inner, name)
+        if not inspect.iscoroutinefunction(attr):
+            return attr
+
+        def run(*args: Any, **kwargs: Any) -> Any:
+            async def main() -> Any:
+                return await attr(*args, **kwargs)
+
+            return anyio.run(main)
+
+        return run
+
+
+def make_rows(n: int, *, start: int = 0) -> list[Row]:
+    return [
+        Row(
+            id=f"r{i:06d}",
+            cells={
+                "email": f"person{i}@example.com",
+                "first": f"First{i}",
+                "last": f"Last{i}",
+                "company": f"Company {i % 7}",
+                "plan": ["free", "pro", "team"][i % 3],
+            },
+        )
+        for i in range(start, start + n)
+    ]
+
+
+def setup_table(store: Any, rows: list[Row]) -> None:
+    store.create_table(TABLE, "Leads")
+    ids = ["email", "first", "last", "company", "plan"]
+    store.save_columns(TABLE, [Column(id=i, key=i, name=h) for i, h in zip(ids, HEADERS)])
+    store.insert_rows(TABLE, rows)
+
+
+def _postgres_store() -> Any:
+    dsn = os.environ.get(DSN_VAR)
+    if not dsn:
+        if os.environ.get("CI"):
+            pytest.fail(f"{DSN_VAR} is not set: CI must run the PostgreSQL tests")
+        pytest.skip(f"PostgreSQL tests need {DSN_VAR} (scripts/pg-throwaway.sh start)")
+    from instantly_columns.storage import PostgresStore
+
+    store = PostgresStore(dsn)
+    store.reset_for_tests()  # type: ignore[attr-defined]
+    return store
+
+
+STORES: dict[str, Callable[[], Any]] = {
+    "memory": MemoryStore,
+    "sqlite": lambda: SQLiteStore(":memory:"),
+    "postgres": _postgres_store,
+}
+
+
+@pytest.fixture(params=["memory", "sqlite", "postgres"])
+def store(request: pytest.FixtureRequest) -> Iterator[Any]:
+    made = STORES[request.param]()
+    try:
+        yield made
+    finally:
+        made.close()
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def fake(clock: FakeClock) -> FakeInstantly:
+    return FakeInstantly(clock=clock, seed=3)
+
+
+@pytest.fixture
+def api_key(fake: FakeInstantly) -> str:
+    return fake.create_api_key(name="tests")
+
+
+@pytest.fixture(params=["sync", "async"])
+def service(
+    request: pytest.FixtureRequest, store: Any, fake: FakeInstantly, clock: FakeClock
+) -> Iterator[Service]:
+    cls = InstantlyColumns if request.param == "sync" else AsyncInstantlyColumns
+    transport = fake.as_transport() if request.param == "sync" else fake.as_async_transport()
+    inner = cls(store, transport=transport, clock=clock, webhook_secret="s3cret")
+    yield Service(inner)
+
+
+def wizard_link(
+    service: Service,
+    api_key: str,
+    *,
+    mode: str = "use_existing",
+    campaign_id: str | None = None,
+    name: str = "TechCorp Outreach",
+    steps: int | None = None,
+) -> str:
+    """Run the wizard end to end; return the link id."""
+    state = WizardState(table_id=TABLE)
+    state = service.wizard_advance(state, ConnectAnswer(api_key=api_key))
+    assert state.step == "campaign", state.problems
+    answer = (
+        CampaignAnswer(campaign_id=campaign_id)
+        if campaign_id
+        else CampaignAnswer(create=NewCampaign(name=name))
+    )
+    state = service.wizard_advance(state, answer)
+    assert state.step == "sequence", state.problems
+    state = service.wizard_advance(state, SequenceAnswer(mode=mode, steps=steps))  # type: ignore[arg-type]
+    assert state.step == "mapping", state.problems
+    state = service.wizard_advance(state, MappingAnswer())
+    assert state.step == "review", state.problems
+    state = service.wizard_advance(state, CreateAnswer())
+    assert state.step == "done", state.problems
+    assert state.integration_id is not None
+    return state.integration_id

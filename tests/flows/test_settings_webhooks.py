@@ -1,0 +1,159 @@
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from typing import Any
+
+import anyio
+import pytest
+
+from instantly_columns.asgi import webhook_app
+from instantly_columns.columns import ENGAGEMENT_SUBTYPES, validate_table
+from instantly_columns.errors import InvalidColumnConfig, WebhookAuthError, WebhookPayloadError
+from instantly_columns.testing import FakeInstantly
+
+from .conftest import TABLE, Service, make_rows, setup_table, wizard_link
+from .test_sync import engagement_cells
+
+
+def test_edit_mapping_rename_and_interval(
+    service: Service, store: Any, fake: FakeInstantly, api_key: str
+) -> None:
+    setup_table(store, make_rows(4))
+    link = wizard_link(service, api_key)
+    change = service.update_link(
+        link, field_mapping={"email": "email", "first_name": "first"},
+        campaign_name="Renamed", sync_interval_seconds=60,
+    )
+    assert set(change.changed) == {"field_mapping", "campaign_name", "sync_interval_seconds"}
+    names = {c.name for c in store.columns(TABLE) if c.subtype in ENGAGEMENT_SUBTYPES}
+    assert "Opens · Renamed" in names
+    (integration,) = service.links(TABLE)
+    assert integration.campaign_name == "Renamed"
+    assert integration.settings["sync_interval_seconds"] == 60
+    report = service.push(link)
+    assert set(fake.leads(report.campaign_id)[0]) >= {"email", "first_name"}
+    with pytest.raises(InvalidColumnConfig):
+        service.update_link(link, field_mapping={"email": "no-such-column"})
+
+
+def test_switching_campaign_clears_engagement_and_push_cells(
+    service: Service, store: Any, fake: FakeInstantly, api_key: str
+) -> None:
+    setup_table(store, make_rows(5))
+    link = wizard_link(service, api_key)
+    report = service.push(link)
+    fake.activate(report.campaign_id)
+    fake.advance(timedelta(days=3))
+    service.sync(link)
+    assert any(engagement_cells(store, link).values())
+    other = fake.create_campaign(name="Other")
+    change = service.update_link(link, campaign_id=other["id"])
+    assert change.cells_cleared > 0
+    assert any("switched campaign" in n for n in change.notes)
+    assert not any(engagement_cells(store, link).values())
+    assert validate_table(store.columns(TABLE)) == []
+    # the rows are still leads of the old campaign: put them in the new one as well
+    again = service.push(link, skip_if_in_campaign=False)
+    assert again.counts == {"pushed": 5}
+    assert len(fake.leads(other["id"])) == 5
+
+
+def test_deleting_a_link_removes_dependents_and_keeps_step_copy(
+    service: Service, store: Any, fake: FakeInstantly, api_key: str
+) -> None:
+    setup_table(store, make_rows(2))
+    link = wizard_link(service, api_key, mode="author_steps", steps=1)
+    result = service.delete_link(link)
+    assert len(result.columns_removed) == 7  # campaign, push, five engagement
+    assert len(result.columns_detached) == 2
+    columns = store.columns(TABLE)
+    assert all(c.type != "instantly" for c in columns)
+    assert {c.name for c in columns} >= {"Step 1 Subject", "Step 1 Body"}
+    assert service.links(TABLE) == []
+    assert validate_table(columns) == []
+
+
+def deliver(fake: FakeInstantly, link_campaign: str, email: str, event_type: str,
+            timestamp: str = "2026-03-04T09:12:45.311Z") -> dict[str, Any]:
+    return {"timestamp": timestamp, "event_type": event_type, "workspace": fake.workspace_id,
+            "campaign_id": link_campaign, "campaign_name": "X", "lead_email": email,
+            "step": 1, "variant": 1}
+
+
+def test_webhooks_need_the_secret_and_are_idempotent(
+    service: Service, store: Any, fake: FakeInstantly, api_key: str
+) -> None:
+    setup_table(store, make_rows(3))
+    link = wizard_link(service, api_key)
+    report = service.push(link)
+    event = deliver(fake, report.campaign_id, "Person1@example.com", "reply_received")
+    with pytest.raises(WebhookAuthError):
+        service.ingest_webhook(event)
+    with pytest.raises(WebhookAuthError):
+        service.ingest_webhook(event, headers={"X-Instantly-Columns-Token": "wrong"})
+    first = service.ingest_webhook(event, headers={"X-Instantly-Columns-Token": "s3cret"})
+    assert first.cells_written == 1
+    assert engagement_cells(store, link)["r000001"]["email_status"] == "Replied"
+    replay = service.ingest_webhook(event, query={"token": "s3cret"})
+    assert replay.replay and replay.cells_written == 0
+    older = deliver(fake, report.campaign_id, "person1@example.com", "email_opened",
+                    timestamp="2026-03-01T00:00:00Z")
+    late = service.ingest_webhook(older, query={"token": "s3cret"})
+    assert late.cells_written == 0  # never moves backwards
+    unknown = service.ingest_webhook(
+        deliver(fake, report.campaign_id, "person1@example.com", "account_error"),
+        query={"token": "s3cret"},
+    )
+    assert unknown.ignored == "event 'account_error'"
+    with pytest.raises(WebhookPayloadError):
+        service.ingest_webhook(b"{oops", query={"token": "s3cret"})
+
+
+def test_interest_events_refresh_the_lead_from_the_api(
+    service: Service, store: Any, fake: FakeInstantly, api_key: str
+) -> None:
+    setup_table(store, make_rows(2))
+    link = wizard_link(service, api_key)
+    report = service.push(link)
+    lead_id = report.rows[0].lead_id
+    assert lead_id is not None
+    fake.set_interest(lead_id, 2)
+    result = service.ingest_webhook(
+        deliver(fake, report.campaign_id, "person0@example.com", "lead_meeting_booked"),
+        query={"token": "s3cret"},
+    )
+    assert result.refreshed
+    assert engagement_cells(store, link)["r000000"]["engagement_status"] == "Meeting Booked"
+
+
+def _asgi(app: Any, method: str, body: bytes, query: bytes) -> tuple[int, dict[str, Any]]:
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    scope = {"type": "http", "method": method, "headers": [], "query_string": query}
+    anyio.run(app, scope, receive, send)
+    return sent[0]["status"], json.loads(sent[1]["body"])
+
+
+def test_the_asgi_app_answers_with_status_codes(
+    service: Service, store: Any, fake: FakeInstantly, api_key: str
+) -> None:
+    setup_table(store, make_rows(2))
+    link = wizard_link(service, api_key)
+    report = service.push(link)
+    app = webhook_app(service.inner)
+    body = json.dumps(deliver(fake, report.campaign_id, "person0@example.com", "email_opened"))
+    assert _asgi(app, "GET", b"", b"token=s3cret")[0] == 405
+    assert _asgi(app, "POST", body.encode(), b"token=nope")[0] == 401
+    assert _asgi(app, "POST", b"not json", b"token=s3cret")[0] == 400
+    status, payload = _asgi(app, "POST", body.encode(), b"token=s3cret")
+    assert status == 200 and payload["cells_written"] == 1
+    status, payload = _asgi(app, "POST", body.encode(), b"token=s3cret")
+    assert status == 200 and payload["replay"] is True
+    assert link

@@ -1,0 +1,234 @@
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from instantly_columns.client import InstantlyClient
+from instantly_columns.columns import ENGAGEMENT_SUBTYPES, Row
+from instantly_columns.engagement import project_all
+from instantly_columns.errors import SyncInProgress
+from instantly_columns.ports import SyncRun
+from instantly_columns.reports import ProgressEvent
+from instantly_columns.summary import Aggregate
+from instantly_columns.testing import FakeInstantly
+
+from .conftest import TABLE, Service, make_rows, setup_table, wizard_link
+
+
+def campaign_with_steps(fake: FakeInstantly, name: str = "TechCorp Outreach") -> str:
+    step = {"type": "email", "delay": 2,
+            "variants": [{"subject": "Hi {{firstName}}", "body": "Quick question"}]}
+    campaign = fake.create_campaign(name=name, sequences=[{"steps": [step, step]}])
+    return str(campaign["id"])
+
+
+def engaged(service: Service, store: Any, fake: FakeInstantly, api_key: str, n: int) -> str:
+    setup_table(store, make_rows(n))
+    link = wizard_link(service, api_key, campaign_id=campaign_with_steps(fake))
+    report = service.push(link)
+    fake.activate(report.campaign_id)
+    fake.advance(timedelta(days=10))
+    return link
+
+
+def engagement_cells(store: Any, link: str) -> dict[str, dict[str, Any]]:
+    cols = {
+        c.id: c.subtype
+        for c in store.columns(TABLE)
+        if c.subtype in ENGAGEMENT_SUBTYPES and c.key.startswith(f"instantly:{link}:")
+    }
+    out: dict[str, dict[str, Any]] = {}
+    after = None
+    while page := store.rows(TABLE, list(cols), after=after, limit=500):
+        for row in page:
+            out[row.id] = {cols[k]: v for k, v in row.cells.items() if k in cols}
+        after = page[-1].id
+    return out
+
+
+def expected_cells(fake: FakeInstantly, campaign_id: str) -> dict[str, dict[str, Any]]:
+    out = {}
+    for lead in fake.leads(campaign_id):
+        row_id = "r%06d" % int(lead["email"].removeprefix("person").split("@")[0])
+        cells = project_all(lead).as_dict()
+        out[row_id] = {k: v for k, v in cells.items() if v is not None}
+    return out
+
+
+def test_sync_fills_engagement_columns_with_the_projection(
+    service: Service, store: Any, fake: FakeInstantly, api_key: str
+) -> None:
+    link = engaged(service, store, fake, api_key, 250)
+    events: list[ProgressEvent] = []
+    report = service.sync(link, progress=events.append)
+    assert report.ok
+    campaign_id = service.links(TABLE)[0].campaign_id
+    assert report.run.leads_seen == 250 and report.run.rows_matched == 250
+    assert report.run.leads_unmatched == 0
+    assert len(report.columns_created) == 0  # the wizard created them already
+    assert engagement_cells(store, link) == expected_cells(fake, campaign_id)
+    assert [e.pages for e in events] == [1, 2, 3, 3]
+    assert events[-1].done
+    # the summary row is the recount of the fake's leads
+    recount = Aggregate.from_leads(fake.leads(campaign_id))
+    assert report.summary is not None
+    assert report.summary.aggregate.contacted == recount.contacted
+    assert report.summary.aggregate.reply_total == recount.reply_total
+    history = service.history(link)
+    assert history[0].status == "ok" and history[0].leads_seen == 250
+
+
+def test_sync_creates_missing_columns_and_reports_duplicates_and_strangers(
+    service: Service, store: Any, fake: FakeInstantly, api_key: str
+) -> None:
+    rows = make_rows(3)
+    rows.append(Row(id="r-dup", cells={"email": "PERSON0@example.com"}))
+    setup_table(store, rows)
+    link = wizard_link(service, api_key)
+    engagement = [c.id for c in store.columns(TABLE) if c.subtype in ENGAGEMENT_SUBTYPES]
+    store.delete_columns(TABLE, engagement)
+    service.push(link)
+    campaign_id = service.links(TABLE)[0].campaign_id
+    fake.add_lead(campaign_id, "stranger@elsewhere.org")
+    report = service.sync(link)
+    assert len(report.columns_created) == 5
+    assert report.run.duplicate_rows == 1
+    assert report.run.leads_unmatched == 1
+    cells = engagement_cells(store, link)
+    assert cells["r-dup"] == cells["r000000"]
+    names = {c.name for c in store.columns(TABLE) if c.subtype in ENGAGEMENT_SUBTYPES}
+    assert "Email Status · TechCorp Outreach" in names
+
+
+def test_stale_values_are_cleared(
+    service: Service, store: Any, fake: FakeInstantly, api_key: str
+) -> None:
+    link = engaged(service, store, fake, api_key, 20)
+    service.sync(link)
+    cells = engagement_cells(store, link)
+    with_contact = [r for r, c in cells.items() if "last_contacted" in c]
+    assert with_contact
+    # the lead is deleted and added again: never contacted, so the old cells must go
+    row_id = with_contact[0]
+    campaign_id = service.links(TABLE)[0].campaign_id
+    email = f"person{int(row_id[1:])}@example.com"
+    client = InstantlyClient(api_key, transport=fake.as_transport(), clock=fake.clock)
+    lead = fake.lead_by_email(email, campaign_id)
+    assert lead is not None
+    client.delete_lead(lead["id"])
+    fake.add_lead(campaign_id, email)
+    service.sync(link, full=True)
+    assert "last_contacted" not in engagement_cells(store, link)[row_id]
+
+
+def test_a_killed_sync_resumes_and_ends_like_a_clean_run(
+    service: Service, store: Any, fake: FakeInstantly, api_key: str
+) -> None:
+    link = engaged(service, store, fake, api_key, 350)
+    # the third page fails, and so do both retries
+    fake.faults.server_error(endpoint="POST /api/v2/leads/list", calls=[3, 4, 5])
+    with pytest.raises(Exception):  # noqa: B017 - the ServerError after retries
+        service.sync(link)
+    failed = service.history(link)[0]
+    assert failed.status == "failed" and failed.cursor is not None
+    assert failed.leads_seen == 200
+    resumed = service.sync(link)
+    assert resumed.ok and resumed.resumed_from == failed.cursor
+    assert resumed.run.leads_seen == 150
+    campaign_id = service.links(TABLE)[0].campaign_id
+    assert engagement_cells(store, link) == expected_cells(fake, campaign_id)
+
+
+def test_a_sync_can_be_cancelled_between_pages(
+    service: Service, store: Any, fake: FakeInstantly, api_key: str
+) -> None:
+    link = engaged(service, store, fake, api_key, 300)
+    if service.is_async:
+        seen = {"pages": 0}
+
+        def progress(event: ProgressEvent) -> None:
+            seen["pages"] = event.pages
+
+        report = service.sync(link, progress=progress, cancel=lambda: seen["pages"] >= 1)
+    else:
+        stop = threading.Event()
+        report = service.sync(link, progress=lambda e: stop.set(), cancel=stop)
+    assert report.status == "cancelled"
+    assert report.run.leads_seen == 100
+    finished = service.sync(link)
+    assert finished.ok and finished.run.leads_seen == 200
+
+
+def test_a_second_live_sync_is_refused(
+    service: Service, store: Any, fake: FakeInstantly, api_key: str, clock: Any
+) -> None:
+    link = engaged(service, store, fake, api_key, 5)
+    store.start_run(SyncRun(id="other", integration_id=link, started_at=clock.now(),
+                            heartbeat_at=clock.now()))
+    with pytest.raises(SyncInProgress):
+        service.sync(link)
+
+
+def test_summary_local_and_api_agree(
+    service: Service, store: Any, fake: FakeInstantly, api_key: str
+) -> None:
+    link = engaged(service, store, fake, api_key, 120)
+    service.sync(link)
+    local = service.summary(link)
+    api = service.summary(link, source="api")
+    # Same people, counted the same way:
+    for counter in ("leads", "contacted", "bounced", "unsubscribed", "interested"):
+        assert getattr(local.aggregate, counter) == getattr(api.aggregate, counter), counter
+    # The API counts tracked opens only; the cells also count as opened a lead who clicked
+    # or replied without loading the pixel. That is exactly the difference.
+    leads = fake.leads(service.links(TABLE)[0].campaign_id)
+    untracked = sum(
+        1 for lead in leads
+        if lead["email_open_count"] == 0
+        and (lead["email_reply_count"] > 0 or lead["email_click_count"] > 0)
+        and lead["status"] not in (-1, -2, -3)
+    )
+    assert local.aggregate.opened - api.aggregate.opened == untracked
+    # The API leaves automatic replies out; the lead counters include them.
+    assert local.aggregate.replied >= api.aggregate.replied
+    assert str(local.by_subtype["campaign_config"]).startswith('"TechCorp Outreach" ')
+
+
+def test_several_campaigns_in_one_table_sync_concurrently(
+    service: Service, store: Any, fake: FakeInstantly, api_key: str
+) -> None:
+    setup_table(store, make_rows(150))
+    first = wizard_link(service, api_key, campaign_id=campaign_with_steps(fake, "Alpha"))
+    second = wizard_link(service, api_key, campaign_id=campaign_with_steps(fake, "Beta"))
+    for link in (first, second):  # a row can be in two campaigns
+        report = service.push(link, skip_if_in_campaign=False)
+        assert report.counts == {"pushed": 150}
+        fake.activate(report.campaign_id)
+    fake.advance(timedelta(days=5))
+    reports = service.sync_table(TABLE)
+    assert sorted(r.integration_id for r in reports) == sorted([first, second])
+    assert all(r.ok for r in reports)
+    names = {c.name for c in store.columns(TABLE) if c.subtype == "reply_count"}
+    assert names == {"Replies · Alpha", "Replies · Beta"}
+    assert not fake.report().limit_violations
+
+
+def test_analytics_panel_and_due_links(
+    service: Service, store: Any, fake: FakeInstantly, api_key: str, clock: Any
+) -> None:
+    link = engaged(service, store, fake, api_key, 40)
+    assert [i.id for i in service.due()] == [link]  # never synced
+    service.sync(link)
+    assert service.due() == []
+    clock.advance(901)
+    assert [i.id for i in service.due()] == [link]
+    panel = service.analytics(link)
+    campaign_id = service.links(TABLE)[0].campaign_id
+    recount = Aggregate.from_leads(fake.leads(campaign_id))
+    assert panel.leads == 40
+    assert panel.contacted == recount.contacted
+    assert panel.daily and all(d.date for d in panel.daily)
+    assert panel.rates["open_rate"] == pytest.approx(panel.unique_opened / panel.contacted)

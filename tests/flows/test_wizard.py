@@ -1,0 +1,139 @@
+from __future__ import annotations
+
+from typing import Any
+
+from instantly_columns.columns import ENGAGEMENT_SUBTYPES, validate_table
+from instantly_columns.testing import FakeInstantly
+from instantly_columns.wizard import (
+    CampaignAnswer,
+    ConnectAnswer,
+    CreateAnswer,
+    MappingAnswer,
+    NewCampaign,
+    ScheduleAnswer,
+    SequenceAnswer,
+    WizardState,
+    back,
+)
+
+from .conftest import TABLE, Service, make_rows, setup_table, wizard_link
+
+
+def test_connection_rejects_a_bad_key_and_keeps_no_trace(
+    service: Service, store: Any, fake: FakeInstantly
+) -> None:
+    setup_table(store, make_rows(2))
+    state = WizardState(table_id=TABLE)
+    state = service.wizard_advance(state, ConnectAnswer(api_key="not-a-key"))
+    assert state.step == "connection"
+    assert [p.path for p in state.problems] == ["api_key"]
+    assert store.get_key("default") is None
+    assert "not-a-key" not in state.model_dump_json()
+    missing = service.wizard_advance(state, ConnectAnswer())
+    assert missing.problems[0].message == "no key is stored: enter one"
+
+
+def test_a_revoked_key_sends_the_user_back_to_connection(
+    service: Service, store: Any, fake: FakeInstantly, api_key: str
+) -> None:
+    setup_table(store, make_rows(2))
+    state = service.wizard_advance(WizardState(table_id=TABLE), ConnectAnswer(api_key=api_key))
+    assert state.step == "campaign"
+    fake.revoke_api_key(api_key)
+    state = service.wizard_advance(state, CampaignAnswer(create=NewCampaign(name="X")))
+    assert state.step == "connection"
+    assert state.message is not None and "connect again" in state.message
+    again = service.wizard_advance(state, ConnectAnswer())
+    assert again.step == "connection" and again.message is not None
+
+
+def test_the_state_is_serializable_and_resumable(
+    service: Service, store: Any, fake: FakeInstantly, api_key: str
+) -> None:
+    setup_table(store, make_rows(3))
+    state = service.wizard_advance(WizardState(table_id=TABLE), ConnectAnswer(api_key=api_key))
+    state = service.wizard_advance(state, CampaignAnswer(create=NewCampaign(
+        name="Q3 founders", schedule=ScheduleAnswer(timezone="Europe/London"))))
+    saved = state.model_dump_json()
+    assert api_key not in saved
+    restored = WizardState.model_validate_json(saved)
+    assert restored == state
+    # back and forward keep the answers
+    previous = back(restored)
+    assert previous.step == "campaign" and previous.campaign_name == "Q3 founders"
+    campaign = fake.campaign(state.campaign_id or "")
+    assert campaign["campaign_schedule"]["schedules"][0]["timezone"] == "Europe/Isle_of_Man"
+    state = service.wizard_advance(restored, SequenceAnswer(mode="use_existing"))
+    assert state.step == "mapping"
+
+
+def test_an_answer_for_another_step_is_a_problem(service: Service, store: Any) -> None:
+    setup_table(store, make_rows(1))
+    state = service.wizard_advance(WizardState(table_id=TABLE), MappingAnswer())
+    assert state.step == "connection"
+    assert state.problems[0].path == "step"
+
+
+def test_map_variables_requires_every_custom_variable_bound(
+    service: Service, store: Any, fake: FakeInstantly, api_key: str
+) -> None:
+    setup_table(store, make_rows(3))
+    campaign = fake.create_campaign(
+        name="Existing",
+        sequences=[{"steps": [{"type": "email", "delay": 2, "variants": [
+            {"subject": "{{firstName}}, about {{plan}}", "body": "Hi {{ firstName }}"}]}]}],
+    )
+    state = service.wizard_advance(WizardState(table_id=TABLE), ConnectAnswer(api_key=api_key))
+    state = service.wizard_advance(state, CampaignAnswer(campaign_id=campaign["id"]))
+    assert state.campaign_name == "Existing"
+    unbound = service.wizard_advance(state, SequenceAnswer(mode="map_variables"))
+    assert [p.path for p in unbound.problems] == ["bindings.plan"]
+    wrong = service.wizard_advance(
+        state, SequenceAnswer(mode="map_variables", bindings={"plan": "nope", "x": "plan"})
+    )
+    assert {p.path for p in wrong.problems} == {"bindings.plan", "bindings.x"}
+    ok = service.wizard_advance(state, SequenceAnswer(mode="map_variables",
+                                                      bindings={"plan": "plan"}))
+    assert ok.step == "mapping"
+    review = service.wizard_advance(ok, MappingAnswer(overrides={"company_name": None}))
+    assert review.field_mapping is not None
+    assert review.field_mapping["email"] == "email"
+    assert "company_name" not in review.field_mapping
+    assert review.field_mapping["custom_variables"]["plan"] == "plan"
+    done = service.wizard_advance(review, CreateAnswer(push_column=False,
+                                                       engagement_columns=False))
+    assert done.step == "done"
+    assert len(done.created_columns) == 1
+
+
+def test_create_makes_valid_columns_and_a_link(
+    service: Service, store: Any, fake: FakeInstantly, api_key: str
+) -> None:
+    setup_table(store, make_rows(3))
+    link = wizard_link(service, api_key, mode="author_steps", steps=3)
+    columns = store.columns(TABLE)
+    assert validate_table(columns) == []
+    subtypes = sorted(c.subtype for c in columns if c.subtype is not None)
+    assert subtypes.count("sequence_step") == 6
+    assert set(ENGAGEMENT_SUBTYPES) <= set(subtypes)
+    (integration,) = service.links(TABLE)
+    assert integration.id == link
+    assert integration.sequence_mode == "author_steps"
+    assert "key" not in repr(integration).lower() or api_key not in repr(integration)
+    steps = fake.campaign(integration.campaign_id)["sequences"][0]["steps"]
+    assert len(steps) == 3
+
+
+def test_a_rejected_sequence_still_creates_the_columns(
+    service: Service, store: Any, fake: FakeInstantly, api_key: str
+) -> None:
+    setup_table(store, make_rows(2))
+    fake.faults.error_body(endpoint="PATCH /api/v2/campaigns/{id}", message="INVALID_SEQUENCE")
+    state = service.wizard_advance(WizardState(table_id=TABLE), ConnectAnswer(api_key=api_key))
+    state = service.wizard_advance(state, CampaignAnswer(create=NewCampaign(name="Fallback")))
+    state = service.wizard_advance(state, SequenceAnswer(mode="author_steps", steps=2))
+    state = service.wizard_advance(state, MappingAnswer())
+    state = service.wizard_advance(state, CreateAnswer())
+    assert state.step == "done"
+    assert any("add the steps in Instantly" in note for note in state.notes)
+    assert any(c.subtype == "sequence_step" for c in store.columns(TABLE))
