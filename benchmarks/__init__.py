@@ -1,0 +1,1 @@
+"""Benchmarks: each prints ratios measured in one process (absolute times are noise here)."""
