@@ -14,6 +14,7 @@ An exception raised by an effect is thrown back into the flow at the ``yield``.
 from __future__ import annotations
 
 from collections.abc import Callable, Generator, Mapping, Sequence
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Generic, Protocol, TypeAlias, TypeVar
 
@@ -84,14 +85,25 @@ def _drive(flow: Flow[T], do: Callable[[Effect], Any]) -> T:
 
 
 class SyncDriver:
-    """Runs flows in the calling thread; ``Gather`` uses a small thread pool."""
+    """Runs flows in the calling thread; ``Gather`` uses a small thread pool kept for the
+    driver's life (a ``Gather`` inside a pool thread runs its effects one after another, so
+    nesting cannot exhaust the pool)."""
 
     def __init__(self, ops: SyncOps, *, concurrency: int = 4) -> None:
         self._ops = ops
         self._concurrency = max(1, concurrency)
+        self._pool: ThreadPoolExecutor | None = None
+        self._lock = threading.Lock()
+        self._local = threading.local()
 
     def run(self, flow: Flow[T]) -> T:
         return _drive(flow, self._do)
+
+    def close(self) -> None:
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=True)
 
     def _do(self, effect: Effect) -> Any:
         if isinstance(effect, Api):
@@ -100,17 +112,23 @@ class SyncDriver:
             return effect.fn(*effect.args, **effect.kwargs)
         return self._gather(effect.effects)
 
-    def _gather(self, effects: Sequence[Effect]) -> list[Outcome[Any]]:
-        def one(effect: Effect) -> Outcome[Any]:
-            try:
-                return Outcome(value=self._do(effect))
-            except Exception as exc:
-                return Outcome(error=exc)
+    def _one(self, effect: Effect) -> Outcome[Any]:
+        self._local.inside = True
+        try:
+            return Outcome(value=self._do(effect))
+        except Exception as exc:
+            return Outcome(error=exc)
 
-        if len(effects) <= 1:
-            return [one(e) for e in effects]
-        with ThreadPoolExecutor(max_workers=min(self._concurrency, len(effects))) as pool:
-            return list(pool.map(one, effects))
+    def _gather(self, effects: Sequence[Effect]) -> list[Outcome[Any]]:
+        if len(effects) <= 1 or getattr(self._local, "inside", False):
+            return [self._one(e) for e in effects]
+        with self._lock:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(
+                    max_workers=self._concurrency, thread_name_prefix="instantly-columns"
+                )
+            pool = self._pool
+        return list(pool.map(self._one, effects))
 
 
 class AsyncDriver:

@@ -243,6 +243,7 @@ class InstantlyColumns(_Base):
             clients, self._clients = list(self._clients.values()), {}
         for _, client in clients:
             client.close()
+        self._driver.close()
 
     def __enter__(self) -> InstantlyColumns:
         return self
