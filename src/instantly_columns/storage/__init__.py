@@ -1,0 +1,20 @@
+"""Storage adapters: each implements all three storage ports (``TableStore``,
+``IntegrationStore``, ``CredentialStore``) plus what a store of our own needs to be used on
+its own (``create_table``, ``insert_rows``, ``delete_rows``, ``close``, ``with``).
+
+- [`MemoryStore`][instantly_columns.storage.MemoryStore]: dictionaries; tests, demos.
+- [`SQLiteStore`][instantly_columns.storage.SQLiteStore]: a file or ``":memory:"``.
+- [`PostgresStore`][instantly_columns.storage.PostgresStore]: psycopg 3 with a connection
+  pool (the ``postgres`` extra).
+
+A host may implement ``TableStore`` over its own tables and keep one of these for the rest.
+"""
+
+from __future__ import annotations
+
+from ._crypto import generate_encryption_key
+from .memory import MemoryStore
+from .postgres import PostgresStore
+from .sqlite import SQLiteStore
+
+__all__ = ["MemoryStore", "PostgresStore", "SQLiteStore", "generate_encryption_key"]

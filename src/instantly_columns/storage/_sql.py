@@ -1,0 +1,970 @@
+"""What the SQLite and PostgreSQL stores share: every public method, written once over a
+small transaction interface. A dialect supplies transactions, ``IN`` lists, datetime
+conversion, the lease lock and the bulk cell write."""
+
+from __future__ import annotations
+
+import json
+from abc import ABC, abstractmethod
+from collections.abc import Collection, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
+from datetime import datetime
+from types import TracebackType
+from typing import Any, ClassVar, Literal, Protocol
+
+import attrs
+from typing_extensions import Self
+
+from instantly_columns.clock import SystemClock
+from instantly_columns.columns import Column, Row
+from instantly_columns.engagement import EngagementSubtype
+from instantly_columns.errors import (
+    ConfigError,
+    Problem,
+    RecordNotFound,
+    StoreError,
+    SyncInProgress,
+    VersionConflict,
+)
+from instantly_columns.ports import (
+    ApiKey,
+    CellWrite,
+    Clock,
+    ColumnId,
+    CredentialId,
+    EngagementGroup,
+    Integration,
+    IntegrationId,
+    LedgerEntry,
+    RowId,
+    SyncRun,
+    TableId,
+)
+
+from . import _codec as codec
+from ._crypto import Cipher, EncryptionKey, open_secret, seal_secret
+from ._schema import LATEST_VERSION, MIGRATIONS, VERSION_TABLE, Dialect, statements
+
+__all__ = ["SqlStore", "Tx"]
+
+Params = Sequence[Any]
+
+
+class Tx(Protocol):
+    """A transaction as the shared code sees it. SQL uses ``?`` placeholders."""
+
+    def fetch(self, sql: str, params: Params = ()) -> list[tuple[Any, ...]]: ...
+
+    def run(self, sql: str, params: Params = ()) -> int: ...
+
+    def run_many(self, sql: str, params: Sequence[Params]) -> int: ...
+
+
+_COLUMNS_SQL = (
+    "SELECT column_id, column_key, name, type, config FROM ic_columns "
+    "WHERE table_id = ? ORDER BY ordinal"
+)
+_INTEGRATION_COLUMNS = (
+    "SELECT integration_id, table_id, campaign_id, campaign_name, sequence_mode, "
+    "field_mapping, credential_id, settings, version, created_at, updated_at "
+    "FROM ic_integrations"
+)
+_INSERT_INTEGRATION = (
+    "INSERT INTO ic_integrations (integration_id, table_id, campaign_id, campaign_name, "
+    "sequence_mode, field_mapping, credential_id, settings, version, created_at, updated_at) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (integration_id) DO NOTHING"
+)
+_RUN_COLUMNS = (
+    "SELECT run_id, integration_id, status, started_at, finished_at, heartbeat_at, "
+    "leads_seen, rows_matched, leads_unmatched, duplicate_rows, cells_written, errors, "
+    "resume_cursor, summary FROM ic_runs"
+)
+_INSERT_RUN = (
+    "INSERT INTO ic_runs (run_id, integration_id, status, started_at, finished_at, "
+    "heartbeat_at, leads_seen, rows_matched, leads_unmatched, duplicate_rows, "
+    "cells_written, errors, resume_cursor, summary) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_LEDGER_COLUMNS = (
+    "SELECT integration_id, row_id, email, status, lead_id, error, pushed_at, payload_hash "
+    "FROM ic_ledger"
+)
+_UPSERT_LEDGER = (
+    "INSERT INTO ic_ledger (integration_id, row_id, email, status, lead_id, error, "
+    "pushed_at, payload_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+    "ON CONFLICT (integration_id, row_id) DO UPDATE SET email = excluded.email, "
+    "status = excluded.status, lead_id = excluded.lead_id, error = excluded.error, "
+    "pushed_at = excluded.pushed_at, payload_hash = excluded.payload_hash"
+)
+_ALL_TABLES = (
+    "ic_cells",
+    "ic_rows",
+    "ic_columns",
+    "ic_tables",
+    "ic_ledger",
+    "ic_runs",
+    "ic_integrations",
+    "ic_events",
+    "ic_credentials",
+)
+_DELETE_ALL = "DELETE FROM {table}"  # table names from _ALL_TABLES only
+# Templates: {cond} is an IN condition built by the dialect from placeholders only.
+# {lock} is empty or the dialect's row lock (constant text).
+_COLUMNS_IN = "SELECT column_id FROM ic_columns WHERE table_id = ? AND {cond}{lock}"
+_ROWS_IN = "SELECT row_id FROM ic_rows WHERE table_id = ? AND {cond}{lock}"
+_DELETE_CELLS_IN = "DELETE FROM ic_cells WHERE table_id = ? AND {cond}"
+_DELETE_ROWS_IN = "DELETE FROM ic_rows WHERE table_id = ? AND {cond}"
+_DELETE_COLUMNS_IN = "DELETE FROM ic_columns WHERE table_id = ? AND {cond}"
+_PAGE_CELLS = (
+    "SELECT row_id, column_id, s, i, j FROM ic_cells "
+    "WHERE table_id = ? AND row_id >= ? AND row_id <= ?"
+)
+_PAGE_CELLS_IN = _PAGE_CELLS + " AND {cond}"
+_CELLS_OF_ROWS_IN = "SELECT row_id, column_id, s, i, j FROM ic_cells WHERE table_id = ? AND {cond}"
+_LOOKUP_IN = "SELECT norm, row_id FROM ic_cells WHERE table_id = ? AND column_id = ? AND {cond}"
+_LEDGER_IN = _LEDGER_COLUMNS + " WHERE integration_id = ? AND {cond}"
+# Pivot the engagement cells per row, then group; BETWEEN bounds are codec.COUNT_MAX.
+_GROUPS_SQL = """
+SELECT es_s, es_i, es_j, en_s, en_i, en_j, COUNT(*),
+       COALESCE(SUM(CASE WHEN rc BETWEEN 0 AND 2147483647 THEN rc ELSE 0 END), 0),
+       COALESCE(SUM(CASE WHEN oc BETWEEN 0 AND 2147483647 THEN oc ELSE 0 END), 0),
+       COALESCE(SUM(CASE WHEN oc BETWEEN 1 AND 2147483647 THEN 1 ELSE 0 END), 0),
+       MAX(lc)
+FROM (
+    SELECT MAX(CASE WHEN column_id = ? THEN s END) AS es_s,
+           MAX(CASE WHEN column_id = ? THEN i END) AS es_i,
+           MAX(CASE WHEN column_id = ? THEN j END) AS es_j,
+           MAX(CASE WHEN column_id = ? THEN s END) AS en_s,
+           MAX(CASE WHEN column_id = ? THEN i END) AS en_i,
+           MAX(CASE WHEN column_id = ? THEN j END) AS en_j,
+           MAX(CASE WHEN column_id = ? THEN i END) AS rc,
+           MAX(CASE WHEN column_id = ? THEN i END) AS oc,
+           MAX(CASE WHEN column_id = ? THEN s END) AS lc,
+           MAX(CASE WHEN column_id = ? OR column_id = ? THEN 1 ELSE 0 END) AS has_status
+    FROM ic_cells
+    WHERE table_id = ? AND column_id IN (?, ?, ?, ?, ?)
+    GROUP BY row_id
+) AS per_row
+WHERE has_status = 1
+GROUP BY es_s, es_i, es_j, en_s, en_i, en_j
+"""
+
+
+def _not_found(what: str, ids: Collection[str]) -> RecordNotFound:
+    shown = ", ".join(repr(i) for i in sorted(ids)[:5])
+    more = f" and {len(ids) - 5} more" if len(ids) > 5 else ""
+    return RecordNotFound(f"no such {what}: {shown}{more}")
+
+
+def _by_key(item: tuple[tuple[RowId, ColumnId], object]) -> tuple[RowId, ColumnId]:
+    return item[0]
+
+
+class SqlStore(ABC):
+    """The behaviour of the SQL stores (see :class:`~instantly_columns.storage.MemoryStore`
+    for the contract in prose). Subclasses supply the dialect."""
+
+    _dialect: ClassVar[Dialect]
+    _in_batch: ClassVar[int]
+    """Most values in one ``IN`` list (SQLite limits bound parameters)."""
+    _key_share: ClassVar[str]
+    """Suffix that locks the rows a write refers to against concurrent deletes."""
+
+    def __init__(
+        self,
+        *,
+        encryption_key: EncryptionKey | None,
+        clock: Clock | None,
+        chunk_size: int,
+    ) -> None:
+        self._cipher = Cipher(encryption_key) if encryption_key is not None else None
+        self._clock: Clock = clock if clock is not None else SystemClock()
+        self._chunk_size = codec.check_limit(chunk_size, "chunk_size")
+        self._closed = False
+
+    # --- dialect ---------------------------------------------------------------------------
+
+    @abstractmethod
+    def _transaction(self, *, write: bool) -> AbstractContextManager[Tx]:
+        """A transaction; ``write=True`` takes the write lock up front where that matters."""
+
+    @abstractmethod
+    def _in(self, expr: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
+        """``expr IN (values)`` as SQL and parameters."""
+
+    @abstractmethod
+    def _time_in(self, value: datetime) -> Any: ...
+
+    @abstractmethod
+    def _time_out(self, value: Any) -> datetime: ...
+
+    @abstractmethod
+    def _lock(self, tx: Tx, scope: Literal["lease", "columns"], key: str) -> None:
+        """Serialise changes of one ``scope`` and ``key`` (an integration's lease, a
+        table's columns) until the transaction ends."""
+
+    @abstractmethod
+    def _write_chunk(self, tx: Tx, table: TableId, chunk: codec.Pending) -> int:
+        """Delete and upsert one chunk of validated cells; return how many changed."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Close the store's connections. Using it afterwards raises ``StoreError``."""
+
+    # --- plumbing --------------------------------------------------------------------------
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def _maybe_time(self, value: Any) -> datetime | None:
+        return None if value is None else self._time_out(value)
+
+    def _now(self) -> datetime:
+        return codec.to_utc(self._clock.now(), "clock.now()")
+
+    def _migrate(self, tx: Tx) -> None:
+        """Apply missing migrations; the caller holds the migration lock."""
+        tx.run(VERSION_TABLE)
+        applied = {int(v) for (v,) in tx.fetch("SELECT version FROM ic_schema_version")}
+        newest = max(applied, default=0)
+        if newest > LATEST_VERSION:
+            raise StoreError(
+                f"the database schema is at version {newest}, newer than this version of "
+                f"instantly-columns supports ({LATEST_VERSION}); upgrade the library"
+            )
+        for migration in MIGRATIONS:
+            if migration.version in applied:
+                continue
+            for statement in statements(migration, self._dialect):
+                tx.run(statement)
+            tx.run(
+                "INSERT INTO ic_schema_version (version, description) VALUES (?, ?)",
+                (migration.version, migration.description),
+            )
+
+    def reset_for_tests(self) -> None:
+        """Delete every record the store holds (the schema stays). For test suites that
+        share one database between tests; never call it on data you want to keep."""
+        with self._transaction(write=True) as tx:
+            for table in _ALL_TABLES:
+                tx.run(_DELETE_ALL.format(table=table))
+
+    def schema_version(self) -> int:
+        """The schema version of the open database."""
+        with self._transaction(write=False) as tx:
+            (version,) = tx.fetch("SELECT MAX(version) FROM ic_schema_version")[0]
+        return int(version)
+
+    def _batches(self, values: Sequence[Any]) -> Iterator[Sequence[Any]]:
+        yield from codec.chunked(values, self._in_batch)
+
+    def _require_table(self, tx: Tx, table: TableId) -> None:
+        if not tx.fetch("SELECT 1 FROM ic_tables WHERE table_id = ?", (table,)):
+            raise _not_found("table", [table])
+
+    def _require_columns(
+        self, tx: Tx, table: TableId, columns: Collection[ColumnId], *, lock: bool = False
+    ) -> None:
+        found: set[str] = set()
+        ordered = sorted(columns)
+        for batch in self._batches(ordered):
+            clause, params = self._in("column_id", batch)
+            found.update(
+                c
+                for (c,) in tx.fetch(
+                    _COLUMNS_IN.format(cond=clause, lock=self._key_share if lock else ""),
+                    [table, *params],
+                )
+            )
+        missing = set(ordered) - found
+        if missing:
+            raise _not_found(f"column in table {table!r}", missing)
+
+    def _require_rows(
+        self, tx: Tx, table: TableId, rows: Collection[RowId], *, lock: bool = False
+    ) -> None:
+        found: set[str] = set()
+        ordered = sorted(rows)
+        for batch in self._batches(ordered):
+            clause, params = self._in("row_id", batch)
+            found.update(
+                r
+                for (r,) in tx.fetch(
+                    _ROWS_IN.format(cond=clause, lock=self._key_share if lock else ""),
+                    [table, *params],
+                )
+            )
+        missing = set(ordered) - found
+        if missing:
+            raise _not_found(f"row in table {table!r}", missing)
+
+    def _require_integration(self, tx: Tx, integration: IntegrationId) -> None:
+        if not tx.fetch("SELECT 1 FROM ic_integrations WHERE integration_id = ?", (integration,)):
+            raise _not_found("integration", [integration])
+
+    # --- tables (our own; a host's TableStore has its own way) -----------------------------
+
+    def create_table(self, table: TableId, name: str = "") -> None:
+        """Create a table, or rename it when it exists."""
+        table = codec.check_id(table, "table")
+        if not isinstance(name, str):
+            raise ConfigError([Problem("name", "must be a string")])
+        with self._transaction(write=True) as tx:
+            tx.run(
+                "INSERT INTO ic_tables (table_id, name) VALUES (?, ?) "
+                "ON CONFLICT (table_id) DO UPDATE SET name = excluded.name",
+                (table, codec.encode_text(name)),
+            )
+
+    def delete_table(self, table: TableId) -> bool:
+        """Delete a table with its columns, rows and cells; False when there was none."""
+        table = codec.check_id(table, "table")
+        with self._transaction(write=True) as tx:
+            # Parents first, then children: a concurrent write holding a row or column
+            # lock makes the delete wait, and its cells are then visible to the last step.
+            existed = tx.run("DELETE FROM ic_tables WHERE table_id = ?", (table,)) > 0
+            tx.run("DELETE FROM ic_rows WHERE table_id = ?", (table,))
+            tx.run("DELETE FROM ic_columns WHERE table_id = ?", (table,))
+            tx.run("DELETE FROM ic_cells WHERE table_id = ?", (table,))
+            return existed
+
+    def insert_rows(self, table: TableId, rows: Sequence[Row]) -> int:
+        """Add rows with their cells (a row that exists gets the given cells written).
+        Returns how many rows were created. Chunked like ``write_cells``."""
+        table = codec.check_id(table, "table")
+        prepared = codec.prepare_rows(rows)
+        created = 0
+        with self._transaction(write=False) as tx:
+            self._require_table(tx, table)
+        for batch in codec.row_chunks(prepared, self._chunk_size):
+            columns = {key[1] for _, cells in batch for key, _ in cells}
+            with self._transaction(write=True) as tx:
+                self._require_table(tx, table)
+                self._require_columns(tx, table, columns, lock=True)
+                created += tx.run_many(
+                    "INSERT INTO ic_rows (table_id, row_id) VALUES (?, ?) "
+                    "ON CONFLICT (table_id, row_id) DO NOTHING",
+                    [(table, row_id) for row_id, _ in batch],
+                )
+                pending = [item for _, cells in batch for item in cells]
+                if pending:
+                    self._write_chunk(tx, table, pending)
+        return created
+
+    def delete_rows(self, table: TableId, rows: Collection[RowId]) -> int:
+        """Delete rows and their cells; returns how many rows were deleted."""
+        table = codec.check_id(table, "table")
+        ids = codec.check_ids(rows, "rows")
+        deleted = 0
+        with self._transaction(write=True) as tx:
+            self._require_table(tx, table)
+            for batch in self._batches(ids):
+                clause, params = self._in("row_id", batch)
+                deleted += tx.run(_DELETE_ROWS_IN.format(cond=clause), [table, *params])
+                tx.run(_DELETE_CELLS_IN.format(cond=clause), [table, *params])
+        return deleted
+
+    # --- TableStore ------------------------------------------------------------------------
+
+    def columns(self, table: TableId) -> list[Column]:
+        """The table's columns in the order they were first saved."""
+        table = codec.check_id(table, "table")
+        with self._transaction(write=False) as tx:
+            self._require_table(tx, table)
+            found = tx.fetch(_COLUMNS_SQL, (table,))
+        return [codec.column_from_record(*record) for record in found]
+
+    def save_columns(self, table: TableId, columns: Sequence[Column]) -> None:
+        """Insert or replace columns by id. New ones go last, replaced ones keep their
+        place. A key held by another column raises ``VersionConflict``."""
+        table = codec.check_id(table, "table")
+        records = codec.column_records(columns)
+        if not records:
+            with self._transaction(write=False) as tx:
+                self._require_table(tx, table)
+            return
+        with self._transaction(write=True) as tx:
+            self._lock(tx, "columns", table)
+            self._require_table(tx, table)
+            current = dict(
+                tx.fetch(
+                    "SELECT column_id, column_key FROM ic_columns WHERE table_id = ?", (table,)
+                )
+            )
+            owner = {key: cid for cid, key in current.items()}
+            saving = {r[0] for r in records}
+            taken = [
+                r[1]
+                for r in records
+                if r[1] in owner and owner[r[1]] != r[0] and owner[r[1]] not in saving
+            ]
+            if taken:
+                raise VersionConflict(
+                    f"column key {taken[0]!r} of table {table!r} belongs to column "
+                    f"{owner[taken[0]]!r}"
+                )
+            # Keys moving between saved columns: park them first so UNIQUE holds throughout.
+            tx.run_many(
+                "UPDATE ic_columns SET column_key = ? WHERE table_id = ? AND column_id = ?",
+                [
+                    ("\x1b" + cid, table, cid)
+                    for cid, key, *_ in records
+                    if cid in current and current[cid] != key
+                ],
+            )
+            (top,) = tx.fetch(
+                "SELECT COALESCE(MAX(ordinal), -1) FROM ic_columns WHERE table_id = ?",
+                (table,),
+            )[0]
+            next_ordinal = int(top) + 1
+            for cid, key, name, type_, config in records:
+                if cid in current:
+                    tx.run(
+                        "UPDATE ic_columns SET column_key = ?, name = ?, type = ?, config = ? "
+                        "WHERE table_id = ? AND column_id = ?",
+                        (key, name, type_, config, table, cid),
+                    )
+                else:
+                    tx.run(
+                        "INSERT INTO ic_columns "
+                        "(table_id, column_id, column_key, name, type, config, ordinal) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        (table, cid, key, name, type_, config, next_ordinal),
+                    )
+                    next_ordinal += 1
+
+    def delete_columns(self, table: TableId, column_ids: Collection[ColumnId]) -> int:
+        """Delete columns and their cells; returns how many columns were deleted."""
+        table = codec.check_id(table, "table")
+        ids = codec.check_ids(column_ids, "column_ids")
+        deleted = 0
+        with self._transaction(write=True) as tx:
+            self._require_table(tx, table)
+            for batch in self._batches(ids):
+                clause, params = self._in("column_id", batch)
+                deleted += tx.run(_DELETE_COLUMNS_IN.format(cond=clause), [table, *params])
+                tx.run(_DELETE_CELLS_IN.format(cond=clause), [table, *params])
+        return deleted
+
+    def rows(
+        self,
+        table: TableId,
+        fields: Sequence[ColumnId] | None = None,
+        *,
+        after: RowId | None = None,
+        limit: int = 1000,
+    ) -> list[Row]:
+        """A page of rows ordered by id (code-point order), after ``after``; with
+        ``fields``, only those cells (unknown field ids raise ``RecordNotFound``)."""
+        table = codec.check_id(table, "table")
+        wanted = None if fields is None else codec.check_ids(fields, "fields")
+        if after is not None:
+            after = codec.check_id(after, "after")
+        limit = codec.check_limit(limit)
+        with self._transaction(write=False) as tx:
+            self._require_table(tx, table)
+            if wanted:
+                self._require_columns(tx, table, wanted)
+            if after is None:
+                page = tx.fetch(
+                    "SELECT row_id FROM ic_rows WHERE table_id = ? ORDER BY row_id LIMIT ?",
+                    (table, limit),
+                )
+            else:
+                page = tx.fetch(
+                    "SELECT row_id FROM ic_rows WHERE table_id = ? AND row_id > ? "
+                    "ORDER BY row_id LIMIT ?",
+                    (table, after, limit),
+                )
+            ids = [r for (r,) in page]
+            cells: dict[str, dict[str, Any]] = {r: {} for r in ids}
+            if ids and wanted != []:
+                params = [table, ids[0], ids[-1]]
+                found: list[tuple[Any, ...]] = []
+                if wanted is None:
+                    found = tx.fetch(_PAGE_CELLS, params)
+                else:
+                    for batch in self._batches(wanted):
+                        clause, extra = self._in("column_id", batch)
+                        found.extend(
+                            tx.fetch(_PAGE_CELLS_IN.format(cond=clause), [*params, *extra])
+                        )
+                for row_id, column_id, s, i, j in found:
+                    cells[row_id][column_id] = codec.decode_cell(s, i, j)
+        return [Row.model_construct(id=r, cells=cells[r]) for r in ids]
+
+    def get_rows(
+        self,
+        table: TableId,
+        row_ids: Collection[RowId],
+        fields: Sequence[ColumnId] | None = None,
+    ) -> list[Row]:
+        """The rows with these ids, ordered by id; unknown ids are left out. With
+        ``fields``, only those cells (unknown field ids raise ``RecordNotFound``)."""
+        table = codec.check_id(table, "table")
+        ids = sorted(codec.check_ids(row_ids, "row_ids"))
+        wanted = None if fields is None else codec.check_ids(fields, "fields")
+        cells: dict[str, dict[str, Any]] = {}
+        with self._transaction(write=False) as tx:
+            self._require_table(tx, table)
+            if wanted:
+                self._require_columns(tx, table, wanted)
+            for batch in self._batches(ids):
+                clause, params = self._in("row_id", batch)
+                for (row_id,) in tx.fetch(_ROWS_IN.format(cond=clause, lock=""), [table, *params]):
+                    cells[row_id] = {}
+                if wanted == [] or not cells:
+                    continue
+                sql = _CELLS_OF_ROWS_IN.format(cond=clause)
+                if wanted is None:
+                    found = tx.fetch(sql, [table, *params])
+                else:
+                    found = []
+                    for fields_batch in self._batches(wanted):
+                        more, extra = self._in("column_id", fields_batch)
+                        found.extend(tx.fetch(f"{sql} AND {more}", [table, *params, *extra]))
+                for row_id, column_id, s, i, j in found:
+                    cells[row_id][column_id] = codec.decode_cell(s, i, j)
+        return [Row.model_construct(id=r, cells=cells[r]) for r in sorted(cells)]
+
+    def lookup_rows(
+        self, table: TableId, column: ColumnId, values: Collection[str]
+    ) -> dict[str, list[RowId]]:
+        """Rows whose ``column`` cell, stripped and lower-cased, equals a value (values are
+        normalised the same way). Keys are the given values that matched; row ids are
+        sorted. Served by the ``(table_id, column_id, norm)`` index."""
+        table = codec.check_id(table, "table")
+        column = codec.check_id(column, "column")
+        keys = codec.lookup_keys(values)
+        found: dict[str, list[RowId]] = {}
+        with self._transaction(write=False) as tx:
+            self._require_table(tx, table)
+            self._require_columns(tx, table, [column])
+            for batch in self._batches(list(keys)):
+                clause, params = self._in("norm", batch)
+                for norm, row_id in tx.fetch(
+                    _LOOKUP_IN.format(cond=clause),
+                    [table, column, *params],
+                ):
+                    for value in keys[norm]:
+                        found.setdefault(value, []).append(row_id)
+        return {value: sorted(ids) for value, ids in found.items()}
+
+    def write_cells(self, table: TableId, cells: Sequence[CellWrite]) -> int:
+        """Upsert cells (``None`` deletes) in chunks of ``chunk_size``, one transaction per
+        chunk; returns how many cells changed. Every value is checked before anything is
+        written; unknown rows or columns raise ``RecordNotFound`` before their chunk
+        writes (earlier chunks stay written)."""
+        table = codec.check_id(table, "table")
+        # Sorted, so that concurrent writers lock rows in one order (no deadlocks).
+        writes = sorted(codec.prepare_writes(cells).items(), key=_by_key)
+        with self._transaction(write=False) as tx:
+            self._require_table(tx, table)
+            self._require_columns(tx, table, {key[1] for key, _ in writes})
+        changed = 0
+        for chunk in codec.chunked(writes, self._chunk_size):
+            with self._transaction(write=True) as tx:
+                self._require_rows(tx, table, {key[0] for key, _ in chunk}, lock=True)
+                self._require_columns(tx, table, {key[1] for key, _ in chunk}, lock=True)
+                changed += self._write_chunk(tx, table, list(chunk))
+        return changed
+
+    def engagement_groups(
+        self, table: TableId, columns: Mapping[EngagementSubtype, ColumnId]
+    ) -> list[EngagementGroup]:
+        """``GROUP BY (email_status, engagement_status)`` over the rows that have either
+        cell, computed in the database; see ``EngagementGroup``."""
+        table = codec.check_id(table, "table")
+        ids = codec.engagement_columns(columns)
+        with self._transaction(write=False) as tx:
+            self._require_table(tx, table)
+            self._require_columns(tx, table, {c for c in ids.values() if c is not None})
+            if ids["email_status"] is None and ids["engagement_status"] is None:
+                return []
+            es, en = ids["email_status"], ids["engagement_status"]
+            rc, oc, lc = ids["reply_count"], ids["open_count"], ids["last_contacted"]
+            params = [es, es, es, en, en, en, rc, oc, lc, es, en, table, es, en, rc, oc, lc]
+            raw = tx.fetch(_GROUPS_SQL, params)
+        return codec.fold_groups(
+            (r[0], r[1], r[2], r[3], r[4], r[5], int(r[6]), int(r[7]), int(r[8]), int(r[9]), r[10])
+            for r in raw
+        )
+
+    # --- IntegrationStore ------------------------------------------------------------------
+
+    def _integration(self, record: tuple[Any, ...]) -> Integration:
+        return Integration(
+            id=record[0],
+            table_id=record[1],
+            campaign_id=codec.decode_text(record[2]) or "",
+            campaign_name=codec.decode_text(record[3]) or "",
+            sequence_mode=record[4],
+            field_mapping=json.loads(record[5]),
+            credential_id=record[6],
+            settings=json.loads(record[7]),
+            version=int(record[8]),
+            created_at=self._time_out(record[9]),
+            updated_at=self._time_out(record[10]),
+        )
+
+    def integrations(self, table: TableId | None = None) -> list[Integration]:
+        """Every integration, or those of one table, ordered by id."""
+        with self._transaction(write=False) as tx:
+            if table is None:
+                found = tx.fetch(_INTEGRATION_COLUMNS + " ORDER BY integration_id")
+            else:
+                found = tx.fetch(
+                    _INTEGRATION_COLUMNS + " WHERE table_id = ? ORDER BY integration_id",
+                    (codec.check_id(table, "table"),),
+                )
+        return [self._integration(r) for r in found]
+
+    def integration(self, integration: IntegrationId) -> Integration:
+        """One integration; raises ``RecordNotFound``."""
+        integration = codec.check_id(integration, "integration")
+        with self._transaction(write=False) as tx:
+            found = tx.fetch(
+                _INTEGRATION_COLUMNS + " WHERE integration_id = ?",
+                (integration,),
+            )
+        if not found:
+            raise _not_found("integration", [integration])
+        return self._integration(found[0])
+
+    def save_integration(self, item: Integration, *, version: int | None = None) -> Integration:
+        """Insert (``version=None``) or update if the stored version is ``version``;
+        returns what was stored, its version bumped. Raises ``VersionConflict`` (stale
+        version, or an insert of an existing id) or ``RecordNotFound`` (update of none)."""
+        item = codec.check_integration(item)
+        if version is not None and (isinstance(version, bool) or not isinstance(version, int)):
+            raise ConfigError([Problem("version", "must be an integer or None")])
+        now = self._now()
+        mapping = codec.dump_json(item.field_mapping, "integration.field_mapping")
+        settings = codec.dump_json(item.settings, "integration.settings")
+        with self._transaction(write=True) as tx:
+            if version is None:
+                created = codec.to_utc(item.created_at or now, "integration.created_at")
+                inserted = tx.run(
+                    _INSERT_INTEGRATION,
+                    (
+                        item.id,
+                        item.table_id,
+                        codec.encode_text(item.campaign_id),
+                        codec.encode_text(item.campaign_name),
+                        item.sequence_mode,
+                        mapping,
+                        item.credential_id,
+                        settings,
+                        1,
+                        self._time_in(created),
+                        self._time_in(now),
+                    ),
+                )
+                if not inserted:
+                    raise VersionConflict(f"integration {item.id!r} already exists")
+                stored_version = 1
+            else:
+                found = tx.fetch(
+                    "SELECT version, created_at FROM ic_integrations WHERE integration_id = ?",
+                    (item.id,),
+                )
+                if not found:
+                    raise _not_found("integration", [item.id])
+                if int(found[0][0]) != version:
+                    raise VersionConflict(
+                        f"integration {item.id!r} is at version {int(found[0][0])}, "
+                        f"not {version}: it was saved by someone else; reload it"
+                    )
+                created = self._time_out(found[0][1])
+                updated = tx.run(
+                    "UPDATE ic_integrations SET table_id = ?, campaign_id = ?, "
+                    "campaign_name = ?, sequence_mode = ?, field_mapping = ?, "
+                    "credential_id = ?, settings = ?, version = ?, updated_at = ? "
+                    "WHERE integration_id = ? AND version = ?",
+                    (
+                        item.table_id,
+                        codec.encode_text(item.campaign_id),
+                        codec.encode_text(item.campaign_name),
+                        item.sequence_mode,
+                        mapping,
+                        item.credential_id,
+                        settings,
+                        version + 1,
+                        self._time_in(now),
+                        item.id,
+                        version,
+                    ),
+                )
+                if not updated:
+                    raise VersionConflict(f"integration {item.id!r} was saved concurrently")
+                stored_version = version + 1
+        return attrs.evolve(
+            item,
+            field_mapping=json.loads(mapping),
+            settings=json.loads(settings),
+            version=stored_version,
+            created_at=created,
+            updated_at=now,
+        )
+
+    def delete_integration(self, integration: IntegrationId) -> None:
+        """Delete an integration with its runs and ledger (no error when absent)."""
+        integration = codec.check_id(integration, "integration")
+        with self._transaction(write=True) as tx:
+            tx.run("DELETE FROM ic_integrations WHERE integration_id = ?", (integration,))
+            tx.run("DELETE FROM ic_ledger WHERE integration_id = ?", (integration,))
+            tx.run("DELETE FROM ic_runs WHERE integration_id = ?", (integration,))
+
+    def _run(self, record: tuple[Any, ...]) -> SyncRun:
+        return SyncRun(
+            id=record[0],
+            integration_id=record[1],
+            status=record[2],
+            started_at=self._time_out(record[3]),
+            finished_at=self._maybe_time(record[4]),
+            heartbeat_at=self._maybe_time(record[5]),
+            leads_seen=int(record[6]),
+            rows_matched=int(record[7]),
+            leads_unmatched=int(record[8]),
+            duplicate_rows=int(record[9]),
+            cells_written=int(record[10]),
+            errors=tuple(json.loads(record[11])),
+            cursor=codec.decode_text(record[12]),
+            summary=None if record[13] is None else json.loads(record[13]),
+        )
+
+    def _run_values(self, run: SyncRun) -> tuple[Any, ...]:
+        return (
+            run.status,
+            self._time_in(run.started_at),
+            None if run.finished_at is None else self._time_in(run.finished_at),
+            None if run.heartbeat_at is None else self._time_in(run.heartbeat_at),
+            run.leads_seen,
+            run.rows_matched,
+            run.leads_unmatched,
+            run.duplicate_rows,
+            run.cells_written,
+            json.dumps(list(run.errors)),
+            codec.encode_text(run.cursor),
+            None if run.summary is None else codec.dump_json(run.summary, "run.summary"),
+        )
+
+    def start_run(self, run: SyncRun, *, stale_after: float = 300.0) -> SyncRun:
+        """Take the integration's lease by recording a ``running`` run.
+
+        Raises ``SyncInProgress`` when another run is ``running`` with a heartbeat (or
+        start) less than ``stale_after`` seconds before this run's ``started_at``; an
+        older one is marked ``failed`` and taken over. Raises ``RecordNotFound`` for an
+        unknown integration and ``VersionConflict`` for a run id already used.
+        """
+        run = codec.check_run(run)
+        if run.status != "running":
+            raise ConfigError([Problem("run.status", "a run starts as 'running'")])
+        stale = codec.seconds(stale_after, "stale_after")
+        if run.heartbeat_at is None:
+            run = attrs.evolve(run, heartbeat_at=run.started_at)
+        with self._transaction(write=True) as tx:
+            self._lock(tx, "lease", run.integration_id)
+            self._require_integration(tx, run.integration_id)
+            if tx.fetch("SELECT 1 FROM ic_runs WHERE run_id = ?", (run.id,)):
+                raise VersionConflict(f"run {run.id!r} was already started")
+            for other in tx.fetch(
+                _RUN_COLUMNS + " WHERE integration_id = ? AND status = 'running'",
+                (run.integration_id,),
+            ):
+                holder = self._run(other)
+                codec.check_stale(holder, run, stale)
+                taken = attrs.evolve(
+                    holder,
+                    status="failed",
+                    finished_at=run.started_at,
+                    errors=(*holder.errors, codec.takeover_note(holder, run)),
+                )
+                tx.run(
+                    "UPDATE ic_runs SET status = ?, finished_at = ?, errors = ? WHERE run_id = ?",
+                    (
+                        "failed",
+                        self._time_in(run.started_at),
+                        json.dumps(list(taken.errors)),
+                        holder.id,
+                    ),
+                )
+            tx.run(
+                _INSERT_RUN,
+                (run.id, run.integration_id, *self._run_values(run)),
+            )
+        return run
+
+    def update_run(self, run: SyncRun) -> None:
+        """Checkpoint a run: counts, cursor, heartbeat, status. A ``running`` checkpoint
+        of a run that lost its lease (taken over, or already finished) raises
+        ``SyncInProgress``; ``RecordNotFound`` for an unknown run."""
+        run = codec.check_run(run)
+        with self._transaction(write=True) as tx:
+            self._lock(tx, "lease", run.integration_id)
+            found = tx.fetch(
+                "SELECT status, integration_id FROM ic_runs WHERE run_id = ?", (run.id,)
+            )
+            if not found:
+                raise _not_found("run", [run.id])
+            status, integration = found[0]
+            if integration != run.integration_id:
+                raise ConfigError(
+                    [Problem("run.integration_id", f"run {run.id!r} belongs to {integration!r}")]
+                )
+            if status != "running" and run.status == "running":
+                raise SyncInProgress(
+                    f"run {run.id!r} no longer holds the lease of {integration!r} "
+                    f"(it is {status!r})"
+                )
+            tx.run(
+                "UPDATE ic_runs SET status = ?, started_at = ?, finished_at = ?, "
+                "heartbeat_at = ?, leads_seen = ?, rows_matched = ?, leads_unmatched = ?, "
+                "duplicate_rows = ?, cells_written = ?, errors = ?, resume_cursor = ?, "
+                "summary = ? WHERE run_id = ?",
+                (*self._run_values(run), run.id),
+            )
+
+    def runs(self, integration: IntegrationId, *, limit: int = 20) -> list[SyncRun]:
+        """The integration's runs, newest first."""
+        integration = codec.check_id(integration, "integration")
+        limit = codec.check_limit(limit)
+        with self._transaction(write=False) as tx:
+            found = tx.fetch(
+                _RUN_COLUMNS + " WHERE integration_id = ? "
+                "ORDER BY started_at DESC, run_id DESC LIMIT ?",
+                (integration, limit),
+            )
+        return [self._run(r) for r in found]
+
+    def _entry(self, record: tuple[Any, ...]) -> LedgerEntry:
+        return LedgerEntry(
+            integration_id=record[0],
+            row_id=record[1],
+            email=codec.decode_text(record[2]),
+            status=record[3],
+            lead_id=codec.decode_text(record[4]),
+            error=codec.decode_text(record[5]),
+            pushed_at=self._maybe_time(record[6]),
+            payload_hash=codec.decode_text(record[7]),
+        )
+
+    def ledger(self, integration: IntegrationId, emails: Collection[str]) -> dict[str, LedgerEntry]:
+        """Push results by email (exact match on the normalised email). When rows share
+        an email, one with a lead id wins, then the latest push, then the smallest row."""
+        integration = codec.check_id(integration, "integration")
+        wanted = codec.strings(emails, "emails")
+        stored = sorted({codec.encode_text(e) or "" for e in wanted})
+        by_email: dict[str, list[LedgerEntry]] = {}
+        with self._transaction(write=False) as tx:
+            for batch in self._batches(stored):
+                clause, params = self._in("email", batch)
+                for record in tx.fetch(
+                    _LEDGER_IN.format(cond=clause),
+                    [integration, *params],
+                ):
+                    entry = self._entry(record)
+                    by_email.setdefault(entry.email or "", []).append(entry)
+        return {email: codec.ledger_winner(found) for email, found in by_email.items()}
+
+    def push_results(
+        self, integration: IntegrationId, rows: Collection[RowId]
+    ) -> dict[RowId, LedgerEntry]:
+        """Push results of these rows."""
+        integration = codec.check_id(integration, "integration")
+        ids = codec.check_ids(rows, "rows")
+        out: dict[RowId, LedgerEntry] = {}
+        with self._transaction(write=False) as tx:
+            for batch in self._batches(ids):
+                clause, params = self._in("row_id", batch)
+                for record in tx.fetch(
+                    _LEDGER_IN.format(cond=clause),
+                    [integration, *params],
+                ):
+                    out[record[1]] = self._entry(record)
+        return out
+
+    def write_ledger(self, integration: IntegrationId, entries: Sequence[LedgerEntry]) -> None:
+        """Upsert push results by (integration, row); ``RecordNotFound`` for an unknown
+        integration."""
+        integration = codec.check_id(integration, "integration")
+        checked = codec.check_ledger(integration, entries)
+        with self._transaction(write=True) as tx:
+            self._require_integration(tx, integration)
+            tx.run_many(
+                _UPSERT_LEDGER,
+                [
+                    (
+                        integration,
+                        e.row_id,
+                        codec.encode_text(e.email),
+                        e.status,
+                        codec.encode_text(e.lead_id),
+                        codec.encode_text(e.error),
+                        None if e.pushed_at is None else self._time_in(e.pushed_at),
+                        codec.encode_text(e.payload_hash),
+                    )
+                    for e in checked
+                ],
+            )
+
+    def record_event(self, key: str, received_at: datetime) -> bool:
+        """Remember a webhook event key; False when it was already recorded (a replay)."""
+        stored = codec.event_key(key)
+        when = codec.to_utc(received_at, "received_at")
+        with self._transaction(write=True) as tx:
+            return (
+                tx.run(
+                    "INSERT INTO ic_events (event_key, received_at) VALUES (?, ?) "
+                    "ON CONFLICT (event_key) DO NOTHING",
+                    (stored, self._time_in(when)),
+                )
+                > 0
+            )
+
+    def prune_events(self, before: datetime) -> int:
+        """Forget events received before ``before``; returns how many were forgotten."""
+        when = codec.to_utc(before, "before")
+        with self._transaction(write=True) as tx:
+            return tx.run("DELETE FROM ic_events WHERE received_at < ?", (self._time_in(when),))
+
+    # --- CredentialStore -------------------------------------------------------------------
+
+    def get_key(self, credential: CredentialId) -> ApiKey | None:
+        """The stored key, or ``None``. ``CredentialError`` if it cannot be decrypted."""
+        credential = codec.check_id(credential, "credential")
+        with self._transaction(write=False) as tx:
+            found = tx.fetch(
+                "SELECT scheme, secret FROM ic_credentials WHERE credential_id = ?",
+                (credential,),
+            )
+        if not found:
+            return None
+        return open_secret(self._cipher, credential, found[0][0], found[0][1])
+
+    def set_key(self, credential: CredentialId, key: ApiKey) -> None:
+        """Store a key (sealed when the store has an ``encryption_key``)."""
+        credential = codec.check_id(credential, "credential")
+        scheme, secret = seal_secret(self._cipher, credential, key)
+        with self._transaction(write=True) as tx:
+            tx.run(
+                "INSERT INTO ic_credentials (credential_id, scheme, secret, updated_at) "
+                "VALUES (?, ?, ?, ?) ON CONFLICT (credential_id) DO UPDATE SET "
+                "scheme = excluded.scheme, secret = excluded.secret, "
+                "updated_at = excluded.updated_at",
+                (credential, scheme, secret, self._time_in(self._now())),
+            )
+
+    def delete_key(self, credential: CredentialId) -> None:
+        """Forget a key (no error when absent)."""
+        credential = codec.check_id(credential, "credential")
+        with self._transaction(write=True) as tx:
+            tx.run("DELETE FROM ic_credentials WHERE credential_id = ?", (credential,))

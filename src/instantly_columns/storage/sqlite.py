@@ -1,0 +1,232 @@
+"""A SQLite store (standard library ``sqlite3``): a file shared by threads and processes,
+or ``":memory:"`` for a scratch database."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any, ClassVar, Literal
+
+from instantly_columns.errors import StoreError
+from instantly_columns.ports import Clock, TableId
+
+from . import _codec as codec
+from ._crypto import EncryptionKey
+from ._sql import SqlStore, Tx
+
+__all__ = ["SQLiteStore"]
+
+_UPSERT_CELL = (
+    "INSERT INTO ic_cells (table_id, row_id, column_id, s, i, j, norm) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?) "
+    "ON CONFLICT (table_id, row_id, column_id) DO UPDATE SET "
+    "s = excluded.s, i = excluded.i, j = excluded.j, norm = excluded.norm "
+    "WHERE ic_cells.s IS NOT excluded.s OR ic_cells.i IS NOT excluded.i "
+    "OR ic_cells.j IS NOT excluded.j"
+)
+_DELETE_CELL = "DELETE FROM ic_cells WHERE table_id = ? AND row_id = ? AND column_id = ?"
+
+
+def _store_error(exc: sqlite3.Error) -> StoreError:
+    text = str(exc)
+    if isinstance(exc, sqlite3.OperationalError) and ("locked" in text or "busy" in text):
+        return StoreError(
+            "the SQLite database stayed locked by another connection longer than the "
+            "store's timeout"
+        )
+    return StoreError(f"SQLite error: {text}")
+
+
+class _SQLiteTx:
+    __slots__ = ("_conn",)
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+
+    def fetch(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        try:
+            return self._conn.execute(sql, params).fetchall()
+        except sqlite3.Error as exc:
+            raise _store_error(exc) from exc
+
+    def run(self, sql: str, params: Sequence[Any] = ()) -> int:
+        try:
+            return self._conn.execute(sql, params).rowcount
+        except sqlite3.Error as exc:
+            raise _store_error(exc) from exc
+
+    def run_many(self, sql: str, params: Sequence[Sequence[Any]]) -> int:
+        if not params:
+            return 0
+        try:
+            return self._conn.executemany(sql, params).rowcount
+        except sqlite3.Error as exc:
+            raise _store_error(exc) from exc
+
+
+class SQLiteStore(SqlStore):
+    """All three storage ports on one SQLite database.
+
+    Args:
+        path: a database file (created when missing) or ``":memory:"``.
+        encryption_key: turns on encryption at rest of API keys (needs the ``crypto``
+            extra); one key, or a list whose first entry encrypts and all decrypt.
+        clock: the time stamped on saved integrations and credentials.
+        timeout: seconds to wait for another connection's write lock before
+            ``StoreError``.
+        chunk_size: cells per transaction in ``write_cells``.
+
+    The store keeps one connection, shared by all threads under a lock (measured
+    faster than a connection per thread, for writers and readers alike; see
+    ``benchmarks/bench_storage.py``). A file database runs in WAL mode, so readers in
+    other processes never wait for a writer; every write transaction starts with
+    ``BEGIN IMMEDIATE``, so writers from several processes queue on SQLite's lock (up
+    to ``timeout``) instead of failing halfway. Processes may share a file on a local
+    disk (not on a network file system).
+
+    ```python
+    from instantly_columns.columns import Column, Row
+    from instantly_columns.ports import CellWrite
+    from instantly_columns.storage import SQLiteStore
+
+    with SQLiteStore(":memory:") as store:
+        store.create_table("leads", "Leads")
+        store.save_columns("leads", [Column(id="email", key="email", name="Email")])
+        store.insert_rows("leads", [Row(id="r1", cells={"email": "Ada@Example.com"})])
+        changed = store.write_cells("leads", [CellWrite("r1", "email", "ada@example.com")])
+        assert changed == 1
+        assert store.lookup_rows("leads", "email", ["ada@example.com"]) == {
+            "ada@example.com": ["r1"]
+        }
+    ```
+    """
+
+    _dialect: ClassVar = "sqlite"
+    _in_batch: ClassVar = 500
+    _key_share: ClassVar = ""  # BEGIN IMMEDIATE already excludes every other writer
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str] = ":memory:",
+        *,
+        encryption_key: EncryptionKey | None = None,
+        clock: Clock | None = None,
+        timeout: float = 10.0,
+        chunk_size: int = codec.DEFAULT_CHUNK_SIZE,
+    ) -> None:
+        super().__init__(encryption_key=encryption_key, clock=clock, chunk_size=chunk_size)
+        self._path = os.fspath(path)
+        self._timeout = codec.seconds(timeout, "timeout")
+        self._memory = self._path in ("", ":memory:")
+        self._mutex = threading.RLock()
+        self._conn: sqlite3.Connection | None = None
+        try:
+            self._conn = self._open()
+            with self._transaction(write=True) as tx:
+                self._migrate(tx)
+        except BaseException:
+            self.close()
+            raise
+
+    def __repr__(self) -> str:
+        encrypted = ", encrypted" if self._cipher is not None else ""
+        state = ", closed" if self._closed else ""
+        return f"SQLiteStore({self._path!r}{encrypted}{state})"
+
+    # --- connections -----------------------------------------------------------------------
+
+    def _open(self) -> sqlite3.Connection:
+        try:
+            conn = sqlite3.connect(
+                self._path,
+                timeout=self._timeout,
+                isolation_level=None,
+                check_same_thread=False,
+            )
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot open the SQLite database {self._path!r}: {exc}") from exc
+        try:
+            conn.execute(f"PRAGMA busy_timeout = {int(self._timeout * 1000)}")
+            conn.execute("PRAGMA foreign_keys = ON")
+            if not self._memory:
+                self._use_wal(conn)
+                conn.execute("PRAGMA synchronous = NORMAL")
+        except sqlite3.Error as exc:
+            conn.close()
+            raise _store_error(exc) from exc
+        return conn
+
+    def _use_wal(self, conn: sqlite3.Connection) -> None:
+        """Switch the file to WAL mode. SQLite reports "locked" at once, without waiting
+        for ``busy_timeout``, when two connections switch a fresh file together; so
+        retry with a short backoff until ``timeout``."""
+        deadline = time.monotonic() + self._timeout
+        pause = 0.002
+        while True:
+            try:
+                if conn.execute("PRAGMA journal_mode").fetchone() == ("wal",):
+                    return
+                conn.execute("PRAGMA journal_mode = WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() + pause > deadline:
+                    raise
+            time.sleep(pause)
+            pause = min(pause * 2, 0.1)
+
+    @contextmanager
+    def _transaction(self, *, write: bool) -> Iterator[Tx]:
+        with self._mutex:
+            conn = self._conn
+            if conn is None:
+                raise StoreError("the store is closed")
+            try:
+                conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+            except sqlite3.Error as exc:
+                raise _store_error(exc) from exc
+            try:
+                yield _SQLiteTx(conn)
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+            try:
+                conn.execute("COMMIT")
+            except sqlite3.Error as exc:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise _store_error(exc) from exc
+
+    def close(self) -> None:
+        """Close the connection (idempotent)."""
+        with self._mutex:
+            self._closed = True
+            conn, self._conn = self._conn, None
+            if conn is not None:
+                conn.close()
+
+    # --- dialect ---------------------------------------------------------------------------
+
+    def _in(self, expr: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
+        return f"{expr} IN ({', '.join('?' * len(values))})", list(values)
+
+    def _time_in(self, value: datetime) -> str:
+        return value.isoformat(timespec="microseconds")
+
+    def _time_out(self, value: Any) -> datetime:
+        return datetime.fromisoformat(value)
+
+    def _lock(self, tx: Tx, scope: Literal["lease", "columns"], key: str) -> None:
+        """Nothing to do: ``BEGIN IMMEDIATE`` already excludes every other writer."""
+
+    def _write_chunk(self, tx: Tx, table: TableId, chunk: codec.Pending) -> int:
+        deletes = [(table, r, c) for (r, c), enc in chunk if enc is None]
+        upserts = [
+            (table, r, c, enc.s, enc.i, enc.j, enc.norm) for (r, c), enc in chunk if enc is not None
+        ]
+        return tx.run_many(_DELETE_CELL, deletes) + tx.run_many(_UPSERT_CELL, upserts)

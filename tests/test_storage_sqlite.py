@@ -1,0 +1,276 @@
+"""SQLite specifics: files, WAL, several threads and processes, migrations, chunking."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from instantly_columns.columns import Column, Row
+from instantly_columns.errors import ConfigError, RecordNotFound, StoreError, SyncInProgress
+from instantly_columns.ports import CellWrite, Integration, SyncRun
+from instantly_columns.storage import MemoryStore, SQLiteStore
+from instantly_columns.storage._sql import _GROUPS_SQL, _LOOKUP_IN
+
+T0 = datetime(2026, 3, 2, 9, tzinfo=timezone.utc)
+LINK = Integration(
+    id="camp", table_id="t", campaign_id="c", campaign_name="C", sequence_mode="use_existing"
+)
+
+RACE_SCRIPT = textwrap.dedent(
+    """
+    import pathlib, sys, time
+    from datetime import datetime, timezone
+    from instantly_columns.errors import SyncInProgress
+    from instantly_columns.ports import SyncRun
+    from instantly_columns.storage import SQLiteStore
+
+    db, ready, go, action, name = sys.argv[1:6]
+    pathlib.Path(ready).touch()
+    while not pathlib.Path(go).exists():
+        time.sleep(0.002)
+    with SQLiteStore(db, timeout=60) as store:
+        if action == "open":
+            print(store.schema_version())
+        else:
+            run = SyncRun(id=name, integration_id="camp",
+                          started_at=datetime(2026, 3, 2, 9, tzinfo=timezone.utc))
+            try:
+                store.start_run(run)
+                print("won")
+            except SyncInProgress:
+                print("busy")
+    """
+)
+
+
+def race_processes(tmp_path: Path, db: Path, action: str, count: int = 4) -> list[str]:
+    """Start ``count`` processes, release them together, return their outputs."""
+    go = tmp_path / "go"
+    procs = []
+    for n in range(count):
+        ready = tmp_path / f"ready-{action}-{n}"
+        cmd = [sys.executable, "-c", RACE_SCRIPT, str(db), str(ready), str(go), action, f"p{n}"]
+        procs.append((ready, subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)))
+    try:
+        while not all(ready.exists() or proc.poll() is not None for ready, proc in procs):
+            time.sleep(0.01)
+        go.touch()
+        results = [(proc, *proc.communicate(timeout=120)) for _, proc in procs]
+    finally:
+        for _, proc in procs:
+            if proc.poll() is None:
+                proc.kill()
+                proc.communicate()
+    go.unlink()
+    for proc, _, err in results:
+        assert proc.returncode == 0, err.decode()
+    return [out.decode().strip() for _, out, _ in results]
+
+
+def test_processes_opening_a_fresh_file_migrate_it_once(tmp_path: Path) -> None:
+    db = tmp_path / "fresh.db"
+    assert race_processes(tmp_path, db, "open") == ["1"] * 4
+    conn = sqlite3.connect(db)
+    try:
+        assert conn.execute("SELECT version FROM ic_schema_version").fetchall() == [(1,)]
+        assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    finally:
+        conn.close()
+
+
+def test_processes_racing_for_a_lease_get_one(tmp_path: Path) -> None:
+    db = tmp_path / "lease.db"
+    with SQLiteStore(db) as store:
+        store.save_integration(LINK)
+    outputs = race_processes(tmp_path, db, "lease")
+    assert sorted(outputs) == ["busy", "busy", "busy", "won"]
+    with SQLiteStore(db) as store:
+        assert [r.status for r in store.runs("camp")] == ["running"]
+
+
+def test_two_connections_in_threads_grant_one_lease(tmp_path: Path) -> None:
+    db = tmp_path / "two.db"
+    with SQLiteStore(db) as setup:
+        setup.save_integration(LINK)
+    stores = [SQLiteStore(db) for _ in range(2)]
+    barrier = threading.Barrier(6)
+    results: list[str] = []
+
+    def start(n: int) -> None:
+        barrier.wait()
+        try:
+            stores[n % 2].start_run(SyncRun(id=f"run-{n}", integration_id="camp", started_at=T0))
+            results.append("won")
+        except SyncInProgress:
+            results.append("busy")
+
+    threads = [threading.Thread(target=start, args=(n,)) for n in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for store in stores:
+        store.close()
+    assert sorted(results) == ["busy"] * 5 + ["won"]
+
+
+def test_reopening_keeps_data_and_does_not_migrate_again(tmp_path: Path) -> None:
+    db = tmp_path / "again.db"
+    with SQLiteStore(db) as store:
+        store.create_table("t", "T")
+        assert store.schema_version() == 1
+    with SQLiteStore(str(db)) as store:
+        assert store.schema_version() == 1
+        assert store.columns("t") == []
+    conn = sqlite3.connect(db)
+    conn.execute("INSERT INTO ic_schema_version VALUES (99, 'from the future')")
+    conn.commit()
+    conn.close()
+    with pytest.raises(StoreError, match="newer"):
+        SQLiteStore(db)
+
+
+def test_each_chunk_is_its_own_transaction(tmp_path: Path) -> None:
+    with SQLiteStore(tmp_path / "chunks.db", chunk_size=2) as store:
+        store.create_table("t")
+        store.save_columns("t", [Column(id="a", key="a", name="A")])
+        store.insert_rows("t", [Row(id=f"r{n}") for n in range(4)])
+        writes = [
+            CellWrite("r0", "a", 1),
+            CellWrite("r1", "a", 1),
+            CellWrite("r2", "a", 1),
+            CellWrite("zz-ghost", "a", 1),
+        ]
+        with pytest.raises(RecordNotFound, match="zz-ghost"):
+            store.write_cells("t", writes)
+        # Chunks go in (row, column) order. The first was committed; nothing of the
+        # failing one was.
+        assert {r.id: r.cells for r in store.rows("t")} == {
+            "r0": {"a": 1},
+            "r1": {"a": 1},
+            "r2": {},
+            "r3": {},
+        }
+        assert store.write_cells("t", writes[:3]) == 1
+
+
+def test_a_locked_database_is_a_store_error_and_reads_still_work(tmp_path: Path) -> None:
+    db = tmp_path / "locked.db"
+    with SQLiteStore(db, timeout=0.05) as store:
+        store.create_table("t")
+        blocker = sqlite3.connect(db, isolation_level=None)
+        blocker.execute("BEGIN IMMEDIATE")
+        try:
+            with pytest.raises(StoreError, match="locked"):
+                store.create_table("u")
+            assert store.columns("t") == []  # WAL: readers are not blocked
+        finally:
+            blocker.execute("ROLLBACK")
+            blocker.close()
+        store.create_table("u")
+
+
+def test_lookups_use_the_index(tmp_path: Path) -> None:
+    db = tmp_path / "plan.db"
+    with SQLiteStore(db) as store:
+        store.create_table("t")
+    conn = sqlite3.connect(db)
+    try:
+        sql = _LOOKUP_IN.format(cond="norm IN (?, ?)").replace("?", "'x'")
+        plan = " ".join(row[-1] for row in conn.execute(f"EXPLAIN QUERY PLAN {sql}"))
+        assert "ic_cells_lookup" in plan
+        assert "SCAN" not in plan
+        groups = conn.execute(f"EXPLAIN QUERY PLAN {_GROUPS_SQL}", ["x"] * 17).fetchall()
+        assert not any(row[-1].startswith("SCAN ic_cells") for row in groups)
+    finally:
+        conn.close()
+
+
+def test_threads_share_one_store(tmp_path: Path) -> None:
+    with SQLiteStore(tmp_path / "threads.db") as store:
+        store.create_table("t")
+        store.save_columns("t", [Column(id=f"c{k}", key=f"c{k}", name="C") for k in range(4)])
+        store.insert_rows("t", [Row(id=f"r{n:03d}") for n in range(100)])
+        errors: list[BaseException] = []
+
+        def work(k: int) -> None:
+            try:
+                for n in range(0, 100, 10):
+                    cells = [CellWrite(f"r{m:03d}", f"c{k}", m) for m in range(n, n + 10)]
+                    store.write_cells("t", cells)
+                    store.rows("t", [f"c{k}"], limit=50)
+            except BaseException as exc:  # pragma: no cover - reported below
+                errors.append(exc)
+
+        threads = [threading.Thread(target=work, args=(k,)) for k in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert errors == []
+        rows = store.rows("t", limit=200)
+        assert all(r.cells == {f"c{k}": int(r.id[1:]) for k in range(4)} for r in rows)
+
+
+@pytest.mark.parametrize("factory", [MemoryStore, lambda: SQLiteStore(":memory:")])
+def test_closed_stores_refuse_work(factory: type[MemoryStore]) -> None:
+    store = factory()
+    with store:
+        store.create_table("t")
+    store.close()  # closing twice is fine
+    with pytest.raises(StoreError, match="closed"):
+        store.columns("t")
+    with pytest.raises(StoreError, match="closed"):
+        store.get_key("default")
+
+
+@pytest.mark.parametrize("factory", [MemoryStore, lambda: SQLiteStore(":memory:")])
+def test_our_own_extras(factory: type[MemoryStore]) -> None:
+    with factory() as store:
+        store.create_table("t", "First")
+        store.create_table("t", "Renamed")  # creating again renames
+        store.save_columns("t", [Column(id="a", key="a", name="A")])
+        store.insert_rows("t", [Row(id="r", cells={"a": "x"})])
+        assert store.delete_table("t") is True
+        assert store.delete_table("t") is False
+        with pytest.raises(RecordNotFound):
+            store.rows("t")
+        store.create_table("t")
+        assert store.columns("t") == []  # nothing of the old table came back
+        for n in range(3):
+            store.record_event(f"e{n}", T0 + timedelta(hours=n))
+        assert store.prune_events(T0 + timedelta(hours=2)) == 2
+        assert store.record_event("e0", T0) is True
+        assert store.record_event("e2", T0) is False
+        with pytest.raises(ConfigError):
+            store.create_table("t", 42)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("factory", [MemoryStore, lambda: SQLiteStore(":memory:")])
+def test_reset_for_tests_empties_the_store(factory: type[MemoryStore]) -> None:
+    with factory() as store:
+        store.create_table("t")
+        store.save_integration(LINK)
+        store.record_event("e", T0)
+        store.reset_for_tests()
+        assert store.integrations() == []
+        assert store.record_event("e", T0) is True
+        with pytest.raises(RecordNotFound):
+            store.columns("t")
+
+
+def test_options_are_checked() -> None:
+    for bad in ({"chunk_size": 0}, {"timeout": -1}):
+        with pytest.raises(ConfigError):
+            SQLiteStore(":memory:", **bad)  # type: ignore[arg-type]
+    with pytest.raises(StoreError, match="cannot open"):
+        SQLiteStore("/nonexistent-dir/sub/x.db")
+    assert repr(SQLiteStore(":memory:")) == "SQLiteStore(':memory:')"
