@@ -41,17 +41,27 @@ def world(rows: int) -> tuple[FakeInstantly, SQLiteStore, InstantlyColumns, str,
     key = fake.create_api_key()
     store = SQLiteStore(":memory:")
     store.create_table("t", "Leads")
-    store.save_columns("t", [Column(id="e", key="e", name="Email"),
-                             Column(id="f", key="f", name="First Name")])
+    store.save_columns(
+        "t", [Column(id="e", key="e", name="Email"), Column(id="f", key="f", name="First Name")]
+    )
     for start in range(0, rows, 5000):
-        store.insert_rows("t", [Row(id=f"r{i:07d}", cells={"e": f"p{i}@example.com",
-                                                           "f": f"F{i}"})
-                                for i in range(start, min(rows, start + 5000))])
+        store.insert_rows(
+            "t",
+            [
+                Row(id=f"r{i:07d}", cells={"e": f"p{i}@example.com", "f": f"F{i}"})
+                for i in range(start, min(rows, start + 5000))
+            ],
+        )
     service = InstantlyColumns(store, transport=fake.as_transport(), clock=clock)
     campaign = fake.create_campaign(name="Bench", sequences=[{"steps": STEPS}])
     state = WizardState(table_id="t")
-    for answer in (ConnectAnswer(api_key=key), CampaignAnswer(campaign_id=campaign["id"]),
-                   SequenceAnswer(mode="use_existing"), MappingAnswer(), CreateAnswer()):
+    for answer in (
+        ConnectAnswer(api_key=key),
+        CampaignAnswer(campaign_id=campaign["id"]),
+        SequenceAnswer(mode="use_existing"),
+        MappingAnswer(),
+        CreateAnswer(),
+    ):
         state = service.wizard_advance(state, answer)
     assert state.integration_id is not None
     return fake, store, service, state.integration_id, key
@@ -67,17 +77,21 @@ def original_push(fake: FakeInstantly, key: str, campaign_id: str, rows: int) ->
     """One POST /leads per row, no dedupe: what the original product did."""
     import httpx
 
-    with httpx.Client(transport=fake.httpx_transport(), base_url="https://api.instantly.ai",
-                      headers={"Authorization": f"Bearer {key}",
-                               "User-Agent": "original/1.0"}) as http:
+    with httpx.Client(
+        transport=fake.httpx_transport(),
+        base_url="https://api.instantly.ai",
+        headers={"Authorization": f"Bearer {key}", "User-Agent": "original/1.0"},
+    ) as http:
         for i in range(rows):
-            response = http.post("/api/v2/leads", json={"campaign": campaign_id,
-                                                        "email": f"p{i}@example.com",
-                                                        "first_name": f"F{i}"})
+            response = http.post(
+                "/api/v2/leads",
+                json={"campaign": campaign_id, "email": f"p{i}@example.com", "first_name": f"F{i}"},
+            )
             while response.status_code == 429:
                 fake.clock.advance(1.0)
-                response = http.post("/api/v2/leads", json={"campaign": campaign_id,
-                                                            "email": f"p{i}@example.com"})
+                response = http.post(
+                    "/api/v2/leads", json={"campaign": campaign_id, "email": f"p{i}@example.com"}
+                )
     return rows
 
 
@@ -85,8 +99,11 @@ def original_sync(fake: FakeInstantly, key: str, campaign_id: str, store: SQLite
     """Load every lead, then write cell by cell after a scan of the table per lead."""
     client = InstantlyClient(key, transport=fake.as_transport(), clock=fake.clock)
     leads = [dict(lead.raw) for lead in client.iter_leads(campaign_id)]  # all in memory
-    columns = {c.config.instantly_subtype: c.id for c in store.columns("t")  # type: ignore[union-attr]
-               if c.subtype in ("email_status", "reply_count")}
+    columns = {
+        c.config.instantly_subtype: c.id
+        for c in store.columns("t")  # type: ignore[union-attr]
+        if c.subtype in ("email_status", "reply_count")
+    }
     written = 0
     rows = [r for page in _pages(store) for r in page]
     for lead in leads:
@@ -107,7 +124,7 @@ def _pages(store: SQLiteStore) -> Any:
 
 
 def peak_sync_memory(rows: int) -> tuple[float, int]:
-    fake, store, service, link, _ = world(rows)
+    _fake, _store, service, link, _ = world(rows)
     service.push(link)
     gc.collect()
     tracemalloc.start()
@@ -126,7 +143,7 @@ def main() -> None:
     args = parser.parse_args()
     n = args.rows
 
-    fake, store, service, link, key = world(n)
+    fake, _store, service, link, _key = world(n)
     before = len(fake.requests)
     push_s, report = timed(lambda: service.push(link))
     push_requests = len(fake.requests) - before
@@ -139,7 +156,7 @@ def main() -> None:
     leads = fake.leads(report.campaign_id)
     bare_s, _ = timed(lambda: [project_all(lead) for lead in leads])
 
-    ofake, ostore, _, olink, okey = world(n)
+    ofake, _ostore, _, _olink, okey = world(n)
     campaign_id = ofake.campaigns()[0]["id"]
     before = len(ofake.requests)
     opush_s, _ = timed(lambda: original_push(ofake, okey, campaign_id, n))
@@ -151,14 +168,20 @@ def main() -> None:
     scampaign = sfake.campaigns()[0]["id"]
     osync_s, _ = timed(lambda: original_sync(sfake, skey, scampaign, sstore))
 
-    print(f"push {n} rows:    ours {push_requests} requests, {push_s:.2f} s | original "
-          f"{opush_requests} requests, {opush_s:.2f} s | ratio requests "
-          f"{opush_requests / push_requests:.0f}x, time {opush_s / push_s:.1f}x")
-    print(f"sync {n} leads:   ours {sync_requests} requests, {sync_s:.2f} s "
-          f"({sync.run.cells_written} cells) | bare projection {bare_s:.2f} s | "
-          f"sync/projection {sync_s / bare_s:.1f}x")
-    print(f"sync {small} leads: ours {ours_small_s:.2f} s | original (all in memory, "
-          f"table scan per lead) {osync_s:.2f} s | ratio {osync_s / ours_small_s:.1f}x")
+    print(
+        f"push {n} rows:    ours {push_requests} requests, {push_s:.2f} s | original "
+        f"{opush_requests} requests, {opush_s:.2f} s | ratio requests "
+        f"{opush_requests / push_requests:.0f}x, time {opush_s / push_s:.1f}x"
+    )
+    print(
+        f"sync {n} leads:   ours {sync_requests} requests, {sync_s:.2f} s "
+        f"({sync.run.cells_written} cells) | bare projection {bare_s:.2f} s | "
+        f"sync/projection {sync_s / bare_s:.1f}x"
+    )
+    print(
+        f"sync {small} leads: ours {ours_small_s:.2f} s | original (all in memory, "
+        f"table scan per lead) {osync_s:.2f} s | ratio {osync_s / ours_small_s:.1f}x"
+    )
     for size in (n, args.big):
         elapsed, peak = peak_sync_memory(size)
         print(f"sync {size} leads: {elapsed:.2f} s, peak traced memory {peak / 1e6:.1f} MB")

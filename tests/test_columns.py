@@ -50,8 +50,8 @@ def host_columns() -> list[Column]:
 def test_subtype_catalogue() -> None:
     assert len(SUBTYPES) == 8
     assert set(ENGAGEMENT_SUBTYPES) == set(ENGAGEMENT_FIELD_BY_SUBTYPE)
-    assert EDITABLE_SUBTYPES == {"sequence_step"}
-    assert AUTO_CREATED_SUBTYPES == set(ENGAGEMENT_SUBTYPES)
+    assert {"sequence_step"} == EDITABLE_SUBTYPES
+    assert set(ENGAGEMENT_SUBTYPES) == AUTO_CREATED_SUBTYPES
     assert [s for s in SUBTYPES if is_editable(s)] == ["sequence_step"]
 
 
@@ -205,7 +205,7 @@ def flat_configs(draw: st.DrawFn) -> dict[str, Any]:
             data["campaign_id"] = draw(_ids)
     else:
         if draw(st.booleans()):
-            data["engagement_field"] = ENGAGEMENT_FIELD_BY_SUBTYPE[subtype]  # type: ignore[index]
+            data["engagement_field"] = ENGAGEMENT_FIELD_BY_SUBTYPE[subtype]
     data.update(draw(_extra_keys))
     return data
 

@@ -38,7 +38,8 @@ def test_secret_in_header_or_query() -> None:
     check_secret("s3cret", query={"token": "s3cret"})
     with pytest.raises(WebhookAuthError) as info:
         check_secret("s3cret", headers={"x-instantly-columns-token": "guess"})
-    assert "s3cret" not in str(info.value) and "guess" not in str(info.value)
+    assert "s3cret" not in str(info.value)
+    assert "guess" not in str(info.value)
     with pytest.raises(WebhookAuthError):
         check_secret("s3cret")
     with pytest.raises(WebhookAuthError, match="no webhook secret"):
@@ -95,9 +96,11 @@ def test_sent_moves_last_contacted_to_the_later_time() -> None:
 def test_interest_events_ask_for_a_refresh_and_unknown_ones_are_ignored() -> None:
     for name in INTEREST_EVENTS:
         out = plan_updates(parse_event(event(name)), {})
-        assert out.refresh_lead and not out.updates
+        assert out.refresh_lead
+        assert not out.updates
     out = plan_updates(parse_event(event("account_error")), {})
-    assert out.ignored == "event 'account_error'" and not out.refresh_lead
+    assert out.ignored == "event 'account_error'"
+    assert not out.refresh_lead
     no_email = plan_updates(parse_event(event("email_opened", lead_email=None)), {})
     assert no_email.ignored == "no lead_email"
 

@@ -13,8 +13,8 @@ An exception raised by an effect is thrown back into the flow at the ``yield``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator, Mapping, Sequence
 import threading
+from collections.abc import Callable, Generator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Generic, Protocol, TypeAlias, TypeVar
 

@@ -233,11 +233,11 @@ def detect_for_table(
     detected = detect_field_mapping(headers, samples or None)
     flat = detected.to_dict()
     ids: dict[str, Any] = {}
-    for field, header in flat.items():
-        if field == "custom_variables":
-            ids["custom_variables"] = {k: by_name[v] for k, v in (header or {}).items()}
-        elif isinstance(header, str) and header in by_name:
-            ids[field] = by_name[header]
+    for field, value in flat.items():
+        if field == "custom_variables" and isinstance(value, dict):
+            ids["custom_variables"] = {k: by_name[v] for k, v in value.items()}
+        elif isinstance(value, str) and value in by_name:
+            ids[field] = by_name[value]
     return ids, detected
 
 
@@ -379,5 +379,5 @@ def _step_config(campaign_id: str, number: int, field: str) -> SequenceStepConfi
     return SequenceStepConfig(
         instantly_subtype="sequence_step",
         campaign_id=campaign_id,
-        step_config=StepConfig(step_number=number, field=field),  # type: ignore[arg-type]
+        step_config=StepConfig(step_number=number, field=field),
     )

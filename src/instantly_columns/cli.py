@@ -16,20 +16,58 @@ from typing import Any, TextIO
 
 __all__ = ["main", "run_demo"]
 
-_FIRST = ["Ada", "Grace", "Linus", "Margaret", "Ken", "Barbara", "Dennis", "Frances", "Tim",
-          "Radia", "Edsger", "Hedy", "Alan", "Katherine", "Donald", "Sophie"]
-_LAST = ["Lovelace", "Hopper", "Torvalds", "Hamilton", "Thompson", "Liskov", "Ritchie",
-         "Allen", "Berners-Lee", "Perlman", "Dijkstra", "Lamarr", "Kay", "Johnson", "Knuth",
-         "Wilson"]
-_COMPANIES = ["Analytical Engines GmbH", "Cobol & Co", "Kernel BV", "Apollo Guidance SARL",
-              "Unix Srl", "Abstraction SA"]
+_DEMO_SECRET = "demo-only-webhook-token"  # noqa: S105 - the demo's fake webhook, not a credential
+_FIRST = [
+    "Ada",
+    "Grace",
+    "Linus",
+    "Margaret",
+    "Ken",
+    "Barbara",
+    "Dennis",
+    "Frances",
+    "Tim",
+    "Radia",
+    "Edsger",
+    "Hedy",
+    "Alan",
+    "Katherine",
+    "Donald",
+    "Sophie",
+]
+_LAST = [
+    "Lovelace",
+    "Hopper",
+    "Torvalds",
+    "Hamilton",
+    "Thompson",
+    "Liskov",
+    "Ritchie",
+    "Allen",
+    "Berners-Lee",
+    "Perlman",
+    "Dijkstra",
+    "Lamarr",
+    "Kay",
+    "Johnson",
+    "Knuth",
+    "Wilson",
+]
+_COMPANIES = [
+    "Analytical Engines GmbH",
+    "Cobol & Co",
+    "Kernel BV",
+    "Apollo Guidance SARL",
+    "Unix Srl",
+    "Abstraction SA",
+]
 _INDUSTRIES = ["Fintech", "Logistik", "SaaS", "Retail"]
 
 
 def sample_rows(n: int) -> list[dict[str, Any]]:
     """A deterministic sample table: German/French/English headers, one duplicate email,
     one invalid email, and one row with no email."""
-    rows = []
+    rows: list[dict[str, Any]] = []
     for i in range(n):
         first, last = _FIRST[i % len(_FIRST)], _LAST[i % len(_LAST)]
         email = f"{first}.{last}{i}@example.com".lower()
@@ -39,13 +77,15 @@ def sample_rows(n: int) -> list[dict[str, Any]]:
             email = "not-an-address"
         if i == 7:
             email = ""
-        rows.append({
-            "E-Mail-Adresse": email,
-            "Vorname": first,
-            "Nom de famille": last,
-            "Company Name ": _COMPANIES[i % len(_COMPANIES)],
-            "Branche": _INDUSTRIES[i % len(_INDUSTRIES)],
-        })
+        rows.append(
+            {
+                "E-Mail-Adresse": email,
+                "Vorname": first,
+                "Nom de famille": last,
+                "Company Name ": _COMPANIES[i % len(_COMPANIES)],
+                "Branche": _INDUSTRIES[i % len(_INDUSTRIES)],
+            }
+        )
     return rows
 
 
@@ -79,17 +119,22 @@ def run_demo(*, rows: int = 24, db: str = ":memory:", out: TextIO | None = None)
     headers = list(data[0])
     from .columns import Column, Row
 
-    store.save_columns(table, [Column(id=f"c{i}", key=f"c{i}", name=h) for i, h in
-                               enumerate(headers)])
+    store.save_columns(
+        table, [Column(id=f"c{i}", key=f"c{i}", name=h) for i, h in enumerate(headers)]
+    )
     ids = {h: f"c{i}" for i, h in enumerate(headers)}
-    store.insert_rows(table, [
-        Row(id=f"r{n:04d}", cells={ids[h]: v for h, v in row.items()})
-        for n, row in enumerate(data)
-    ])
+    store.insert_rows(
+        table,
+        [
+            Row(id=f"r{n:04d}", cells={ids[h]: v for h, v in row.items()})
+            for n, row in enumerate(data)
+        ],
+    )
     out.write(f"A lead table with {rows} rows and the headers {headers}.\n")
 
-    service = InstantlyColumns(store, transport=fake.httpx_transport(), clock=clock,
-                               webhook_secret="demo-secret")
+    service = InstantlyColumns(
+        store, transport=fake.httpx_transport(), clock=clock, webhook_secret=_DEMO_SECRET
+    )
 
     _say(out, "1. Field mapping, detected from headers and values")
     mapping = service.detect_mapping(table)
@@ -100,23 +145,29 @@ def run_demo(*, rows: int = 24, db: str = ":memory:", out: TextIO | None = None)
     state = service.start_wizard(table)
     state = service.wizard_advance(state, ConnectAnswer(api_key=key))
     out.write(f"  connected to workspace {state.workspace_name!r}\n")
-    state = service.wizard_advance(state, CampaignAnswer(create=NewCampaign(
-        name="TechCorp Outreach",
-        schedule=ScheduleAnswer(timezone="Europe/Berlin", days="weekdays"),
-    )))
+    state = service.wizard_advance(
+        state,
+        CampaignAnswer(
+            create=NewCampaign(
+                name="TechCorp Outreach",
+                schedule=ScheduleAnswer(timezone="Europe/Berlin", days="weekdays"),
+            )
+        ),
+    )
     out.write(f"  created campaign {state.campaign_name!r}\n")
     state = service.wizard_advance(state, SequenceAnswer(mode="author_steps", steps=2))
     state = service.wizard_advance(state, MappingAnswer())
     state = service.wizard_advance(state, CreateAnswer())
-    assert state.step == "done" and state.integration_id is not None, state.problems
+    if state.step != "done" or state.integration_id is None:
+        raise RuntimeError(f"the wizard stopped at {state.step}: {state.problems}")
     link = state.integration_id
     out.write(f"  created {len(state.created_columns)} columns; {'; '.join(state.notes)}\n")
 
     _say(out, "3. Each row's own copy in the Step N columns (the user's edits)")
     step_cols = {c.name: c.id for c in store.columns(table) if c.name.startswith("Step ")}
-    store.write_cells(table, [
-        w for n, row in enumerate(data) for w in _step_cells(f"r{n:04d}", row, step_cols)
-    ])
+    store.write_cells(
+        table, [w for n, row in enumerate(data) for w in _step_cells(f"r{n:04d}", row, step_cols)]
+    )
     out.write(f"  filled {sorted(step_cols)} for every row\n")
 
     _say(out, "4. Push: a dry run, then for real")
@@ -130,8 +181,10 @@ def run_demo(*, rows: int = 24, db: str = ":memory:", out: TextIO | None = None)
     _say(out, "5. Instantly sends for two weeks (simulated)")
     fake.activate(report.campaign_id)
     fake.advance(timedelta(days=14))
-    out.write(f"  requests so far: {len(fake.requests)}, rate-limit violations: "
-              f"{len(fake.report().limit_violations)}\n")
+    out.write(
+        f"  requests so far: {len(fake.requests)}, rate-limit violations: "
+        f"{len(fake.report().limit_violations)}\n"
+    )
 
     _say(out, "6. Engagement sync")
     sync = service.sync(link)
@@ -156,17 +209,24 @@ def run_demo(*, rows: int = 24, db: str = ":memory:", out: TextIO | None = None)
 
     _say(out, "9. A webhook delivery, and its replay")
     someone = next(r for r in report.rows if r.status == "pushed")
-    event = {"event_type": "reply_received", "timestamp": clock.now().isoformat(),
-             "campaign_id": report.campaign_id, "lead_email": someone.email}
-    first_delivery = service.ingest_webhook(event, query={"token": "demo-secret"})
-    replay = service.ingest_webhook(event, query={"token": "demo-secret"})
-    out.write(f"  first: {first_delivery.cells_written} cells written; replay: "
-              f"replay={replay.replay}\n")
+    event = {
+        "event_type": "reply_received",
+        "timestamp": clock.now().isoformat(),
+        "campaign_id": report.campaign_id,
+        "lead_email": someone.email,
+    }
+    first_delivery = service.ingest_webhook(event, query={"token": _DEMO_SECRET})
+    replay = service.ingest_webhook(event, query={"token": _DEMO_SECRET})
+    out.write(
+        f"  first: {first_delivery.cells_written} cells written; replay: replay={replay.replay}\n"
+    )
 
     _say(out, "10. Sync history")
     for run in service.history(link):
-        out.write(f"  {run.started_at:%Y-%m-%d %H:%M} {run.status}: {run.leads_seen} leads, "
-                  f"{run.cells_written} cells\n")
+        out.write(
+            f"  {run.started_at:%Y-%m-%d %H:%M} {run.status}: {run.leads_seen} leads, "
+            f"{run.cells_written} cells\n"
+        )
     service.close()
     store.close()
     return {

@@ -167,6 +167,10 @@ class _Base:
         self._webhook_secret = webhook_secret
         self._lock = threading.Lock()
         self._clients: dict[str, tuple[ApiKey, Any]] = {}
+        self._start()
+
+    def _start(self) -> None:
+        raise NotImplementedError  # abstract
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(tables={type(self._ctx.tables).__name__})"
@@ -216,8 +220,9 @@ class InstantlyColumns(_Base):
         webhook_secret: the shared token webhook deliveries must carry.
     """
 
-    def __init__(self, store: Any = None, **kwargs: Any) -> None:
-        super().__init__(store, **kwargs)
+    _driver: SyncDriver
+
+    def _start(self) -> None:
         self._driver = SyncDriver(self, concurrency=self._concurrency)
 
     # the ops port of the sync driver
@@ -295,8 +300,15 @@ class InstantlyColumns(_Base):
         flag: leads already in a campaign of the workspace are not added (turn it off to put
         a row in two campaigns). ``sync_after`` runs a sync when the push is done."""
         report = self._driver.run(
-            push_flow(self._ctx, link, rows=rows, where=where, dry_run=dry_run, force=force,
-                      skip_if_in_campaign=skip_if_in_campaign)
+            push_flow(
+                self._ctx,
+                link,
+                rows=rows,
+                where=where,
+                dry_run=dry_run,
+                force=force,
+                skip_if_in_campaign=skip_if_in_campaign,
+            )
         )
         if sync_after and not dry_run:
             self.sync(link)
@@ -393,8 +405,9 @@ class AsyncInstantlyColumns(_Base):
     """The async twin of [`InstantlyColumns`][instantly_columns.service.InstantlyColumns]:
     the same methods, awaited. Store calls run in a worker thread, one at a time."""
 
-    def __init__(self, store: Any = None, **kwargs: Any) -> None:
-        super().__init__(store, **kwargs)
+    _driver: AsyncDriver
+
+    def _start(self) -> None:
         self._driver = AsyncDriver(self, concurrency=self._concurrency)
 
     async def call(self, credential: str, op: str, kwargs: Mapping[str, Any]) -> Any:
@@ -449,8 +462,15 @@ class AsyncInstantlyColumns(_Base):
         sync_after: bool = False,
     ) -> PushReport:
         report = await self._driver.run(
-            push_flow(self._ctx, link, rows=rows, where=where, dry_run=dry_run, force=force,
-                      skip_if_in_campaign=skip_if_in_campaign)
+            push_flow(
+                self._ctx,
+                link,
+                rows=rows,
+                where=where,
+                dry_run=dry_run,
+                force=force,
+                skip_if_in_campaign=skip_if_in_campaign,
+            )
         )
         if sync_after and not dry_run:
             await self.sync(link)

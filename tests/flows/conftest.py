@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import inspect
 import os
-from collections.abc import Callable, Iterator
+import uuid
+from collections.abc import Iterator
 from typing import Any
 
 import anyio
@@ -26,7 +27,6 @@ from instantly_columns.wizard import (
     WizardState,
 )
 
-DSN_VAR = "INSTANTLY_COLUMNS_TEST_DSN"
 TABLE = "leads"
 HEADERS = ["Email", "First Name", "Last Name", "Company", "Plan"]
 
@@ -71,37 +71,29 @@ def make_rows(n: int, *, start: int = 0) -> list[Row]:
 def setup_table(store: Any, rows: list[Row]) -> None:
     store.create_table(TABLE, "Leads")
     ids = ["email", "first", "last", "company", "plan"]
-    store.save_columns(TABLE, [Column(id=i, key=i, name=h) for i, h in zip(ids, HEADERS)])
+    store.save_columns(
+        TABLE, [Column(id=i, key=i, name=h) for i, h in zip(ids, HEADERS, strict=False)]
+    )
     store.insert_rows(TABLE, rows)
-
-
-def _postgres_store() -> Any:
-    dsn = os.environ.get(DSN_VAR)
-    if not dsn:
-        if os.environ.get("CI"):
-            pytest.fail(f"{DSN_VAR} is not set: CI must run the PostgreSQL tests")
-        pytest.skip(f"PostgreSQL tests need {DSN_VAR} (scripts/pg-throwaway.sh start)")
-    from instantly_columns.storage import PostgresStore
-
-    store = PostgresStore(dsn)
-    store.reset_for_tests()  # type: ignore[attr-defined]
-    return store
-
-
-STORES: dict[str, Callable[[], Any]] = {
-    "memory": MemoryStore,
-    "sqlite": lambda: SQLiteStore(":memory:"),
-    "postgres": _postgres_store,
-}
 
 
 @pytest.fixture(params=["memory", "sqlite", "postgres"])
 def store(request: pytest.FixtureRequest) -> Iterator[Any]:
-    made = STORES[request.param]()
-    try:
+    if request.param != "postgres":
+        made: Any = MemoryStore() if request.param == "memory" else SQLiteStore(":memory:")
         yield made
-    finally:
         made.close()
+        return
+    from contract.conftest import _drop_schema, resolve_dsn
+    from instantly_columns.storage import PostgresStore
+
+    dsn = resolve_dsn(os.environ)
+    schema = f"ic_flows_{uuid.uuid4().hex[:16]}"
+    try:
+        with PostgresStore(dsn, schema=schema) as pg:
+            yield pg
+    finally:
+        _drop_schema(dsn, schema)
 
 
 @pytest.fixture
@@ -126,7 +118,7 @@ def service(
     cls = InstantlyColumns if request.param == "sync" else AsyncInstantlyColumns
     transport = fake.as_transport() if request.param == "sync" else fake.as_async_transport()
     inner = cls(store, transport=transport, clock=clock, webhook_secret="s3cret")
-    yield Service(inner)
+    return Service(inner)
 
 
 def wizard_link(
@@ -149,11 +141,11 @@ def wizard_link(
     )
     state = service.wizard_advance(state, answer)
     assert state.step == "sequence", state.problems
-    state = service.wizard_advance(state, SequenceAnswer(mode=mode, steps=steps))  # type: ignore[arg-type]
+    state = service.wizard_advance(state, SequenceAnswer(mode=mode, steps=steps))
     assert state.step == "mapping", state.problems
     state = service.wizard_advance(state, MappingAnswer())
     assert state.step == "review", state.problems
     state = service.wizard_advance(state, CreateAnswer())
     assert state.step == "done", state.problems
     assert state.integration_id is not None
-    return state.integration_id
+    return str(state.integration_id)

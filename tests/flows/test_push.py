@@ -27,7 +27,8 @@ def test_push_sends_mapped_fields_only_and_records_lead_ids(
     # mapped fields and declared custom variables, nothing else
     assert set(sent) <= {"email", "first_name", "last_name", "company_name", "custom_variables"}
     assert sent["email"] == "person0@example.com"
-    assert sent["first_name"] == "First0" and sent["last_name"] == "Last0"
+    assert sent["first_name"] == "First0"
+    assert sent["last_name"] == "Last0"
     assert sent["custom_variables"] == {"plan": "free"}
     by_email = {lead["email"]: lead["id"] for lead in leads}
     assert {r.email: r.lead_id for r in report.rows} == by_email
@@ -84,7 +85,8 @@ def test_push_is_idempotent_and_a_changed_row_updates_its_lead(
     third = service.push(link)
     assert third.counts == {"already_in_campaign": 5, "updated": 1}
     lead = fake.lead_by_email("person2@example.com", first.campaign_id)
-    assert lead is not None and lead["first_name"] == "Renamed"
+    assert lead is not None
+    assert lead["first_name"] == "Renamed"
     assert len(fake.leads(first.campaign_id)) == 6
 
 
@@ -95,7 +97,9 @@ def test_chosen_rows_and_filters(
     link = wizard_link(service, api_key)
     chosen = service.push(link, rows=["r000001", "r000003", "missing"])
     assert {r.row_id: r.status for r in chosen.rows} == {
-        "r000001": "pushed", "r000003": "pushed", "missing": "failed"
+        "r000001": "pushed",
+        "r000003": "pushed",
+        "missing": "failed",
     }
     pro = service.push(link, where=lambda cells: cells.get("plan") == "pro")
     assert {r.row_id for r in pro.rows} == {"r000001", "r000004", "r000007"}
@@ -148,7 +152,8 @@ def test_author_steps_push_each_rows_copy(
     custom = bulk_bodies(fake)[0]["leads"][1]["custom_variables"]
     assert custom["step_1_subject"] == "Hello 1"
     assert custom["step_1_body"] == "Line one<br/>for &lt;1&gt;"
-    assert custom["step_2_subject"] == "" and custom["step_2_body"] == "Bump"
+    assert custom["step_2_subject"] == ""
+    assert custom["step_2_body"] == "Bump"
     campaign = fake.campaign(report.campaign_id)
     first_step = campaign["sequences"][0]["steps"][0]["variants"][0]
     assert first_step["subject"] == "{{step_1_subject}}"
@@ -162,4 +167,5 @@ def test_a_row_without_step_copy_is_invalid(
     report = service.push(link)
     (row,) = report.rows
     assert row.status == "invalid"
-    assert row.error is not None and "step 1" in row.error
+    assert row.error is not None
+    assert "step 1" in row.error

@@ -17,7 +17,10 @@ from .conftest import TABLE, Service, make_rows, setup_table, wizard_link
 
 
 def test_the_key_never_leaks(
-    service: Service, store: Any, fake: FakeInstantly, api_key: str,
+    service: Service,
+    store: Any,
+    fake: FakeInstantly,
+    api_key: str,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.DEBUG)

@@ -22,8 +22,10 @@ def test_edit_mapping_rename_and_interval(
     setup_table(store, make_rows(4))
     link = wizard_link(service, api_key)
     change = service.update_link(
-        link, field_mapping={"email": "email", "first_name": "first"},
-        campaign_name="Renamed", sync_interval_seconds=60,
+        link,
+        field_mapping={"email": "email", "first_name": "first"},
+        campaign_name="Renamed",
+        sync_interval_seconds=60,
     )
     assert set(change.changed) == {"field_mapping", "campaign_name", "sync_interval_seconds"}
     names = {c.name for c in store.columns(TABLE) if c.subtype in ENGAGEMENT_SUBTYPES}
@@ -74,11 +76,23 @@ def test_deleting_a_link_removes_dependents_and_keeps_step_copy(
     assert validate_table(columns) == []
 
 
-def deliver(fake: FakeInstantly, link_campaign: str, email: str, event_type: str,
-            timestamp: str = "2026-03-04T09:12:45.311Z") -> dict[str, Any]:
-    return {"timestamp": timestamp, "event_type": event_type, "workspace": fake.workspace_id,
-            "campaign_id": link_campaign, "campaign_name": "X", "lead_email": email,
-            "step": 1, "variant": 1}
+def deliver(
+    fake: FakeInstantly,
+    link_campaign: str,
+    email: str,
+    event_type: str,
+    timestamp: str = "2026-03-04T09:12:45.311Z",
+) -> dict[str, Any]:
+    return {
+        "timestamp": timestamp,
+        "event_type": event_type,
+        "workspace": fake.workspace_id,
+        "campaign_id": link_campaign,
+        "campaign_name": "X",
+        "lead_email": email,
+        "step": 1,
+        "variant": 1,
+    }
 
 
 def test_webhooks_need_the_secret_and_are_idempotent(
@@ -96,9 +110,15 @@ def test_webhooks_need_the_secret_and_are_idempotent(
     assert first.cells_written == 1
     assert engagement_cells(store, link)["r000001"]["email_status"] == "Replied"
     replay = service.ingest_webhook(event, query={"token": "s3cret"})
-    assert replay.replay and replay.cells_written == 0
-    older = deliver(fake, report.campaign_id, "person1@example.com", "email_opened",
-                    timestamp="2026-03-01T00:00:00Z")
+    assert replay.replay
+    assert replay.cells_written == 0
+    older = deliver(
+        fake,
+        report.campaign_id,
+        "person1@example.com",
+        "email_opened",
+        timestamp="2026-03-01T00:00:00Z",
+    )
     late = service.ingest_webhook(older, query={"token": "s3cret"})
     assert late.cells_written == 0  # never moves backwards
     unknown = service.ingest_webhook(
@@ -153,7 +173,9 @@ def test_the_asgi_app_answers_with_status_codes(
     assert _asgi(app, "POST", body.encode(), b"token=nope")[0] == 401
     assert _asgi(app, "POST", b"not json", b"token=s3cret")[0] == 400
     status, payload = _asgi(app, "POST", body.encode(), b"token=s3cret")
-    assert status == 200 and payload["cells_written"] == 1
+    assert status == 200
+    assert payload["cells_written"] == 1
     status, payload = _asgi(app, "POST", body.encode(), b"token=s3cret")
-    assert status == 200 and payload["replay"] is True
+    assert status == 200
+    assert payload["replay"] is True
     assert link

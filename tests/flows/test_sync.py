@@ -9,7 +9,7 @@ import pytest
 from instantly_columns.client import InstantlyClient
 from instantly_columns.columns import ENGAGEMENT_SUBTYPES, Row
 from instantly_columns.engagement import project_all
-from instantly_columns.errors import SyncInProgress
+from instantly_columns.errors import ServerError, SyncInProgress
 from instantly_columns.ports import SyncRun
 from instantly_columns.reports import ProgressEvent
 from instantly_columns.summary import Aggregate
@@ -19,8 +19,11 @@ from .conftest import TABLE, Service, make_rows, setup_table, wizard_link
 
 
 def campaign_with_steps(fake: FakeInstantly, name: str = "TechCorp Outreach") -> str:
-    step = {"type": "email", "delay": 2,
-            "variants": [{"subject": "Hi {{firstName}}", "body": "Quick question"}]}
+    step = {
+        "type": "email",
+        "delay": 2,
+        "variants": [{"subject": "Hi {{firstName}}", "body": "Quick question"}],
+    }
     campaign = fake.create_campaign(name=name, sequences=[{"steps": [step, step]}])
     return str(campaign["id"])
 
@@ -50,9 +53,9 @@ def engagement_cells(store: Any, link: str) -> dict[str, dict[str, Any]]:
 
 
 def expected_cells(fake: FakeInstantly, campaign_id: str) -> dict[str, dict[str, Any]]:
-    out = {}
+    out: dict[str, dict[str, Any]] = {}
     for lead in fake.leads(campaign_id):
-        row_id = "r%06d" % int(lead["email"].removeprefix("person").split("@")[0])
+        row_id = f"r{int(lead['email'].removeprefix('person').split('@')[0]):06d}"
         cells = project_all(lead).as_dict()
         out[row_id] = {k: v for k, v in cells.items() if v is not None}
     return out
@@ -66,7 +69,8 @@ def test_sync_fills_engagement_columns_with_the_projection(
     report = service.sync(link, progress=events.append)
     assert report.ok
     campaign_id = service.links(TABLE)[0].campaign_id
-    assert report.run.leads_seen == 250 and report.run.rows_matched == 250
+    assert report.run.leads_seen == 250
+    assert report.run.rows_matched == 250
     assert report.run.leads_unmatched == 0
     assert len(report.columns_created) == 0  # the wizard created them already
     assert engagement_cells(store, link) == expected_cells(fake, campaign_id)
@@ -78,7 +82,8 @@ def test_sync_fills_engagement_columns_with_the_projection(
     assert report.summary.aggregate.contacted == recount.contacted
     assert report.summary.aggregate.reply_total == recount.reply_total
     history = service.history(link)
-    assert history[0].status == "ok" and history[0].leads_seen == 250
+    assert history[0].status == "ok"
+    assert history[0].leads_seen == 250
 
 
 def test_sync_creates_missing_columns_and_reports_duplicates_and_strangers(
@@ -130,13 +135,15 @@ def test_a_killed_sync_resumes_and_ends_like_a_clean_run(
     link = engaged(service, store, fake, api_key, 350)
     # the third page fails, and so do both retries
     fake.faults.server_error(endpoint="POST /api/v2/leads/list", calls=[3, 4, 5])
-    with pytest.raises(Exception):  # noqa: B017 - the ServerError after retries
+    with pytest.raises(ServerError):
         service.sync(link)
     failed = service.history(link)[0]
-    assert failed.status == "failed" and failed.cursor is not None
+    assert failed.status == "failed"
+    assert failed.cursor is not None
     assert failed.leads_seen == 200
     resumed = service.sync(link)
-    assert resumed.ok and resumed.resumed_from == failed.cursor
+    assert resumed.ok
+    assert resumed.resumed_from == failed.cursor
     assert resumed.run.leads_seen == 150
     campaign_id = service.links(TABLE)[0].campaign_id
     assert engagement_cells(store, link) == expected_cells(fake, campaign_id)
@@ -159,15 +166,17 @@ def test_a_sync_can_be_cancelled_between_pages(
     assert report.status == "cancelled"
     assert report.run.leads_seen == 100
     finished = service.sync(link)
-    assert finished.ok and finished.run.leads_seen == 200
+    assert finished.ok
+    assert finished.run.leads_seen == 200
 
 
 def test_a_second_live_sync_is_refused(
     service: Service, store: Any, fake: FakeInstantly, api_key: str, clock: Any
 ) -> None:
     link = engaged(service, store, fake, api_key, 5)
-    store.start_run(SyncRun(id="other", integration_id=link, started_at=clock.now(),
-                            heartbeat_at=clock.now()))
+    store.start_run(
+        SyncRun(id="other", integration_id=link, started_at=clock.now(), heartbeat_at=clock.now())
+    )
     with pytest.raises(SyncInProgress):
         service.sync(link)
 
@@ -186,7 +195,8 @@ def test_summary_local_and_api_agree(
     # or replied without loading the pixel. That is exactly the difference.
     leads = fake.leads(service.links(TABLE)[0].campaign_id)
     untracked = sum(
-        1 for lead in leads
+        1
+        for lead in leads
         if lead["email_open_count"] == 0
         and (lead["email_reply_count"] > 0 or lead["email_click_count"] > 0)
         and lead["status"] not in (-1, -2, -3)
@@ -230,5 +240,6 @@ def test_analytics_panel_and_due_links(
     recount = Aggregate.from_leads(fake.leads(campaign_id))
     assert panel.leads == 40
     assert panel.contacted == recount.contacted
-    assert panel.daily and all(d.date for d in panel.daily)
+    assert panel.daily
+    assert all(d.date for d in panel.daily)
     assert panel.rates["open_rate"] == pytest.approx(panel.unique_opened / panel.contacted)

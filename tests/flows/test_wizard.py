@@ -42,9 +42,11 @@ def test_a_revoked_key_sends_the_user_back_to_connection(
     fake.revoke_api_key(api_key)
     state = service.wizard_advance(state, CampaignAnswer(create=NewCampaign(name="X")))
     assert state.step == "connection"
-    assert state.message is not None and "connect again" in state.message
+    assert state.message is not None
+    assert "connect again" in state.message
     again = service.wizard_advance(state, ConnectAnswer())
-    assert again.step == "connection" and again.message is not None
+    assert again.step == "connection"
+    assert again.message is not None
 
 
 def test_the_state_is_serializable_and_resumable(
@@ -52,15 +54,22 @@ def test_the_state_is_serializable_and_resumable(
 ) -> None:
     setup_table(store, make_rows(3))
     state = service.wizard_advance(WizardState(table_id=TABLE), ConnectAnswer(api_key=api_key))
-    state = service.wizard_advance(state, CampaignAnswer(create=NewCampaign(
-        name="Q3 founders", schedule=ScheduleAnswer(timezone="Europe/London"))))
+    state = service.wizard_advance(
+        state,
+        CampaignAnswer(
+            create=NewCampaign(
+                name="Q3 founders", schedule=ScheduleAnswer(timezone="Europe/London")
+            )
+        ),
+    )
     saved = state.model_dump_json()
     assert api_key not in saved
     restored = WizardState.model_validate_json(saved)
     assert restored == state
     # back and forward keep the answers
     previous = back(restored)
-    assert previous.step == "campaign" and previous.campaign_name == "Q3 founders"
+    assert previous.step == "campaign"
+    assert previous.campaign_name == "Q3 founders"
     campaign = fake.campaign(state.campaign_id or "")
     assert campaign["campaign_schedule"]["schedules"][0]["timezone"] == "Europe/Isle_of_Man"
     state = service.wizard_advance(restored, SequenceAnswer(mode="use_existing"))
@@ -80,8 +89,22 @@ def test_map_variables_requires_every_custom_variable_bound(
     setup_table(store, make_rows(3))
     campaign = fake.create_campaign(
         name="Existing",
-        sequences=[{"steps": [{"type": "email", "delay": 2, "variants": [
-            {"subject": "{{firstName}}, about {{plan}}", "body": "Hi {{ firstName }}"}]}]}],
+        sequences=[
+            {
+                "steps": [
+                    {
+                        "type": "email",
+                        "delay": 2,
+                        "variants": [
+                            {
+                                "subject": "{{firstName}}, about {{plan}}",
+                                "body": "Hi {{ firstName }}",
+                            }
+                        ],
+                    }
+                ]
+            }
+        ],
     )
     state = service.wizard_advance(WizardState(table_id=TABLE), ConnectAnswer(api_key=api_key))
     state = service.wizard_advance(state, CampaignAnswer(campaign_id=campaign["id"]))
@@ -92,16 +115,16 @@ def test_map_variables_requires_every_custom_variable_bound(
         state, SequenceAnswer(mode="map_variables", bindings={"plan": "nope", "x": "plan"})
     )
     assert {p.path for p in wrong.problems} == {"bindings.plan", "bindings.x"}
-    ok = service.wizard_advance(state, SequenceAnswer(mode="map_variables",
-                                                      bindings={"plan": "plan"}))
+    ok = service.wizard_advance(
+        state, SequenceAnswer(mode="map_variables", bindings={"plan": "plan"})
+    )
     assert ok.step == "mapping"
     review = service.wizard_advance(ok, MappingAnswer(overrides={"company_name": None}))
     assert review.field_mapping is not None
     assert review.field_mapping["email"] == "email"
     assert "company_name" not in review.field_mapping
     assert review.field_mapping["custom_variables"]["plan"] == "plan"
-    done = service.wizard_advance(review, CreateAnswer(push_column=False,
-                                                       engagement_columns=False))
+    done = service.wizard_advance(review, CreateAnswer(push_column=False, engagement_columns=False))
     assert done.step == "done"
     assert len(done.created_columns) == 1
 
