@@ -339,10 +339,10 @@ def push_flow(
                 candidates.append(
                     _Candidate(row.id, email, lead, _digest(link.config.campaign_id, lead))
                 )
-    if wanted is not None:
-        for row_id in sorted(wanted - set(order)):
-            order.append(row_id)
-            results[row_id] = PushRowResult(row_id, "failed", error="no such row")
+    absent = sorted(wanted - set(order)) if wanted is not None else []
+    for row_id in absent:
+        order.append(row_id)
+        results[row_id] = PushRowResult(row_id, "failed", error="no such row")
 
     # Rows pushed before: unchanged ones are skipped, changed ones update their lead.
     known: dict[str, LedgerEntry] = {}
@@ -352,6 +352,7 @@ def push_flow(
             known.update((yield Store(ctx.integrations.ledger, (integration.id, part))))
     fresh: list[_Candidate] = []
     updates: list[tuple[_Candidate, str]] = []
+    unchanged: set[str] = set()
     for cand in candidates:
         entry = known.get(cand.email)
         if (
@@ -362,6 +363,7 @@ def push_flow(
         ):
             fresh.append(cand)
         elif entry.payload_hash == cand.digest:
+            unchanged.add(cand.row_id)  # its ledger entry and push cell already say so
             results[cand.row_id] = PushRowResult(
                 cand.row_id,
                 "already_in_campaign",
@@ -487,7 +489,7 @@ def push_flow(
             else None,
         )
         for r in results.values()
-        if r.row_id in digests or r.status == "invalid"
+        if (r.row_id in digests or r.status == "invalid") and r.row_id not in unchanged
     ]
     if entries:
         yield Store(ctx.integrations.write_ledger, (integration.id, entries))
@@ -495,7 +497,7 @@ def push_flow(
         writes = [
             CellWrite(r.row_id, link.push.id, r.as_cell())
             for r in results.values()
-            if r.error != "no such row"
+            if r.row_id not in unchanged and r.row_id not in absent
         ]
         if writes:
             yield Store(ctx.tables.write_cells, (link.table_id, writes))

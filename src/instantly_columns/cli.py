@@ -189,11 +189,12 @@ def run_demo(*, rows: int = 24, db: str = ":memory:", out: TextIO | None = None)
     _say(out, "6. Engagement sync")
     sync = service.sync(link)
     out.write(f"  {sync!r}\n")
-    cols = {c.id: c.name for c in store.columns(table)}
-    first = store.rows(table, limit=3)
-    for row in first:
-        shown = {cols[k]: v for k, v in row.cells.items() if "·" in cols.get(k, "")}
-        out.write(f"  {row.id}: {shown}\n")
+    names = {c.id: c.name.split(" · ")[0] for c in store.columns(table) if "·" in c.name}
+    for row in store.rows(table, limit=3):
+        shown = {names[k]: v for k, v in row.cells.items() if k in names}
+        push = shown.pop("Push", None)
+        status = push.get("status") if isinstance(push, dict) else push
+        out.write(f"  {row.id}: push={status} {shown}\n")
 
     _say(out, "7. The pinned summary row")
     local = service.summary(link)
@@ -208,7 +209,13 @@ def run_demo(*, rows: int = 24, db: str = ":memory:", out: TextIO | None = None)
     out.write(f"  rates: {rates}\n")
 
     _say(out, "9. A webhook delivery, and its replay")
-    someone = next(r for r in report.rows if r.status == "pushed")
+    status_col = next(c.id for c in store.columns(table) if c.subtype == "email_status")
+    sent = {
+        r.id
+        for r in store.rows(table, [status_col], limit=1000)
+        if r.cells.get(status_col) in ("Sent", "Opened")
+    }
+    someone = next(r for r in report.rows if r.row_id in sent)
     event = {
         "event_type": "reply_received",
         "timestamp": clock.now().isoformat(),
