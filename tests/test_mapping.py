@@ -1352,3 +1352,26 @@ def test_idempotent_on_its_own_output(headers: list[str]) -> None:
     pinned = detect_field_mapping(headers, overrides=mapping.to_dict())
     assert pinned.to_dict() == mapping.to_dict()
     assert FieldMapping.from_dict(mapping.to_dict()).to_dict() == mapping.to_dict()
+
+
+@given(st.text(max_size=40) | st.emails())
+def test_normalize_email_is_idempotent_and_canonical(value: str) -> None:
+    from instantly_columns.mapping import normalize_email
+
+    once = normalize_email(value)
+    if once is None:
+        return
+    assert normalize_email(once) == once
+    assert once == once.strip().lower()
+    assert once.count("@") == 1
+    assert normalize_email(f"  {once.upper()}  ") == once
+    assert normalize_email(f"Someone <{once}>") == once
+
+
+def test_normalize_email_examples() -> None:
+    from instantly_columns.mapping import normalize_email
+
+    assert normalize_email("mailto:Ada@Example.com") == "ada@example.com"
+    assert normalize_email("ada@example") is None
+    assert normalize_email(42) is None
+    assert normalize_email("") is None

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 import uuid
 from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import datetime, timedelta
@@ -45,6 +44,7 @@ from .errors import (
     SequenceError,
     Unauthorized,
 )
+from .mapping import normalize_email
 from .ports import (
     ApiKey,
     CellWrite,
@@ -76,7 +76,6 @@ BULK_LIMIT = 1000
 ROW_PAGE = 1000
 LEAD_PAGE = 100
 
-_EMAIL = re.compile(r"^[^@\s<>(),;:\"\[\]]+@[^@\s<>(),;:\"\[\]]+\.[^@\s<>(),;:\"\[\]]{2,}$")
 
 ENGAGEMENT_TITLES: dict[EngagementSubtype, str] = {
     "engagement_status": "Engagement Status",
@@ -85,14 +84,6 @@ ENGAGEMENT_TITLES: dict[EngagementSubtype, str] = {
     "reply_count": "Replies",
     "open_count": "Opens",
 }
-
-
-def normalize_email(value: object) -> str | None:
-    """``strip().lower()``; plus-tags and dots are kept. ``None`` when not an address."""
-    if not isinstance(value, str):
-        return None
-    text = value.strip().lower()
-    return text if _EMAIL.match(text) else None
 
 
 @attrs.frozen

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Annotated, Any, Literal, TypeAlias
+from typing import Annotated, Any, Literal, TypeAlias, get_args
 
 from pydantic import (
     BaseModel,
@@ -33,6 +33,7 @@ from pydantic import (
 
 from .engagement import ENGAGEMENT_FIELD_BY_SUBTYPE, EngagementSubtype
 from .errors import InvalidColumnConfig, Problem
+from .mapping import LEAD_FIELDS
 
 __all__ = [
     "AUTO_CREATED_SUBTYPES",
@@ -77,16 +78,7 @@ InstantlySubtype: TypeAlias = Literal[
 SequenceMode: TypeAlias = Literal["use_existing", "map_variables", "author_steps"]
 
 #: All eight subtypes, in the order a host shows them.
-SUBTYPES: tuple[InstantlySubtype, ...] = (
-    "campaign_config",
-    "push_action",
-    "engagement_status",
-    "email_status",
-    "last_contacted",
-    "reply_count",
-    "open_count",
-    "sequence_step",
-)
+SUBTYPES: tuple[InstantlySubtype, ...] = get_args(InstantlySubtype)
 #: The five engagement subtypes, filled by sync.
 ENGAGEMENT_SUBTYPES: tuple[EngagementSubtype, ...] = tuple(ENGAGEMENT_FIELD_BY_SUBTYPE)
 #: Subtypes whose cells the user may edit (the per-row step copy).
@@ -163,16 +155,7 @@ class FieldMappingConfig(BaseModel):
 
 
 #: The lead fields a mapping can feed besides custom variables, in Instantly's names.
-CORE_LEAD_FIELDS: tuple[str, ...] = (
-    "email",
-    "first_name",
-    "last_name",
-    "company_name",
-    "job_title",
-    "phone",
-    "website",
-    "personalization",
-)
+CORE_LEAD_FIELDS: tuple[str, ...] = LEAD_FIELDS
 
 
 class PushConfig(BaseModel):

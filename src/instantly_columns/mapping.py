@@ -33,7 +33,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from typing import Final, Literal
+from typing import Final, Literal, get_args
 
 import attrs
 
@@ -48,6 +48,7 @@ __all__ = [
     "FieldMapping",
     "LeadField",
     "detect_field_mapping",
+    "normalize_email",
     "sanitize_variable_name",
     "split_full_name",
 ]
@@ -64,16 +65,7 @@ LeadField = Literal[
 ]
 """A core Instantly lead field, spelled as in the API's lead bodies."""
 
-LEAD_FIELDS: Final[tuple[LeadField, ...]] = (
-    "email",
-    "first_name",
-    "last_name",
-    "company_name",
-    "job_title",
-    "phone",
-    "website",
-    "personalization",
-)
+LEAD_FIELDS: Final[tuple[LeadField, ...]] = get_args(LeadField)
 """The core lead fields, in tie-break order (on equal scores the earlier field is served first)."""
 
 FULL_NAME: Final = "full_name"
@@ -916,6 +908,28 @@ class _Stats:
     salutation: int = 0
     multiword: int = 0
     no_letters: int = 0
+
+
+def normalize_email(value: object) -> str | None:
+    """The email address in a cell, stripped and lower-cased; ``None`` when there is none.
+
+    Accepts ``mailto:`` links and ``Name <address>``; plus-tags and dots are kept (they are
+    the sender's business). Used to match rows and leads and to dedupe a push.
+
+    >>> normalize_email("  Ada.Lovelace+crm@Example.COM ")
+    'ada.lovelace+crm@example.com'
+    >>> normalize_email("Ada <ada@example.com>"), normalize_email("not-an-address")
+    ('ada@example.com', None)
+    """
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    if text[:7].casefold() == "mailto:":
+        text = text[7:].strip()
+    angle = _ANGLE_RE.fullmatch(text)
+    if angle:
+        text = angle.group(1).strip()
+    return text.lower() if _EMAIL_RE.fullmatch(text) else None
 
 
 def _email_domain(value: str) -> str | None:

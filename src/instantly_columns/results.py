@@ -20,8 +20,9 @@ from urllib.parse import urlsplit
 
 import attrs
 
+from .summary import CAMPAIGN_STATUS_LABELS
+
 __all__ = [
-    "CAMPAIGN_STATUS_LABELS",
     "AnalyticsOverview",
     "BulkAddResult",
     "Campaign",
@@ -39,20 +40,6 @@ __all__ = [
 T = TypeVar("T")
 
 Code = int | str | None
-
-CAMPAIGN_STATUS_LABELS: Mapping[int, str] = MappingProxyType(
-    {
-        0: "Draft",
-        1: "Active",
-        2: "Paused",
-        3: "Completed",
-        4: "Running Subsequences",
-        -99: "Account Suspended",
-        -1: "Accounts Unhealthy",
-        -2: "Bounce Protect",
-    }
-)
-"""Names of the campaign `status` codes the API documents."""
 
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
 

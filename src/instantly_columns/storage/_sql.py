@@ -273,38 +273,38 @@ class SqlStore(ABC):
     def _require_columns(
         self, tx: Tx, table: TableId, columns: Collection[ColumnId], *, lock: bool = False
     ) -> None:
-        found: set[str] = set()
-        ordered = sorted(columns)
-        for batch in self._batches(ordered):
-            clause, params = self._in("column_id", batch)
-            found.update(
-                c
-                for (c,) in tx.fetch(
-                    _COLUMNS_IN.format(cond=clause, lock=self._key_share if lock else ""),
-                    [table, *params],
-                )
-            )
-        missing = set(ordered) - found
-        if missing:
-            raise _not_found(f"column in table {table!r}", missing)
+        self._require(tx, table, columns, "column_id", _COLUMNS_IN, "column", lock=lock)
 
     def _require_rows(
         self, tx: Tx, table: TableId, rows: Collection[RowId], *, lock: bool = False
     ) -> None:
+        self._require(tx, table, rows, "row_id", _ROWS_IN, "row", lock=lock)
+
+    def _require(
+        self,
+        tx: Tx,
+        table: TableId,
+        ids: Collection[str],
+        id_column: str,
+        query: str,
+        what: str,
+        *,
+        lock: bool,
+    ) -> None:
         found: set[str] = set()
-        ordered = sorted(rows)
+        ordered = sorted(ids)
         for batch in self._batches(ordered):
-            clause, params = self._in("row_id", batch)
+            clause, params = self._in(id_column, batch)
             found.update(
-                r
-                for (r,) in tx.fetch(
-                    _ROWS_IN.format(cond=clause, lock=self._key_share if lock else ""),
+                value
+                for (value,) in tx.fetch(
+                    query.format(cond=clause, lock=self._key_share if lock else ""),
                     [table, *params],
                 )
             )
         missing = set(ordered) - found
         if missing:
-            raise _not_found(f"row in table {table!r}", missing)
+            raise _not_found(f"{what} in table {table!r}", missing)
 
     def _require_integration(self, tx: Tx, integration: IntegrationId) -> None:
         if not tx.fetch("SELECT 1 FROM ic_integrations WHERE integration_id = ?", (integration,)):
