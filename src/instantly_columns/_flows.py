@@ -13,7 +13,7 @@ import json
 import uuid
 from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import attrs
 
@@ -33,6 +33,7 @@ from .columns import (
     SequenceStepConfig,
     column_key,
     ensure_valid_table,
+    parse_integration_config,
 )
 from .engagement import ENGAGEMENT_FIELD_BY_SUBTYPE, EngagementSubtype, project_all
 from .errors import (
@@ -71,6 +72,8 @@ from .reports import (
 from .sequences import step_custom_variables
 from .summary import Aggregate, render
 from .webhooks import parse_event, plan_updates
+
+ConfigT = TypeVar("ConfigT", CampaignConfig, PushActionConfig)
 
 BULK_LIMIT = 1000
 ROW_PAGE = 1000
@@ -929,7 +932,7 @@ def update_link_flow(
     if switching:
         flat["campaign_id"] = campaign_id
         changed.append("campaign_id")
-    new_config = CampaignConfig.model_validate(flat)
+    new_config = _typed(CampaignConfig, flat)
     updated: dict[str, Column] = {
         link.column.id: link.column.model_copy(
             update={"config": new_config, "name": _link_name(link.column, new_config)}
@@ -963,8 +966,16 @@ def update_link_flow(
         }
         if "campaign_id" in push_flat:
             push_flat["campaign_id"] = new_config.campaign_id
+        if not push_flat["push_config"].get("auto_field_mapping", True) and not push_flat.get(
+            "field_mapping"
+        ):
+            # The push column gets a mapping of its own, starting from the link's.
+            push_flat["field_mapping"] = new_config.field_mapping.model_dump(
+                mode="json", exclude_unset=True
+            )
+            notes.append("the push column now has its own field mapping, copied from the link")
         updated[link.push.id] = link.push.model_copy(
-            update={"config": PushActionConfig.model_validate(push_flat)}
+            update={"config": _typed(PushActionConfig, push_flat)}
         )
     elif push_config is not None:
         raise InvalidColumnConfig("this link has no push_action column", path="push_config")
@@ -997,6 +1008,14 @@ def update_link_flow(
     )
     yield Store(ctx.integrations.save_integration, (item,), {"version": link.integration.version})
     return SettingsChange(link.id, tuple(changed), cells_cleared=cleared, notes=tuple(notes))
+
+
+def _typed(kind: type[ConfigT], flat: Mapping[str, Any]) -> ConfigT:
+    """Parse an edited flat config; problems become ``InvalidColumnConfig`` with paths."""
+    config = parse_integration_config(flat)
+    if not isinstance(config, kind):  # pragma: no cover - the subtype key is never edited
+        raise InvalidColumnConfig(f"expected a {kind.__name__}", path="instantly_subtype")
+    return config
 
 
 def _link_name(column: Column, config: CampaignConfig) -> str:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
+from pydantic import ValidationError
+
 from ._effects import Api, Flow, Store
 from ._flows import Ctx, engagement_column
 from .columns import (
@@ -28,16 +30,22 @@ from .sequences import (
     build_schedule,
     campaign_variables,
     classify_variable,
+    core_bindings,
+    parse_steps,
+    preview,
     scaffold_step_columns,
 )
+from .summary import campaign_status_badge
 from .wizard import (
     CampaignAnswer,
+    CampaignChoice,
     ConnectAnswer,
     CreateAnswer,
     MappingAnswer,
     SequenceAnswer,
     WizardAnswer,
     WizardState,
+    WizardView,
     merge_overrides,
     parse_step_key,
     step_key,
@@ -257,8 +265,11 @@ def _mapping(ctx: Ctx, state: WizardState, answer: MappingAnswer) -> Flow[Wizard
         problems.append(Problem("overrides.email", "map a column to email (none was detected)"))
     try:
         FieldMappingConfig.model_validate(merged)
-    except ValueError as exc:  # pydantic ValidationError is a ValueError
-        problems.append(Problem("overrides", str(exc).splitlines()[0]))
+    except ValidationError as exc:
+        problems += [
+            Problem(".".join(["overrides", *map(str, e["loc"])]), e["msg"])
+            for e in exc.errors(include_input=False, include_url=False)
+        ]
     if problems:
         return state.with_problems(problems)
     if state.sequence_mode == "map_variables":
@@ -268,8 +279,17 @@ def _mapping(ctx: Ctx, state: WizardState, answer: MappingAnswer) -> Flow[Wizard
 
 
 def _create(ctx: Ctx, state: WizardState, answer: CreateAnswer) -> Flow[WizardState]:
-    assert state.campaign_id is not None
-    assert state.sequence_mode is not None
+    # A state restored from a session may have been edited: check what earlier steps left.
+    if state.campaign_id is None:
+        return state.moved("campaign").with_problems([Problem("campaign_id", "pick a campaign")])
+    if state.sequence_mode is None:
+        return state.moved("sequence").with_problems([Problem("mode", "pick a sequence mode")])
+    try:
+        field_mapping = FieldMappingConfig.model_validate(state.field_mapping or {})
+    except ValidationError:
+        return state.moved("mapping").with_problems(
+            [Problem("field_mapping", "the saved mapping is not valid: map the fields again")]
+        )
     columns: list[Column] = yield Store(ctx.tables.columns, (state.table_id,))
     link_id = f"instantly_{ctx.new_id()[:12]}"
     config = CampaignConfig(
@@ -277,7 +297,7 @@ def _create(ctx: Ctx, state: WizardState, answer: CreateAnswer) -> Flow[WizardSt
         campaign_id=state.campaign_id,
         campaign_name=state.campaign_name or "",
         sequence_mode=state.sequence_mode,
-        field_mapping=FieldMappingConfig.model_validate(state.field_mapping or {}),
+        field_mapping=field_mapping,
     )
     new: list[Column] = [
         Column(
@@ -321,8 +341,11 @@ def _create(ctx: Ctx, state: WizardState, answer: CreateAnswer) -> Flow[WizardSt
         else:
             for key, column_id in sorted(state.step_columns.items()):
                 parsed = parse_step_key(key)
-                assert parsed is not None
-                old = by_id[column_id]
+                old = by_id.get(column_id)
+                if parsed is None or old is None:
+                    return state.moved("sequence").with_problems(
+                        [Problem(f"step_columns.{key}", "pick an existing column again")]
+                    )
                 new.append(
                     old.model_copy(
                         update={
@@ -381,3 +404,56 @@ def _step_config(campaign_id: str, number: int, field: str) -> SequenceStepConfi
         campaign_id=campaign_id,
         step_config=StepConfig(step_number=number, field=field),
     )
+
+
+def view_flow(
+    ctx: Ctx,
+    state: WizardState,
+    *,
+    search: str | None = None,
+    bindings: Mapping[str, str] | None = None,
+) -> Flow[WizardView]:
+    """The data the current step shows (see ``WizardView``)."""
+    if state.step == "connection":
+        stored = yield Store(ctx.credentials.get_key, (state.credential_id,))
+        return WizardView(state.step, connected=stored is not None)
+    if state.step == "campaign":
+        found = yield Api(state.credential_id, "list_campaigns", {"search": search})
+        choices = []
+        for campaign in found:
+            badge = campaign_status_badge(campaign.get("status"))
+            choices.append(
+                CampaignChoice(
+                    id=str(campaign.get("id")),
+                    name=str(campaign.get("name") or ""),
+                    status=campaign.get("status"),
+                    label=badge.label,
+                    tone=badge.tone,
+                )
+            )
+        return WizardView(state.step, connected=True, campaigns=tuple(choices))
+    if state.step == "sequence" and state.campaign_id:
+        campaign = yield Api(
+            state.credential_id, "get_campaign", {"campaign_id": state.campaign_id}
+        )
+        steps = parse_steps(campaign.get("sequences") or [])
+        variables = campaign_variables(campaign.get("sequences") or [])
+        columns: list[Column] = yield Store(ctx.tables.columns, (state.table_id,))
+        rows = yield Store(ctx.tables.rows, (state.table_id,), {"limit": 3})
+        detected, _ = detect_for_table(columns, rows)
+        fields = {k: v for k, v in detected.items() if isinstance(v, str)}
+        chosen = {**core_bindings(fields, variables), **(bindings or state.bindings)}
+        shown = preview(steps, chosen, [r.cells for r in rows]) if steps else []
+        return WizardView(
+            state.step,
+            connected=True,
+            steps=tuple(steps),
+            variables=variables,
+            preview=tuple(shown),
+        )
+    if state.step == "mapping":
+        columns = yield Store(ctx.tables.columns, (state.table_id,))
+        rows = yield Store(ctx.tables.rows, (state.table_id,), {"limit": SAMPLE_ROWS})
+        _, mapping = detect_for_table(columns, rows, exclude=set(state.step_columns.values()))
+        return WizardView(state.step, connected=True, mapping=mapping)
+    return WizardView(state.step, connected=True)

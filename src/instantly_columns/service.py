@@ -27,7 +27,7 @@ from ._flows import (
     update_link_flow,
     webhook_flow,
 )
-from ._wizard_flow import advance_flow, detect_for_table
+from ._wizard_flow import advance_flow, detect_for_table, view_flow
 from .clock import SystemClock
 from .columns import CellValue, Column
 from .config import ClientSettings
@@ -53,7 +53,7 @@ from .reports import (
     WebhookResult,
 )
 from .webhooks import check_secret
-from .wizard import WizardAnswer, WizardState
+from .wizard import WizardAnswer, WizardState, WizardView
 
 if TYPE_CHECKING:
     from .client import AsyncInstantlyClient, InstantlyClient
@@ -81,6 +81,7 @@ def _dispatch(
     table: dict[str, tuple[Any, tuple[Any, ...], dict[str, Any]]] = {
         "verify_key": (client.check_key, (), {}),
         "get_campaign": (client.get_campaign, (kw.get("campaign_id"),), {}),
+        "list_campaigns": (client.list_campaigns, (), {"search": kw.get("search")}),
         "create_campaign": (
             client.create_campaign,
             (kw.get("name"),),
@@ -273,6 +274,17 @@ class InstantlyColumns(_Base):
         """Answer the current step; returns the next state (or the same step with problems)."""
         return self._driver.run(advance_flow(self._ctx, state, answer))
 
+    def wizard_view(
+        self,
+        state: WizardState,
+        *,
+        search: str | None = None,
+        bindings: Mapping[str, str] | None = None,
+    ) -> WizardView:
+        """What the current step shows: campaigns with status badges, the campaign's steps,
+        variables and a three-row preview, or the detected mapping."""
+        return self._driver.run(view_flow(self._ctx, state, search=search, bindings=bindings))
+
     def detect_mapping(self, table_id: str) -> Any:
         """The detected field mapping of a table (column ids), from headers and sample rows."""
         columns = self._ctx.tables.columns(table_id)
@@ -449,6 +461,15 @@ class AsyncInstantlyColumns(_Base):
 
     async def wizard_advance(self, state: WizardState, answer: WizardAnswer) -> WizardState:
         return await self._driver.run(advance_flow(self._ctx, state, answer))
+
+    async def wizard_view(
+        self,
+        state: WizardState,
+        *,
+        search: str | None = None,
+        bindings: Mapping[str, str] | None = None,
+    ) -> WizardView:
+        return await self._driver.run(view_flow(self._ctx, state, search=search, bindings=bindings))
 
     async def push(
         self,

@@ -19,14 +19,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal, TypeAlias
 
+import attrs
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from .columns import SequenceMode
 from .errors import Problem
+from .mapping import FieldMapping
+from .sequences import PreviewRow, Step
 
 __all__ = [
     "STEPS",
     "CampaignAnswer",
+    "CampaignChoice",
     "ConnectAnswer",
     "CreateAnswer",
     "MappingAnswer",
@@ -37,6 +41,7 @@ __all__ = [
     "WizardAnswer",
     "WizardState",
     "WizardStep",
+    "WizardView",
     "back",
 ]
 
@@ -181,6 +186,39 @@ class WizardState(BaseModel):
         marks = " → ".join(f"<b>{s}</b>" if s == self.step else s for s in STEPS)
         issues = "".join(f"<li>{p.path}: {p.message}</li>" for p in self.problems)
         return f"<p>{marks}</p>" + (f"<ul>{issues}</ul>" if issues else "")
+
+
+@attrs.frozen
+class CampaignChoice:
+    """A campaign offered at the campaign step, with its status badge for the UI."""
+
+    id: str
+    name: str
+    status: int | None
+    label: str
+    """"Active", "Paused", "Draft", ... or "Unknown (n)"."""
+    tone: str
+    """active, paused, draft, completed, error or unknown: a colour for the badge."""
+
+
+@attrs.frozen
+class WizardView:
+    """What the current step shows. Computed on demand (``service.wizard_view``), never
+    stored in the state, so the state stays small and serializable.
+
+    - ``campaign``: ``campaigns`` (searchable).
+    - ``sequence``: the campaign's ``steps`` and their ``variables``; ``preview`` resolves
+      the first three rows with the bindings given (missing and blank variables flagged).
+    - ``mapping``: the detected ``mapping`` with a reason per column.
+    """
+
+    step: WizardStep
+    connected: bool = False
+    campaigns: tuple[CampaignChoice, ...] = ()
+    steps: tuple[Step, ...] = ()
+    variables: tuple[str, ...] = ()
+    preview: tuple[PreviewRow, ...] = ()
+    mapping: FieldMapping | None = None
 
 
 def back(state: WizardState) -> WizardState:

@@ -8,7 +8,7 @@ import anyio
 import pytest
 
 from instantly_columns.asgi import webhook_app
-from instantly_columns.columns import ENGAGEMENT_SUBTYPES, validate_table
+from instantly_columns.columns import ENGAGEMENT_SUBTYPES, PushActionConfig, validate_table
 from instantly_columns.errors import InvalidColumnConfig, WebhookAuthError, WebhookPayloadError
 from instantly_columns.testing import FakeInstantly
 
@@ -179,3 +179,34 @@ def test_the_asgi_app_answers_with_status_codes(
     assert status == 200
     assert payload["replay"] is True
     assert link
+
+
+def test_edit_sequence_mode_and_push_config(
+    service: Service, store: Any, fake: FakeInstantly, api_key: str
+) -> None:
+    setup_table(store, make_rows(3))
+    link = wizard_link(service, api_key, mode="author_steps", steps=1)
+    change = service.update_link(link, sequence_mode="use_existing")
+    assert change.changed == ("sequence_mode",)
+    assert any("no longer pushed" in note for note in change.notes)
+    report = service.push(link)  # no step copy needed any more
+    assert report.counts == {"pushed": 3}
+    assert "custom_variables" not in bulk_leads(fake)[0] or not any(
+        k.startswith("step_") for k in bulk_leads(fake)[0]["custom_variables"]
+    )
+    own_mapping = {"email": "email", "last_name": "last"}
+    change = service.update_link(
+        link, push_config={"auto_field_mapping": False}, field_mapping=own_mapping
+    )
+    assert "push_config" in change.changed
+    push = next(c for c in store.columns(TABLE) if c.subtype == "push_action")
+    assert isinstance(push.config, PushActionConfig)
+    assert push.config.push_config.auto_field_mapping is False
+    assert push.config.field_mapping is not None
+    with pytest.raises(InvalidColumnConfig):
+        service.update_link(link, sequence_mode="write_poems")
+
+
+def bulk_leads(fake: FakeInstantly) -> list[dict[str, Any]]:
+    bodies = [r.json for r in fake.requests if r.path.endswith("/leads/add")]
+    return [lead for body in bodies for lead in body["leads"]]

@@ -160,3 +160,79 @@ def test_a_rejected_sequence_still_creates_the_columns(
     assert state.step == "done"
     assert any("add the steps in Instantly" in note for note in state.notes)
     assert any(c.subtype == "sequence_step" for c in store.columns(TABLE))
+
+
+def test_views_show_campaigns_steps_preview_and_mapping(
+    service: Service, store: Any, fake: FakeInstantly, api_key: str
+) -> None:
+    setup_table(store, make_rows(4))
+    state = WizardState(table_id=TABLE)
+    assert service.wizard_view(state).connected is False
+    state = service.wizard_advance(state, ConnectAnswer(api_key=api_key))
+    steps = [
+        {
+            "type": "email",
+            "delay": 1,
+            "variants": [
+                {
+                    "subject": "{{firstName}}, {{plan}}?",
+                    "body": "Hi {{firstName}} at {{companyName}}",
+                }
+            ],
+        }
+    ]
+    alpha = fake.create_campaign(name="Alpha outreach", sequences=[{"steps": steps}])
+    fake.create_campaign(name="Beta")
+    fake.activate(alpha["id"])
+    view = service.wizard_view(state, search="Alpha")
+    assert [(c.name, c.label, c.tone) for c in view.campaigns] == [
+        ("Alpha outreach", "Active", "active")
+    ]
+    state = service.wizard_advance(state, CampaignAnswer(campaign_id=alpha["id"]))
+    view = service.wizard_view(state)
+    assert view.variables == ("firstName", "plan", "companyName")
+    assert len(view.steps) == 1
+    unbound = view.preview
+    assert len(unbound) == 3
+    assert unbound[0].missing == ("plan",)
+    assert "{{plan}}" in unbound[0].steps[0].subject
+    bound = service.wizard_view(state, bindings={"plan": "plan"}).preview
+    assert bound[0].missing == ()
+    assert bound[0].steps[0].subject == "First0, free?"
+    assert bound[0].steps[0].body == "Hi First0 at Company 0"
+    state = service.wizard_advance(
+        state, SequenceAnswer(mode="map_variables", bindings={"plan": "plan"})
+    )
+    mapping = service.wizard_view(state).mapping
+    assert mapping is not None
+    assert mapping.email == "Email"
+
+
+def test_a_tampered_state_is_sent_back_not_crashed(
+    service: Service, store: Any, fake: FakeInstantly, api_key: str
+) -> None:
+    setup_table(store, make_rows(2))
+    review = WizardState(table_id=TABLE, step="review")
+    assert service.wizard_advance(review, CreateAnswer()).step == "campaign"
+    bad_mapping = review.model_copy(
+        update={
+            "campaign_id": "c",
+            "sequence_mode": "use_existing",
+            "field_mapping": {"email": ["not", "an", "id"]},
+        }
+    )
+    back_to_mapping = service.wizard_advance(bad_mapping, CreateAnswer())
+    assert back_to_mapping.step == "mapping"
+    assert back_to_mapping.problems[0].path == "field_mapping"
+    bad_steps = bad_mapping.model_copy(
+        update={
+            "field_mapping": {"email": "email"},
+            "sequence_mode": "author_steps",
+            "step_count": 1,
+            "scaffold_steps": False,
+            "step_columns": {"1.subject": "ghost", "x": "first"},
+        }
+    )
+    assert service.wizard_advance(bad_steps, CreateAnswer()).step == "sequence"
+    assert store.columns(TABLE) == service.tables.columns(TABLE)
+    assert all(c.type != "instantly" for c in store.columns(TABLE))
