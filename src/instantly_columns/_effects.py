@@ -71,7 +71,7 @@ class AsyncOps(Protocol):
 
 def _drive(flow: Flow[T], do: Callable[[Effect], Any]) -> T:
     value: Any = None
-    error: Exception | None = None
+    error: BaseException | None = None
     while True:
         try:
             effect = flow.throw(error) if error is not None else flow.send(value)
@@ -80,7 +80,7 @@ def _drive(flow: Flow[T], do: Callable[[Effect], Any]) -> T:
         value, error = None, None
         try:
             value = do(effect)
-        except Exception as exc:  # thrown back into the flow, which decides
+        except (Exception, KeyboardInterrupt) as exc:  # thrown back into the flow: it decides
             error = exc
 
 

@@ -539,7 +539,7 @@ def _reraise_auth(error: Exception) -> None:
         raise error
 
 
-def _error_text(error: Exception) -> str:
+def _error_text(error: BaseException) -> str:
     return f"{type(error).__name__}: {error}"
 
 
@@ -634,12 +634,15 @@ def sync_flow(
                 run = attrs.evolve(run, status="cancelled", finished_at=ctx.clock.now())
                 yield Store(ctx.integrations.update_run, (run,))
                 return SyncReport(link.id, run, None, resume_from, created)
-    except Exception as exc:
+    except (Exception, KeyboardInterrupt) as exc:
+        # Close the run with its last checkpoint, so the next sync resumes from it (an
+        # interrupted one is "cancelled": the lease is released at once).
+        interrupted = isinstance(exc, KeyboardInterrupt)
         run = attrs.evolve(
             run,
-            status="failed",
+            status="cancelled" if interrupted else "failed",
             finished_at=ctx.clock.now(),
-            errors=(*run.errors, _error_text(exc)),
+            errors=(*run.errors, "interrupted" if interrupted else _error_text(exc)),
         )
         yield Store(ctx.integrations.update_run, (run,))
         raise

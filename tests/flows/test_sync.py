@@ -243,3 +243,25 @@ def test_analytics_panel_and_due_links(
     assert panel.daily
     assert all(d.date for d in panel.daily)
     assert panel.rates["open_rate"] == pytest.approx(panel.unique_opened / panel.contacted)
+
+
+def test_ctrl_c_releases_the_lease_and_the_next_sync_resumes(
+    service: Service, store: Any, fake: FakeInstantly, api_key: str
+) -> None:
+    link = engaged(service, store, fake, api_key, 250)
+
+    def interrupt(event: ProgressEvent) -> None:
+        if event.pages == 2:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        service.sync(link, progress=interrupt)
+    stopped = service.history(link)[0]
+    assert stopped.status == "cancelled"
+    assert stopped.errors == ("interrupted",)
+    assert stopped.leads_seen == 200
+    resumed = service.sync(link)  # no SyncInProgress: the lease was released
+    assert resumed.ok
+    assert resumed.resumed_from == stopped.cursor
+    campaign_id = service.links(TABLE)[0].campaign_id
+    assert engagement_cells(store, link) == expected_cells(fake, campaign_id)
