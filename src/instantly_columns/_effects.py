@@ -14,9 +14,9 @@ An exception raised by an effect is thrown back into the flow at the ``yield``.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Generator, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Generator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Generic, Protocol, TypeAlias, TypeVar
+from typing import Any, Generic, TypeAlias, TypeVar
 
 import attrs
 
@@ -61,12 +61,9 @@ class Outcome(Generic[T]):
 Flow: TypeAlias = Generator[Effect, Any, T]
 
 
-class SyncOps(Protocol):
-    def call(self, credential: str, op: str, kwargs: Mapping[str, Any]) -> Any: ...
-
-
-class AsyncOps(Protocol):
-    async def call(self, credential: str, op: str, kwargs: Mapping[str, Any]) -> Any: ...
+SyncOps: TypeAlias = Callable[[str, str, Mapping[str, Any]], Any]
+"""Calls operation ``op`` with ``kwargs`` on the API client of a credential."""
+AsyncOps: TypeAlias = Callable[[str, str, Mapping[str, Any]], Awaitable[Any]]
 
 
 def _drive(flow: Flow[T], do: Callable[[Effect], Any]) -> T:
@@ -107,7 +104,7 @@ class SyncDriver:
 
     def _do(self, effect: Effect) -> Any:
         if isinstance(effect, Api):
-            return self._ops.call(effect.credential, effect.op, effect.kwargs)
+            return self._ops(effect.credential, effect.op, effect.kwargs)
         if isinstance(effect, Store):
             return effect.fn(*effect.args, **effect.kwargs)
         return self._gather(effect.effects)
@@ -160,7 +157,7 @@ class AsyncDriver:
         import anyio.to_thread
 
         if isinstance(effect, Api):
-            return await self._ops.call(effect.credential, effect.op, effect.kwargs)
+            return await self._ops(effect.credential, effect.op, effect.kwargs)
         if isinstance(effect, Store):
             call = effect.fn
             if effect.kwargs:

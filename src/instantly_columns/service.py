@@ -224,10 +224,9 @@ class InstantlyColumns(_Base):
     _driver: SyncDriver
 
     def _start(self) -> None:
-        self._driver = SyncDriver(self, concurrency=self._concurrency)
+        self._driver = SyncDriver(self._api_call, concurrency=self._concurrency)
 
-    # the ops port of the sync driver
-    def call(self, credential: str, op: str, kwargs: Mapping[str, Any]) -> Any:
+    def _api_call(self, credential: str, op: str, kwargs: Mapping[str, Any]) -> Any:
         client = self._client_for(credential, kwargs, self._make_client)
         method, args, kw = _dispatch(client, op, kwargs)
         return _result(op, method(*args, **kw))
@@ -420,9 +419,9 @@ class AsyncInstantlyColumns(_Base):
     _driver: AsyncDriver
 
     def _start(self) -> None:
-        self._driver = AsyncDriver(self, concurrency=self._concurrency)
+        self._driver = AsyncDriver(self._api_call, concurrency=self._concurrency)
 
-    async def call(self, credential: str, op: str, kwargs: Mapping[str, Any]) -> Any:
+    async def _api_call(self, credential: str, op: str, kwargs: Mapping[str, Any]) -> Any:
         client = self._client_for(credential, kwargs, self._make_client)
         method, args, kw = _dispatch(client, op, kwargs)
         return _result(op, await method(*args, **kw))
@@ -535,6 +534,15 @@ class AsyncInstantlyColumns(_Base):
         self, *, table_id: str | None = None, now: datetime | None = None
     ) -> list[Integration]:
         return await self._driver.run(due_flow(self._ctx, table_id, now or self._ctx.clock.now()))
+
+    async def columns_of(self, link: str) -> list[Column]:
+        found = await self._driver.run(link_flow(self._ctx, link))
+        return [
+            found.column,
+            *([found.push] if found.push else []),
+            *found.engagement.values(),
+            *found.steps.values(),
+        ]
 
     async def history(self, link: str, *, limit: int = 20) -> list[SyncRun]:
         return await self._driver.run(_read(self._ctx.integrations.runs, link, limit=limit))
