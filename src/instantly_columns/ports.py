@@ -27,6 +27,7 @@ __all__ = [
     "CredentialId",
     "CredentialStore",
     "EngagementGroup",
+    "FullStore",
     "Integration",
     "IntegrationId",
     "IntegrationStore",
@@ -343,3 +344,7 @@ class CredentialStore(Protocol):
     def set_key(self, credential: CredentialId, key: ApiKey) -> None: ...
 
     def delete_key(self, credential: CredentialId) -> None: ...
+
+
+class FullStore(TableStore, IntegrationStore, CredentialStore, Protocol):
+    """One object implementing all three storage ports, as every bundled adapter does."""

@@ -36,6 +36,7 @@ from .ports import (
     ApiKey,
     Clock,
     CredentialStore,
+    FullStore,
     Integration,
     IntegrationStore,
     SyncRun,
@@ -140,7 +141,7 @@ def _read(fn: Callable[..., T], *args: Any, **kwargs: Any) -> Flow[T]:
 class _Base:
     def __init__(
         self,
-        store: Any = None,
+        store: FullStore | None = None,
         *,
         tables: TableStore | None = None,
         integrations: IntegrationStore | None = None,
@@ -152,12 +153,15 @@ class _Base:
         concurrency: int = 4,
         webhook_secret: str | None = None,
     ) -> None:
-        if store is None and None in (tables, integrations, credentials):
+        tables = tables or store
+        integrations = integrations or store
+        credentials = credentials or store
+        if tables is None or integrations is None or credentials is None:
             raise TypeError("give a store, or tables, integrations and credentials stores")
         self._ctx = Ctx(
-            tables=tables or store,
-            integrations=integrations or store,
-            credentials=credentials or store,
+            tables=tables,
+            integrations=integrations,
+            credentials=credentials,
             clock=clock or SystemClock(),
             push_concurrency=concurrency,
         )

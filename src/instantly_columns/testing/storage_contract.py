@@ -44,7 +44,7 @@ import threading
 from collections.abc import Callable, Collection, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime, timedelta, timezone
-from typing import Any, Literal, Protocol, TypeVar
+from typing import Any, Literal, TypeVar
 
 import attrs
 import pytest
@@ -66,15 +66,13 @@ from instantly_columns.errors import (
 from instantly_columns.ports import (
     ApiKey,
     CellWrite,
-    CredentialStore,
     EngagementGroup,
+    FullStore,
     Integration,
-    IntegrationStore,
     LedgerEntry,
     RunStatus,
     SyncRun,
     TableId,
-    TableStore,
 )
 from instantly_columns.storage.memory import MemoryStore
 
@@ -100,10 +98,6 @@ _ENGAGEMENT: dict[EngagementSubtype, str] = {
     "open_count": "oc",
     "last_contacted": "lc",
 }
-
-
-class FullStore(TableStore, IntegrationStore, CredentialStore, Protocol):
-    """A store implementing all three storage ports (as our adapters do)."""
 
 
 def _canon(value: object) -> str:
