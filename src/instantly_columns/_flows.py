@@ -40,7 +40,6 @@ from .errors import (
     ApiError,
     ApiResponseError,
     InvalidColumnConfig,
-    MissingApiKey,
     RecordNotFound,
     SequenceError,
     Unauthorized,
@@ -938,7 +937,7 @@ def update_link_flow(
     new_config = _typed(CampaignConfig, flat)
     updated: dict[str, Column] = {
         link.column.id: link.column.model_copy(
-            update={"config": new_config, "name": _link_name(link.column, new_config)}
+            update={"config": new_config, "name": _link_name(link, new_config)}
         )
     }
     for subtype, col in link.engagement.items():
@@ -1021,8 +1020,11 @@ def _typed(kind: type[ConfigT], flat: Mapping[str, Any]) -> ConfigT:
     return config
 
 
-def _link_name(column: Column, config: CampaignConfig) -> str:
-    return column.name if column.name else config.campaign_name
+def _link_name(link: Link, config: CampaignConfig) -> str:
+    # A column named after its campaign follows a rename; a name the user chose stays.
+    if link.column.name in ("", link.config.campaign_name):
+        return config.campaign_name
+    return link.column.name
 
 
 def _clear_columns(ctx: Ctx, table_id: str, column_ids: Sequence[str]) -> Flow[int]:
@@ -1130,9 +1132,3 @@ def webhook_flow(ctx: Ctx, body: bytes | Mapping[str, Any]) -> Flow[WebhookResul
     return WebhookResult(
         event.event_type, cells_written=written, refreshed=refreshed, ignored=ignored
     )
-
-
-def require_key(key: ApiKey | None) -> ApiKey:
-    if key is None:
-        raise MissingApiKey("no API key is stored for this workspace: connect one first")
-    return key

@@ -30,6 +30,8 @@ def test_edit_mapping_rename_and_interval(
     assert set(change.changed) == {"field_mapping", "campaign_name", "sync_interval_seconds"}
     names = {c.name for c in store.columns(TABLE) if c.subtype in ENGAGEMENT_SUBTYPES}
     assert "Opens · Renamed" in names
+    (campaign_column,) = [c for c in store.columns(TABLE) if c.subtype == "campaign_config"]
+    assert campaign_column.name == "Renamed"  # named after the campaign, so it follows
     (integration,) = service.links(TABLE)
     assert integration.campaign_name == "Renamed"
     assert integration.settings["sync_interval_seconds"] == 60
