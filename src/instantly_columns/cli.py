@@ -201,6 +201,11 @@ def run_demo(*, rows: int = 24, db: str = ":memory:", out: TextIO | None = None)
     api = service.summary(link, source="api")
     out.write(f"  local: {' | '.join(str(c) for c in local.by_subtype.values())}\n")
     out.write(f"  api:   {' | '.join(str(c) for c in api.by_subtype.values())}\n")
+    out.write(
+        "  (the cells count a lead who replied or clicked as having opened, automatic replies\n"
+        "   as replies, and every positive label as interested; Instantly's analytics do not:\n"
+        "   see the table in docs/service.md)\n"
+    )
 
     _say(out, "8. Analytics panel")
     panel = service.analytics(link)
