@@ -154,14 +154,9 @@ class Lead:
 
 
 @attrs.frozen
-class CampaignAnalytics:
-    """One row of `GET /campaigns/analytics`: a campaign's counters."""
+class _Counters:
+    """The counters the per-campaign rows and the overview share (keyword arguments only)."""
 
-    campaign_id: str | None = None
-    campaign_name: str | None = None
-    campaign_status: Code = None
-    campaign_is_evergreen: bool | None = None
-    leads_count: int | None = None
     contacted_count: int | None = None
     emails_sent_count: int | None = None
     new_leads_contacted_count: int | None = None
@@ -178,6 +173,17 @@ class CampaignAnalytics:
     completed_count: int | None = None
     total_opportunities: int | None = None
     total_opportunity_value: float | None = None
+
+
+@attrs.frozen
+class CampaignAnalytics(_Counters):
+    """One row of `GET /campaigns/analytics`: a campaign's counters."""
+
+    campaign_id: str | None = None
+    campaign_name: str | None = None
+    campaign_status: Code = None
+    campaign_is_evergreen: bool | None = None
+    leads_count: int | None = None
     raw: Mapping[str, Any] = _raw_field
 
     @property
@@ -219,25 +225,9 @@ class CampaignAnalytics:
 
 
 @attrs.frozen
-class AnalyticsOverview:
+class AnalyticsOverview(_Counters):
     """`GET /campaigns/analytics/overview`: counters summed over the campaigns asked for."""
 
-    contacted_count: int | None = None
-    emails_sent_count: int | None = None
-    new_leads_contacted_count: int | None = None
-    open_count: int | None = None
-    open_count_unique: int | None = None
-    reply_count: int | None = None
-    reply_count_unique: int | None = None
-    reply_count_automatic: int | None = None
-    reply_count_automatic_unique: int | None = None
-    link_click_count: int | None = None
-    link_click_count_unique: int | None = None
-    bounced_count: int | None = None
-    unsubscribed_count: int | None = None
-    completed_count: int | None = None
-    total_opportunities: int | None = None
-    total_opportunity_value: float | None = None
     total_interested: int | None = None
     total_meeting_booked: int | None = None
     total_meeting_completed: int | None = None
