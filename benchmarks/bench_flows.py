@@ -18,12 +18,9 @@ from collections.abc import Callable
 from typing import Any
 
 from instantly_columns import Column, InstantlyColumns, Row
-from instantly_columns.client import InstantlyClient
-from instantly_columns.engagement import project_all
-from instantly_columns.ports import CellWrite
-from instantly_columns.storage import SQLiteStore
-from instantly_columns.testing import FakeClock, FakeInstantly
-from instantly_columns.wizard import (
+from instantly_columns.api.client import InstantlyClient
+from instantly_columns.domain.engagement import project_all
+from instantly_columns.domain.wizard import (
     CampaignAnswer,
     ConnectAnswer,
     CreateAnswer,
@@ -31,6 +28,9 @@ from instantly_columns.wizard import (
     SequenceAnswer,
     WizardState,
 )
+from instantly_columns.ports import CellWrite
+from instantly_columns.storage import SQLiteStore
+from instantly_columns.testing import FakeClock, FakeInstantly
 
 STEPS = [{"type": "email", "delay": 1, "variants": [{"subject": "Hi {{firstName}}", "body": "?"}]}]
 

@@ -20,9 +20,8 @@ from collections.abc import Callable
 
 import httpx
 
-from instantly_columns.client import InstantlyClient
-from instantly_columns.ports import Clock
-from instantly_columns.ratelimit import (
+from instantly_columns.api.client import InstantlyClient
+from instantly_columns.api.ratelimit import (
     INSTANTLY_RATES,
     MemoryWindow,
     PyrateBackend,
@@ -30,6 +29,7 @@ from instantly_columns.ratelimit import (
     RateLimiter,
     WorkspaceLimiter,
 )
+from instantly_columns.ports import Clock
 from instantly_columns.testing import FakeClock, FakeInstantly
 
 BACKENDS: dict[str, Callable[[], RateLimitBackend]] = {

@@ -25,7 +25,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from instantly_columns.columns import Column, Row
+from instantly_columns.domain.columns import Column, Row
 from instantly_columns.ports import CellWrite
 from instantly_columns.storage import MemoryStore, PostgresStore, SQLiteStore
 from instantly_columns.storage import _codec as codec

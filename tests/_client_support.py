@@ -9,7 +9,7 @@ from typing import Any
 
 import anyio
 
-from instantly_columns.client import AsyncInstantlyClient, InstantlyClient
+from instantly_columns.api.client import AsyncInstantlyClient, InstantlyClient
 from instantly_columns.ports import ApiRequest, ApiResponse
 from instantly_columns.testing.clock import FakeClock
 

@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from _client_support import KINDS, Script, body, client_for, envelope, reply, run, settle
-from instantly_columns._core import status_error
+from instantly_columns.api.core import status_error
+from instantly_columns.api.ratelimit import MemoryWindow, Rate, WorkspaceLimiter
 from instantly_columns.config import ClientSettings, RetryPolicy
 from instantly_columns.errors import (
     ApiConnectionError,
@@ -29,7 +30,6 @@ from instantly_columns.errors import (
     Unprocessable,
 )
 from instantly_columns.ports import ApiKey, ApiRequest, ApiResponse
-from instantly_columns.ratelimit import MemoryWindow, Rate, WorkspaceLimiter
 from instantly_columns.testing.clock import FakeClock
 
 both = pytest.mark.parametrize("kind", KINDS)

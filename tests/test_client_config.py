@@ -14,13 +14,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from _client_support import KEY, Script, reply
-from instantly_columns import client as client_module
-from instantly_columns import ratelimit
-from instantly_columns.client import AsyncInstantlyClient, InstantlyClient
+from instantly_columns.api import client as client_module
+from instantly_columns.api import ratelimit
+from instantly_columns.api.client import AsyncInstantlyClient, InstantlyClient
+from instantly_columns.api.ratelimit import WorkspaceLimiter
 from instantly_columns.config import ClientSettings, RetryPolicy
 from instantly_columns.errors import ApiConnectionError, ApiTimeout, ConfigError
 from instantly_columns.ports import ApiKey, ApiRequest
-from instantly_columns.ratelimit import WorkspaceLimiter
 from instantly_columns.testing.clock import FakeClock
 from instantly_columns.transports import AsyncHttpxTransport, HttpxTransport
 
@@ -140,7 +140,8 @@ def test_importing_creates_no_limiter_and_reads_no_environment() -> None:
         "    def __getitem__(self, k): reads.append(k); return dict.__getitem__(self, k)\n"
         "    def get(self, k, d=None): reads.append(k); return dict.get(self, k, d)\n"
         "os.environ = Spy(os.environ)\n"
-        "import instantly_columns.client, instantly_columns.config, instantly_columns.ratelimit\n"
+        "import instantly_columns.api.client, instantly_columns.config\n"
+        "import instantly_columns.api.ratelimit\n"
         "print(sorted(k for k in reads if 'INSTANTLY' in k.upper()))\n"
     )
     env = {"INSTANTLY_TIMEOUT": "1", "PATH": "/usr/bin:/bin"}

@@ -11,10 +11,10 @@ import anyio
 import pytest
 
 from _client_support import KINDS, settle
-from instantly_columns.client import AsyncInstantlyClient, InstantlyClient
+from instantly_columns.api.client import AsyncInstantlyClient, InstantlyClient
+from instantly_columns.api.ratelimit import WorkspaceLimiter
 from instantly_columns.config import ClientSettings, RetryPolicy
 from instantly_columns.errors import ApiResponseError, Forbidden, NotFound, Unauthorized
-from instantly_columns.ratelimit import WorkspaceLimiter
 from instantly_columns.testing import EngagementRates, FakeInstantly
 
 SEQUENCES = [

@@ -14,9 +14,8 @@ import httpx
 import pytest
 import respx
 
-from instantly_columns.client import AsyncInstantlyClient, InstantlyClient
-from instantly_columns.config import ClientSettings
-from instantly_columns.results import (
+from instantly_columns.api.client import AsyncInstantlyClient, InstantlyClient
+from instantly_columns.api.results import (
     AnalyticsOverview,
     BulkAddResult,
     Campaign,
@@ -30,6 +29,7 @@ from instantly_columns.results import (
     WebhookEventType,
     WebhookTestResult,
 )
+from instantly_columns.config import ClientSettings
 from instantly_columns.testing.clock import FakeClock
 
 KEY = "test-key-0123456789"

@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from _client_support import KEY, KINDS, Script, envelope, reply, run
-from instantly_columns.client import AsyncInstantlyClient, InstantlyClient
+from instantly_columns.api.client import AsyncInstantlyClient, InstantlyClient
 from instantly_columns.config import ClientSettings, RetryPolicy
 from instantly_columns.errors import ApiConnectionError, ApiTimeout, InstantlyColumnsError
 from instantly_columns.ports import ApiKey

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from instantly_columns.columns import (
+from instantly_columns.domain.columns import (
     AUTO_CREATED_SUBTYPES,
     EDITABLE_SUBTYPES,
     ENGAGEMENT_SUBTYPES,
@@ -24,7 +24,7 @@ from instantly_columns.columns import (
     parse_integration_config,
     validate_table,
 )
-from instantly_columns.engagement import ENGAGEMENT_FIELD_BY_SUBTYPE
+from instantly_columns.domain.engagement import ENGAGEMENT_FIELD_BY_SUBTYPE
 from instantly_columns.errors import ConfigError, InvalidColumnConfig
 
 

@@ -12,12 +12,12 @@ import pytest
 DOMAIN = [
     "instantly_columns",
     "instantly_columns.errors",
-    "instantly_columns.columns",
-    "instantly_columns.mapping",
-    "instantly_columns.sequences",
-    "instantly_columns.engagement",
-    "instantly_columns.summary",
-    "instantly_columns.webhooks",
+    "instantly_columns.domain.columns",
+    "instantly_columns.domain.mapping",
+    "instantly_columns.domain.sequences",
+    "instantly_columns.domain.engagement",
+    "instantly_columns.domain.summary",
+    "instantly_columns.domain.webhooks",
 ]
 FORBIDDEN = [
     "httpx",
@@ -27,12 +27,12 @@ FORBIDDEN = [
     "psycopg_pool",
     "asyncio",
     "anyio",
-    "instantly_columns.client",
+    "instantly_columns.api.client",
     "instantly_columns.transports",
     "instantly_columns.storage",
     "instantly_columns.testing",
-    "instantly_columns._wire",
-    "instantly_columns._core",
+    "instantly_columns.api._wire",
+    "instantly_columns.api.core",
 ]
 
 

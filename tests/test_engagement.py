@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from instantly_columns import engagement
-from instantly_columns.engagement import (
+from instantly_columns.domain import engagement
+from instantly_columns.domain.engagement import (
     EMAIL_STATUS_LABELS,
     EMAIL_STATUS_LADDER,
     EMAIL_STATUS_TERMINAL,

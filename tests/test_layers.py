@@ -12,10 +12,10 @@ import instantly_columns
 SRC = Path(instantly_columns.__file__).parent
 PKG = "instantly_columns"
 
-DOMAIN = {"errors", "columns", "mapping", "sequences", "engagement", "summary", "webhooks"}
+DOMAIN = {"errors", "domain"}
 DOMAIN_THIRD_PARTY = {"attrs", "pydantic", "typing_extensions"}
 ADAPTER_PACKAGES = {"storage", "transports", "testing"}
-FLOW_MODULES = {"client", "_flows", "service", "_service", "wizard", "cli", "__main__"}
+FLOW_MODULES = {"api", "engine", "service", "cli", "__main__"}
 
 
 def module_name(path: Path) -> str:
@@ -75,12 +75,12 @@ def test_layers() -> None:
                     problems.append(f"{me} imports {target}")
             elif top in ADAPTER_PACKAGES and first in FLOW_MODULES:
                 problems.append(f"{me} (adapter) imports {target}")
-            if top == "testing" and first in {"_wire", "_core"}:
+            if top == "testing" and first == "api":
                 problems.append(f"{me} (the fake) imports the wire layer {target}")
     assert problems == []
 
 
 def test_the_walker_sees_relative_imports() -> None:
-    found = imports(SRC / "columns.py")
+    found = imports(SRC / "domain" / "columns.py")
     assert "instantly_columns.errors" in found
-    assert "instantly_columns.engagement" in found
+    assert "instantly_columns.domain.engagement" in found

@@ -8,8 +8,8 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from instantly_columns._flows import lead_payload
-from instantly_columns.columns import CORE_LEAD_FIELDS, Column, FieldMappingConfig
+from instantly_columns.domain.columns import CORE_LEAD_FIELDS, Column, FieldMappingConfig
+from instantly_columns.service._flows import lead_payload
 
 COLUMNS = [f"c{i}" for i in range(8)]
 cell_values = (

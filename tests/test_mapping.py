@@ -10,8 +10,7 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from instantly_columns.errors import MappingError
-from instantly_columns.mapping import (
+from instantly_columns.domain.mapping import (
     _HONORIFICS,
     _NAME_SUFFIXES,
     FULL_NAME,
@@ -24,6 +23,7 @@ from instantly_columns.mapping import (
     sanitize_variable_name,
     split_full_name,
 )
+from instantly_columns.errors import MappingError
 
 ALL_FIELDS = (*LEAD_FIELDS, FULL_NAME)
 VALID_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,63}")
@@ -1356,7 +1356,7 @@ def test_idempotent_on_its_own_output(headers: list[str]) -> None:
 
 @given(st.text(max_size=40) | st.emails())
 def test_normalize_email_is_idempotent_and_canonical(value: str) -> None:
-    from instantly_columns.mapping import normalize_email
+    from instantly_columns.domain.mapping import normalize_email
 
     once = normalize_email(value)
     if once is None:
@@ -1369,7 +1369,7 @@ def test_normalize_email_is_idempotent_and_canonical(value: str) -> None:
 
 
 def test_normalize_email_examples() -> None:
-    from instantly_columns.mapping import normalize_email
+    from instantly_columns.domain.mapping import normalize_email
 
     assert normalize_email("mailto:Ada@Example.com") == "ada@example.com"
     assert normalize_email("ada@example") is None

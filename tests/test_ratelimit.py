@@ -15,9 +15,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from _client_support import KEY, AsyncScript, Script, reply
-from instantly_columns.client import AsyncInstantlyClient, InstantlyClient
-from instantly_columns.errors import ConfigError
-from instantly_columns.ratelimit import (
+from instantly_columns.api.client import AsyncInstantlyClient, InstantlyClient
+from instantly_columns.api.ratelimit import (
     INSTANTLY_RATES,
     MemoryWindow,
     PyrateBackend,
@@ -25,6 +24,7 @@ from instantly_columns.ratelimit import (
     RateLimitBackend,
     WorkspaceLimiter,
 )
+from instantly_columns.errors import ConfigError
 from instantly_columns.testing.clock import FakeClock
 
 BACKENDS: dict[str, Callable[[Sequence[Rate]], RateLimitBackend]] = {

@@ -10,7 +10,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from instantly_columns._retry import backoff_ceiling, parse_retry_after, retry_delay, should_retry
+from instantly_columns.api._retry import (
+    backoff_ceiling,
+    parse_retry_after,
+    retry_delay,
+    should_retry,
+)
 from instantly_columns.config import RetryPolicy
 
 NOW = datetime(2026, 3, 4, 9, 12, 45, tzinfo=timezone.utc)

@@ -17,9 +17,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from instantly_columns.columns import FieldMappingConfig
-from instantly_columns.errors import ConfigError, SequenceError
-from instantly_columns.sequences import (
+from instantly_columns.domain.columns import FieldMappingConfig
+from instantly_columns.domain.sequences import (
     ACCEPTED_TIMEZONES,
     COMMON_TIMEZONES,
     CORE_VARIABLE_FIELDS,
@@ -57,6 +56,7 @@ from instantly_columns.sequences import (
     validate_step_columns,
     validate_steps,
 )
+from instantly_columns.errors import ConfigError, SequenceError
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "sequences.md"
 
@@ -917,7 +917,7 @@ def test_the_reference_date_is_passed_in(reference: date) -> None:
 
 def test_nothing_is_computed_at_import() -> None:
     code = (
-        "import instantly_columns.sequences as s\n"
+        "import instantly_columns.domain.sequences as s\n"
         "print(s._profile.cache_info().currsize, s._sample_instants.cache_info().currsize)\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -925,7 +925,9 @@ def test_nothing_is_computed_at_import() -> None:
 
 
 def test_no_system_clock() -> None:
-    source = (Path(__file__).parent.parent / "src/instantly_columns/sequences.py").read_text()
+    source = (
+        Path(__file__).parent.parent / "src/instantly_columns/domain/sequences.py"
+    ).read_text()
     clock_reads = {"now", "utcnow", "today", "time", "monotonic", "perf_counter"}
     calls = [
         node.func.attr

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from instantly_columns.columns import Column, Row
+from instantly_columns.domain.columns import Column, Row
 from instantly_columns.errors import CredentialError
 from instantly_columns.ports import ApiKey, CellWrite, Integration, LedgerEntry, SyncRun
 from instantly_columns.storage import SQLiteStore, generate_encryption_key

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from instantly_columns.columns import Column, Row
+from instantly_columns.domain.columns import Column, Row
 from instantly_columns.errors import ConfigError, RecordNotFound, StoreError, SyncInProgress
 from instantly_columns.ports import CellWrite, Integration, SyncRun
 from instantly_columns.storage import MemoryStore, SQLiteStore

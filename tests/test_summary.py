@@ -12,17 +12,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from instantly_columns import summary
-from instantly_columns.columns import SUBTYPES
-from instantly_columns.engagement import (
+from instantly_columns.domain import summary
+from instantly_columns.domain.columns import SUBTYPES
+from instantly_columns.domain.engagement import (
     EMAIL_STATUS_LABELS,
     ENGAGEMENT_STATUS_LABELS,
     EngagementCells,
     normalize_timestamp,
     project_all,
 )
-from instantly_columns.errors import ApiResponseError, ConfigError, StoreError
-from instantly_columns.summary import (
+from instantly_columns.domain.summary import (
     CAMPAIGN_STATUS_LABELS,
     DASH,
     Aggregate,
@@ -33,6 +32,7 @@ from instantly_columns.summary import (
     render,
     summary_row,
 )
+from instantly_columns.errors import ApiResponseError, ConfigError, StoreError
 
 
 def lead(

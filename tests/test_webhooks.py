@@ -7,16 +7,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from instantly_columns.columns import CellValue
-from instantly_columns.engagement import EngagementSubtype
-from instantly_columns.errors import WebhookAuthError, WebhookPayloadError
-from instantly_columns.webhooks import (
+from instantly_columns.domain.columns import CellValue
+from instantly_columns.domain.engagement import EngagementSubtype
+from instantly_columns.domain.webhooks import (
     INTEREST_EVENTS,
     STATUS_EVENTS,
     check_secret,
     parse_event,
     plan_updates,
 )
+from instantly_columns.errors import WebhookAuthError, WebhookPayloadError
 
 
 def event(event_type: str, **extra: Any) -> dict[str, Any]:

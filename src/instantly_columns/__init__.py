@@ -9,74 +9,126 @@ test double in ``instantly_columns.testing``.
 from __future__ import annotations
 
 import importlib
+import importlib.abc
+import importlib.machinery
+import importlib.util
+import sys
+import warnings
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
+# --- old module paths, kept importable for one release -------------------------------------
+# Until 0.2 every module sat at the package root; they now live in layer subpackages.
+_MOVED: dict[str, str] = {
+    "instantly_columns.client": "instantly_columns.api.client",
+    "instantly_columns.columns": "instantly_columns.domain.columns",
+    "instantly_columns.engagement": "instantly_columns.domain.engagement",
+    "instantly_columns.mapping": "instantly_columns.domain.mapping",
+    "instantly_columns.ratelimit": "instantly_columns.api.ratelimit",
+    "instantly_columns.reports": "instantly_columns.service.reports",
+    "instantly_columns.results": "instantly_columns.api.results",
+    "instantly_columns.sequences": "instantly_columns.domain.sequences",
+    "instantly_columns.summary": "instantly_columns.domain.summary",
+    "instantly_columns.webhooks": "instantly_columns.domain.webhooks",
+    "instantly_columns.wizard": "instantly_columns.domain.wizard",
+}
+
+
+class _MovedModules(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    def find_spec(
+        self,
+        fullname: str,
+        path: object = None,
+        target: ModuleType | None = None,
+    ) -> importlib.machinery.ModuleSpec | None:
+        if fullname not in _MOVED:
+            return None
+        return importlib.util.spec_from_loader(fullname, self)
+
+    def create_module(self, spec: importlib.machinery.ModuleSpec) -> ModuleType | None:
+        return None
+
+    def exec_module(self, module: ModuleType) -> None:
+        new = _MOVED[module.__name__]
+        warnings.warn(
+            f"{module.__name__} moved to {new}; import it from there "
+            "(or from instantly_columns); the old path goes in 0.3",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        # importlib returns what sys.modules holds once exec_module is done: the new module.
+        sys.modules[module.__name__] = importlib.import_module(new)
+
+
+if not any(type(f).__name__ == "_MovedModules" for f in sys.meta_path):
+    sys.meta_path.append(_MovedModules())
+
 # public name -> the module that defines it
 _EXPORTS: dict[str, str] = {
-    "Aggregate": "summary",
-    "AnalyticsPanel": "reports",
+    "Aggregate": "domain.summary",
+    "AnalyticsPanel": "service.reports",
     "ApiConnectionError": "errors",
     "ApiError": "errors",
     "ApiKey": "ports",
     "ApiResponseError": "errors",
     "ApiStatusError": "errors",
     "ApiTimeout": "errors",
-    "AsyncInstantlyClient": "client",
-    "AsyncInstantlyColumns": "service",
+    "AsyncInstantlyClient": "api.client",
+    "AsyncInstantlyColumns": "service.facade",
     "BadRequest": "errors",
-    "CampaignAnswer": "wizard",
-    "CampaignConfig": "columns",
+    "CampaignAnswer": "domain.wizard",
+    "CampaignConfig": "domain.columns",
     "CellWrite": "ports",
     "ClientSettings": "config",
-    "Column": "columns",
+    "Column": "domain.columns",
     "ConfigError": "errors",
     "Conflict": "errors",
-    "ConnectAnswer": "wizard",
-    "CreateAnswer": "wizard",
+    "ConnectAnswer": "domain.wizard",
+    "CreateAnswer": "domain.wizard",
     "CredentialError": "errors",
-    "DeletionReport": "reports",
-    "EngagementCells": "engagement",
-    "EngagementConfig": "columns",
-    "FieldMapping": "mapping",
-    "FieldMappingConfig": "columns",
+    "DeletionReport": "service.reports",
+    "EngagementCells": "domain.engagement",
+    "EngagementConfig": "domain.columns",
+    "FieldMapping": "domain.mapping",
+    "FieldMappingConfig": "domain.columns",
     "Forbidden": "errors",
-    "InstantlyClient": "client",
-    "InstantlyColumnConfig": "columns",
-    "InstantlyColumns": "service",
+    "InstantlyClient": "api.client",
+    "InstantlyColumnConfig": "domain.columns",
+    "InstantlyColumns": "service.facade",
     "InstantlyColumnsError": "errors",
     "Integration": "ports",
     "InvalidColumnConfig": "errors",
     "LedgerEntry": "ports",
-    "MappingAnswer": "wizard",
+    "MappingAnswer": "domain.wizard",
     "MappingError": "errors",
     "MissingApiKey": "errors",
-    "NewCampaign": "wizard",
+    "NewCampaign": "domain.wizard",
     "NotFound": "errors",
     "PaymentRequired": "errors",
     "Problem": "errors",
-    "ProgressEvent": "reports",
-    "PushActionConfig": "columns",
-    "PushReport": "reports",
-    "PushRowResult": "reports",
+    "ProgressEvent": "service.reports",
+    "PushActionConfig": "domain.columns",
+    "PushReport": "service.reports",
+    "PushRowResult": "service.reports",
     "RateLimited": "errors",
     "RecordNotFound": "errors",
     "RetryPolicy": "config",
-    "Row": "columns",
-    "Schedule": "sequences",
-    "ScheduleAnswer": "wizard",
-    "SequenceAnswer": "wizard",
+    "Row": "domain.columns",
+    "Schedule": "domain.sequences",
+    "ScheduleAnswer": "domain.wizard",
+    "SequenceAnswer": "domain.wizard",
     "SequenceError": "errors",
-    "SequenceStepConfig": "columns",
+    "SequenceStepConfig": "domain.columns",
     "ServerError": "errors",
-    "SettingsChange": "reports",
-    "Step": "sequences",
+    "SettingsChange": "service.reports",
+    "Step": "domain.sequences",
     "StoreError": "errors",
-    "SummaryCell": "summary",
-    "SummaryRow": "reports",
+    "SummaryCell": "domain.summary",
+    "SummaryRow": "service.reports",
     "SyncInProgress": "errors",
-    "SyncReport": "reports",
+    "SyncReport": "service.reports",
     "SyncRun": "ports",
     "SystemClock": "clock",
     "Unauthorized": "errors",
@@ -85,25 +137,25 @@ _EXPORTS: dict[str, str] = {
     "WebhookAuthError": "errors",
     "WebhookError": "errors",
     "WebhookPayloadError": "errors",
-    "WebhookResult": "reports",
-    "WizardState": "wizard",
-    "WorkspaceLimiter": "ratelimit",
-    "author_sequence": "sequences",
-    "build_schedule": "sequences",
-    "column_key": "columns",
-    "detect_field_mapping": "mapping",
-    "ensure_valid_table": "columns",
-    "extract_variables": "sequences",
-    "parse_integration_config": "columns",
-    "parse_steps": "sequences",
-    "preview": "sequences",
-    "project": "engagement",
-    "project_all": "engagement",
-    "render": "summary",
-    "resolve_timezone": "sequences",
-    "scaffold_step_columns": "sequences",
-    "summary_row": "summary",
-    "validate_table": "columns",
+    "WebhookResult": "service.reports",
+    "WizardState": "domain.wizard",
+    "WorkspaceLimiter": "api.ratelimit",
+    "author_sequence": "domain.sequences",
+    "build_schedule": "domain.sequences",
+    "column_key": "domain.columns",
+    "detect_field_mapping": "domain.mapping",
+    "ensure_valid_table": "domain.columns",
+    "extract_variables": "domain.sequences",
+    "parse_integration_config": "domain.columns",
+    "parse_steps": "domain.sequences",
+    "preview": "domain.sequences",
+    "project": "domain.engagement",
+    "project_all": "domain.engagement",
+    "render": "domain.summary",
+    "resolve_timezone": "domain.sequences",
+    "scaffold_step_columns": "domain.sequences",
+    "summary_row": "domain.summary",
+    "validate_table": "domain.columns",
 }
 
 __all__ = sorted([*_EXPORTS, "__version__"])
@@ -123,270 +175,270 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:
-    from .client import (
+    from instantly_columns.api.client import (
         AsyncInstantlyClient as AsyncInstantlyClient,
     )
-    from .client import (
+    from instantly_columns.api.client import (
         InstantlyClient as InstantlyClient,
     )
-    from .clock import (
-        SystemClock as SystemClock,
-    )
-    from .columns import (
-        CampaignConfig as CampaignConfig,
-    )
-    from .columns import (
-        Column as Column,
-    )
-    from .columns import (
-        EngagementConfig as EngagementConfig,
-    )
-    from .columns import (
-        FieldMappingConfig as FieldMappingConfig,
-    )
-    from .columns import (
-        InstantlyColumnConfig as InstantlyColumnConfig,
-    )
-    from .columns import (
-        PushActionConfig as PushActionConfig,
-    )
-    from .columns import (
-        Row as Row,
-    )
-    from .columns import (
-        SequenceStepConfig as SequenceStepConfig,
-    )
-    from .columns import (
-        column_key as column_key,
-    )
-    from .columns import (
-        ensure_valid_table as ensure_valid_table,
-    )
-    from .columns import (
-        parse_integration_config as parse_integration_config,
-    )
-    from .columns import (
-        validate_table as validate_table,
-    )
-    from .config import (
-        ClientSettings as ClientSettings,
-    )
-    from .config import (
-        RetryPolicy as RetryPolicy,
-    )
-    from .engagement import (
-        EngagementCells as EngagementCells,
-    )
-    from .engagement import (
-        project as project,
-    )
-    from .engagement import (
-        project_all as project_all,
-    )
-    from .errors import (
-        ApiConnectionError as ApiConnectionError,
-    )
-    from .errors import (
-        ApiError as ApiError,
-    )
-    from .errors import (
-        ApiResponseError as ApiResponseError,
-    )
-    from .errors import (
-        ApiStatusError as ApiStatusError,
-    )
-    from .errors import (
-        ApiTimeout as ApiTimeout,
-    )
-    from .errors import (
-        BadRequest as BadRequest,
-    )
-    from .errors import (
-        ConfigError as ConfigError,
-    )
-    from .errors import (
-        Conflict as Conflict,
-    )
-    from .errors import (
-        CredentialError as CredentialError,
-    )
-    from .errors import (
-        Forbidden as Forbidden,
-    )
-    from .errors import (
-        InstantlyColumnsError as InstantlyColumnsError,
-    )
-    from .errors import (
-        InvalidColumnConfig as InvalidColumnConfig,
-    )
-    from .errors import (
-        MappingError as MappingError,
-    )
-    from .errors import (
-        MissingApiKey as MissingApiKey,
-    )
-    from .errors import (
-        NotFound as NotFound,
-    )
-    from .errors import (
-        PaymentRequired as PaymentRequired,
-    )
-    from .errors import (
-        Problem as Problem,
-    )
-    from .errors import (
-        RateLimited as RateLimited,
-    )
-    from .errors import (
-        RecordNotFound as RecordNotFound,
-    )
-    from .errors import (
-        SequenceError as SequenceError,
-    )
-    from .errors import (
-        ServerError as ServerError,
-    )
-    from .errors import (
-        StoreError as StoreError,
-    )
-    from .errors import (
-        SyncInProgress as SyncInProgress,
-    )
-    from .errors import (
-        Unauthorized as Unauthorized,
-    )
-    from .errors import (
-        Unprocessable as Unprocessable,
-    )
-    from .errors import (
-        VersionConflict as VersionConflict,
-    )
-    from .errors import (
-        WebhookAuthError as WebhookAuthError,
-    )
-    from .errors import (
-        WebhookError as WebhookError,
-    )
-    from .errors import (
-        WebhookPayloadError as WebhookPayloadError,
-    )
-    from .mapping import (
-        FieldMapping as FieldMapping,
-    )
-    from .mapping import (
-        detect_field_mapping as detect_field_mapping,
-    )
-    from .ports import (
-        ApiKey as ApiKey,
-    )
-    from .ports import (
-        CellWrite as CellWrite,
-    )
-    from .ports import (
-        Integration as Integration,
-    )
-    from .ports import (
-        LedgerEntry as LedgerEntry,
-    )
-    from .ports import (
-        SyncRun as SyncRun,
-    )
-    from .ratelimit import (
+    from instantly_columns.api.ratelimit import (
         WorkspaceLimiter as WorkspaceLimiter,
     )
-    from .reports import (
-        AnalyticsPanel as AnalyticsPanel,
+    from instantly_columns.clock import (
+        SystemClock as SystemClock,
     )
-    from .reports import (
-        DeletionReport as DeletionReport,
+    from instantly_columns.config import (
+        ClientSettings as ClientSettings,
     )
-    from .reports import (
-        ProgressEvent as ProgressEvent,
+    from instantly_columns.config import (
+        RetryPolicy as RetryPolicy,
     )
-    from .reports import (
-        PushReport as PushReport,
+    from instantly_columns.domain.columns import (
+        CampaignConfig as CampaignConfig,
     )
-    from .reports import (
-        PushRowResult as PushRowResult,
+    from instantly_columns.domain.columns import (
+        Column as Column,
     )
-    from .reports import (
-        SettingsChange as SettingsChange,
+    from instantly_columns.domain.columns import (
+        EngagementConfig as EngagementConfig,
     )
-    from .reports import (
-        SummaryRow as SummaryRow,
+    from instantly_columns.domain.columns import (
+        FieldMappingConfig as FieldMappingConfig,
     )
-    from .reports import (
-        SyncReport as SyncReport,
+    from instantly_columns.domain.columns import (
+        InstantlyColumnConfig as InstantlyColumnConfig,
     )
-    from .reports import (
-        WebhookResult as WebhookResult,
+    from instantly_columns.domain.columns import (
+        PushActionConfig as PushActionConfig,
     )
-    from .sequences import (
+    from instantly_columns.domain.columns import (
+        Row as Row,
+    )
+    from instantly_columns.domain.columns import (
+        SequenceStepConfig as SequenceStepConfig,
+    )
+    from instantly_columns.domain.columns import (
+        column_key as column_key,
+    )
+    from instantly_columns.domain.columns import (
+        ensure_valid_table as ensure_valid_table,
+    )
+    from instantly_columns.domain.columns import (
+        parse_integration_config as parse_integration_config,
+    )
+    from instantly_columns.domain.columns import (
+        validate_table as validate_table,
+    )
+    from instantly_columns.domain.engagement import (
+        EngagementCells as EngagementCells,
+    )
+    from instantly_columns.domain.engagement import (
+        project as project,
+    )
+    from instantly_columns.domain.engagement import (
+        project_all as project_all,
+    )
+    from instantly_columns.domain.mapping import (
+        FieldMapping as FieldMapping,
+    )
+    from instantly_columns.domain.mapping import (
+        detect_field_mapping as detect_field_mapping,
+    )
+    from instantly_columns.domain.sequences import (
         Schedule as Schedule,
     )
-    from .sequences import (
+    from instantly_columns.domain.sequences import (
         Step as Step,
     )
-    from .sequences import (
+    from instantly_columns.domain.sequences import (
         author_sequence as author_sequence,
     )
-    from .sequences import (
+    from instantly_columns.domain.sequences import (
         build_schedule as build_schedule,
     )
-    from .sequences import (
+    from instantly_columns.domain.sequences import (
         extract_variables as extract_variables,
     )
-    from .sequences import (
+    from instantly_columns.domain.sequences import (
         parse_steps as parse_steps,
     )
-    from .sequences import (
+    from instantly_columns.domain.sequences import (
         preview as preview,
     )
-    from .sequences import (
+    from instantly_columns.domain.sequences import (
         resolve_timezone as resolve_timezone,
     )
-    from .sequences import (
+    from instantly_columns.domain.sequences import (
         scaffold_step_columns as scaffold_step_columns,
     )
-    from .service import (
-        AsyncInstantlyColumns as AsyncInstantlyColumns,
-    )
-    from .service import (
-        InstantlyColumns as InstantlyColumns,
-    )
-    from .summary import (
+    from instantly_columns.domain.summary import (
         Aggregate as Aggregate,
     )
-    from .summary import (
+    from instantly_columns.domain.summary import (
         SummaryCell as SummaryCell,
     )
-    from .summary import (
+    from instantly_columns.domain.summary import (
         render as render,
     )
-    from .summary import (
+    from instantly_columns.domain.summary import (
         summary_row as summary_row,
     )
-    from .wizard import (
+    from instantly_columns.domain.wizard import (
         CampaignAnswer as CampaignAnswer,
     )
-    from .wizard import (
+    from instantly_columns.domain.wizard import (
         ConnectAnswer as ConnectAnswer,
     )
-    from .wizard import (
+    from instantly_columns.domain.wizard import (
         CreateAnswer as CreateAnswer,
     )
-    from .wizard import (
+    from instantly_columns.domain.wizard import (
         MappingAnswer as MappingAnswer,
     )
-    from .wizard import (
+    from instantly_columns.domain.wizard import (
         NewCampaign as NewCampaign,
     )
-    from .wizard import (
+    from instantly_columns.domain.wizard import (
         ScheduleAnswer as ScheduleAnswer,
     )
-    from .wizard import (
+    from instantly_columns.domain.wizard import (
         SequenceAnswer as SequenceAnswer,
     )
-    from .wizard import (
+    from instantly_columns.domain.wizard import (
         WizardState as WizardState,
+    )
+    from instantly_columns.errors import (
+        ApiConnectionError as ApiConnectionError,
+    )
+    from instantly_columns.errors import (
+        ApiError as ApiError,
+    )
+    from instantly_columns.errors import (
+        ApiResponseError as ApiResponseError,
+    )
+    from instantly_columns.errors import (
+        ApiStatusError as ApiStatusError,
+    )
+    from instantly_columns.errors import (
+        ApiTimeout as ApiTimeout,
+    )
+    from instantly_columns.errors import (
+        BadRequest as BadRequest,
+    )
+    from instantly_columns.errors import (
+        ConfigError as ConfigError,
+    )
+    from instantly_columns.errors import (
+        Conflict as Conflict,
+    )
+    from instantly_columns.errors import (
+        CredentialError as CredentialError,
+    )
+    from instantly_columns.errors import (
+        Forbidden as Forbidden,
+    )
+    from instantly_columns.errors import (
+        InstantlyColumnsError as InstantlyColumnsError,
+    )
+    from instantly_columns.errors import (
+        InvalidColumnConfig as InvalidColumnConfig,
+    )
+    from instantly_columns.errors import (
+        MappingError as MappingError,
+    )
+    from instantly_columns.errors import (
+        MissingApiKey as MissingApiKey,
+    )
+    from instantly_columns.errors import (
+        NotFound as NotFound,
+    )
+    from instantly_columns.errors import (
+        PaymentRequired as PaymentRequired,
+    )
+    from instantly_columns.errors import (
+        Problem as Problem,
+    )
+    from instantly_columns.errors import (
+        RateLimited as RateLimited,
+    )
+    from instantly_columns.errors import (
+        RecordNotFound as RecordNotFound,
+    )
+    from instantly_columns.errors import (
+        SequenceError as SequenceError,
+    )
+    from instantly_columns.errors import (
+        ServerError as ServerError,
+    )
+    from instantly_columns.errors import (
+        StoreError as StoreError,
+    )
+    from instantly_columns.errors import (
+        SyncInProgress as SyncInProgress,
+    )
+    from instantly_columns.errors import (
+        Unauthorized as Unauthorized,
+    )
+    from instantly_columns.errors import (
+        Unprocessable as Unprocessable,
+    )
+    from instantly_columns.errors import (
+        VersionConflict as VersionConflict,
+    )
+    from instantly_columns.errors import (
+        WebhookAuthError as WebhookAuthError,
+    )
+    from instantly_columns.errors import (
+        WebhookError as WebhookError,
+    )
+    from instantly_columns.errors import (
+        WebhookPayloadError as WebhookPayloadError,
+    )
+    from instantly_columns.ports import (
+        ApiKey as ApiKey,
+    )
+    from instantly_columns.ports import (
+        CellWrite as CellWrite,
+    )
+    from instantly_columns.ports import (
+        Integration as Integration,
+    )
+    from instantly_columns.ports import (
+        LedgerEntry as LedgerEntry,
+    )
+    from instantly_columns.ports import (
+        SyncRun as SyncRun,
+    )
+    from instantly_columns.service.facade import (
+        AsyncInstantlyColumns as AsyncInstantlyColumns,
+    )
+    from instantly_columns.service.facade import (
+        InstantlyColumns as InstantlyColumns,
+    )
+    from instantly_columns.service.reports import (
+        AnalyticsPanel as AnalyticsPanel,
+    )
+    from instantly_columns.service.reports import (
+        DeletionReport as DeletionReport,
+    )
+    from instantly_columns.service.reports import (
+        ProgressEvent as ProgressEvent,
+    )
+    from instantly_columns.service.reports import (
+        PushReport as PushReport,
+    )
+    from instantly_columns.service.reports import (
+        PushRowResult as PushRowResult,
+    )
+    from instantly_columns.service.reports import (
+        SettingsChange as SettingsChange,
+    )
+    from instantly_columns.service.reports import (
+        SummaryRow as SummaryRow,
+    )
+    from instantly_columns.service.reports import (
+        SyncReport as SyncReport,
+    )
+    from instantly_columns.service.reports import (
+        WebhookResult as WebhookResult,
     )

@@ -18,12 +18,12 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 from urllib.parse import parse_qsl
 
-from .errors import WebhookAuthError, WebhookPayloadError
+from instantly_columns.errors import WebhookAuthError, WebhookPayloadError
 
 __all__ = ["MAX_BODY", "webhook_app"]
 
 MAX_BODY = 1 << 20
-logger = logging.getLogger("instantly_columns.webhooks")
+logger = logging.getLogger("instantly_columns.domain.webhooks")
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]

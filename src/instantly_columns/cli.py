@@ -95,10 +95,7 @@ def _say(out: TextIO, title: str) -> None:
 
 def run_demo(*, rows: int = 24, db: str = ":memory:", out: TextIO | None = None) -> dict[str, Any]:
     """Run the demo and return its key figures (the tests check them)."""
-    from .service import InstantlyColumns
-    from .storage import SQLiteStore
-    from .testing import FakeClock, FakeInstantly
-    from .wizard import (
+    from instantly_columns.domain.wizard import (
         CampaignAnswer,
         ConnectAnswer,
         CreateAnswer,
@@ -107,6 +104,9 @@ def run_demo(*, rows: int = 24, db: str = ":memory:", out: TextIO | None = None)
         ScheduleAnswer,
         SequenceAnswer,
     )
+    from instantly_columns.service.facade import InstantlyColumns
+    from instantly_columns.storage import SQLiteStore
+    from instantly_columns.testing import FakeClock, FakeInstantly
 
     out = out or sys.stdout
     clock = FakeClock()
@@ -117,7 +117,7 @@ def run_demo(*, rows: int = 24, db: str = ":memory:", out: TextIO | None = None)
     store.create_table(table, "Leads")
     data = sample_rows(rows)
     headers = list(data[0])
-    from .columns import Column, Row
+    from instantly_columns.domain.columns import Column, Row
 
     store.save_columns(
         table, [Column(id=f"c{i}", key=f"c{i}", name=h) for i, h in enumerate(headers)]
@@ -253,7 +253,7 @@ def run_demo(*, rows: int = 24, db: str = ":memory:", out: TextIO | None = None)
 
 
 def _step_cells(row_id: str, row: dict[str, Any], step_cols: dict[str, str]) -> list[Any]:
-    from .ports import CellWrite
+    from instantly_columns.ports import CellWrite
 
     name = row["Vorname"]
     company = row["Company Name "].strip()
@@ -273,8 +273,8 @@ def detect_csv(
     import csv
     import json
 
-    from .errors import InstantlyColumnsError
-    from .mapping import detect_field_mapping
+    from instantly_columns.domain.mapping import detect_field_mapping
+    from instantly_columns.errors import InstantlyColumnsError
 
     out = out or sys.stdout
     try:

@@ -13,8 +13,8 @@ from typing import Any, Literal, Protocol, TypeAlias, runtime_checkable
 
 import attrs
 
-from .columns import CellValue, Column, Row, SequenceMode
-from .engagement import EngagementSubtype
+from instantly_columns.domain.columns import CellValue, Column, Row, SequenceMode
+from instantly_columns.domain.engagement import EngagementSubtype
 
 __all__ = [
     "ApiKey",

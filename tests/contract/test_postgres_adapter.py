@@ -13,7 +13,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from instantly_columns.columns import Column, Row
+from instantly_columns.domain.columns import Column, Row
 from instantly_columns.errors import (
     ConfigError,
     CredentialError,

@@ -13,11 +13,8 @@ from typing import Any
 import anyio
 import pytest
 
-from instantly_columns.columns import Column, Row
-from instantly_columns.service import AsyncInstantlyColumns, InstantlyColumns
-from instantly_columns.storage import MemoryStore, SQLiteStore
-from instantly_columns.testing import FakeClock, FakeInstantly
-from instantly_columns.wizard import (
+from instantly_columns.domain.columns import Column, Row
+from instantly_columns.domain.wizard import (
     CampaignAnswer,
     ConnectAnswer,
     CreateAnswer,
@@ -26,6 +23,9 @@ from instantly_columns.wizard import (
     SequenceAnswer,
     WizardState,
 )
+from instantly_columns.service.facade import AsyncInstantlyColumns, InstantlyColumns
+from instantly_columns.storage import MemoryStore, SQLiteStore
+from instantly_columns.testing import FakeClock, FakeInstantly
 
 TABLE = "leads"
 HEADERS = ["Email", "First Name", "Last Name", "Company", "Plan"]

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from instantly_columns.columns import Row
+from instantly_columns.domain.columns import Row
 from instantly_columns.ports import CellWrite
 from instantly_columns.testing import FakeInstantly
 

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
+from instantly_columns.domain.wizard import CampaignAnswer, ConnectAnswer, NewCampaign, WizardState
 from instantly_columns.errors import InstantlyColumnsError
 from instantly_columns.testing import FakeInstantly
-from instantly_columns.wizard import CampaignAnswer, ConnectAnswer, NewCampaign, WizardState
 
 from .conftest import TABLE, Service, make_rows, setup_table, wizard_link
 

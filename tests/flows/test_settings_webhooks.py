@@ -8,7 +8,7 @@ import anyio
 import pytest
 
 from instantly_columns.asgi import webhook_app
-from instantly_columns.columns import ENGAGEMENT_SUBTYPES, PushActionConfig, validate_table
+from instantly_columns.domain.columns import ENGAGEMENT_SUBTYPES, PushActionConfig, validate_table
 from instantly_columns.errors import InvalidColumnConfig, WebhookAuthError, WebhookPayloadError
 from instantly_columns.testing import FakeInstantly
 

@@ -6,13 +6,13 @@ from typing import Any
 
 import pytest
 
-from instantly_columns.client import InstantlyClient
-from instantly_columns.columns import ENGAGEMENT_SUBTYPES, Row
-from instantly_columns.engagement import project_all
+from instantly_columns.api.client import InstantlyClient
+from instantly_columns.domain.columns import ENGAGEMENT_SUBTYPES, Row
+from instantly_columns.domain.engagement import project_all
+from instantly_columns.domain.summary import Aggregate
 from instantly_columns.errors import ServerError, SyncInProgress
 from instantly_columns.ports import SyncRun
-from instantly_columns.reports import ProgressEvent
-from instantly_columns.summary import Aggregate
+from instantly_columns.service.reports import ProgressEvent
 from instantly_columns.testing import FakeInstantly
 
 from .conftest import TABLE, Service, make_rows, setup_table, wizard_link

@@ -2,9 +2,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from instantly_columns.columns import ENGAGEMENT_SUBTYPES, validate_table
-from instantly_columns.testing import FakeInstantly
-from instantly_columns.wizard import (
+from instantly_columns.domain.columns import ENGAGEMENT_SUBTYPES, validate_table
+from instantly_columns.domain.wizard import (
     CampaignAnswer,
     ConnectAnswer,
     CreateAnswer,
@@ -15,6 +14,7 @@ from instantly_columns.wizard import (
     WizardState,
     back,
 )
+from instantly_columns.testing import FakeInstantly
 
 from .conftest import TABLE, Service, make_rows, setup_table, wizard_link
 

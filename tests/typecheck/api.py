@@ -20,10 +20,10 @@ from instantly_columns import (
     detect_field_mapping,
     parse_integration_config,
 )
-from instantly_columns.results import Lead, Page
+from instantly_columns.api.results import Lead, Page
+from instantly_columns.domain.wizard import ConnectAnswer
 from instantly_columns.storage import SQLiteStore
 from instantly_columns.testing import FakeInstantly
-from instantly_columns.wizard import ConnectAnswer
 
 
 def sync_service(fake: FakeInstantly) -> None:

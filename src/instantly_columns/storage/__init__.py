@@ -12,9 +12,9 @@ A host may implement ``TableStore`` over its own tables and keep one of these fo
 
 from __future__ import annotations
 
-from ._crypto import generate_encryption_key
-from .memory import MemoryStore
-from .postgres import PostgresStore
-from .sqlite import SQLiteStore
+from instantly_columns.storage._crypto import generate_encryption_key
+from instantly_columns.storage.memory import MemoryStore
+from instantly_columns.storage.postgres import PostgresStore
+from instantly_columns.storage.sqlite import SQLiteStore
 
 __all__ = ["MemoryStore", "PostgresStore", "SQLiteStore", "generate_encryption_key"]

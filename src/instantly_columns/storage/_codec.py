@@ -25,8 +25,14 @@ from typing import Any, Final, NamedTuple, TypeAlias, get_args, overload
 
 import attrs
 
-from instantly_columns.columns import ENGAGEMENT_SUBTYPES, CellValue, Column, Row, SequenceMode
-from instantly_columns.engagement import EngagementSubtype
+from instantly_columns.domain.columns import (
+    ENGAGEMENT_SUBTYPES,
+    CellValue,
+    Column,
+    Row,
+    SequenceMode,
+)
+from instantly_columns.domain.engagement import EngagementSubtype
 from instantly_columns.errors import ConfigError, InvalidColumnConfig, Problem, SyncInProgress
 from instantly_columns.ports import (
     CellWrite,

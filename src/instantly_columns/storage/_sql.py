@@ -16,8 +16,8 @@ import attrs
 from typing_extensions import Self
 
 from instantly_columns.clock import SystemClock
-from instantly_columns.columns import Column, Row
-from instantly_columns.engagement import EngagementSubtype
+from instantly_columns.domain.columns import Column, Row
+from instantly_columns.domain.engagement import EngagementSubtype
 from instantly_columns.errors import (
     ConfigError,
     Problem,
@@ -40,10 +40,15 @@ from instantly_columns.ports import (
     SyncRun,
     TableId,
 )
-
-from . import _codec as codec
-from ._crypto import Cipher, EncryptionKey, open_secret, seal_secret
-from ._schema import LATEST_VERSION, MIGRATIONS, VERSION_TABLE, Dialect, statements
+from instantly_columns.storage import _codec as codec
+from instantly_columns.storage._crypto import Cipher, EncryptionKey, open_secret, seal_secret
+from instantly_columns.storage._schema import (
+    LATEST_VERSION,
+    MIGRATIONS,
+    VERSION_TABLE,
+    Dialect,
+    statements,
+)
 
 __all__ = ["SqlStore", "Tx"]
 

@@ -15,8 +15,8 @@ import attrs
 from typing_extensions import Self
 
 from instantly_columns.clock import SystemClock
-from instantly_columns.columns import Column, Row
-from instantly_columns.engagement import EngagementSubtype
+from instantly_columns.domain.columns import Column, Row
+from instantly_columns.domain.engagement import EngagementSubtype
 from instantly_columns.errors import (
     ConfigError,
     CredentialError,
@@ -40,8 +40,7 @@ from instantly_columns.ports import (
     SyncRun,
     TableId,
 )
-
-from . import _codec as codec
+from instantly_columns.storage import _codec as codec
 
 __all__ = ["MemoryStore"]
 
@@ -96,7 +95,7 @@ class MemoryStore:
     ``ApiKey`` objects; there is nothing to encrypt at rest.
 
     ```python
-    from instantly_columns.columns import Column, Row
+    from instantly_columns.domain.columns import Column, Row
     from instantly_columns.ports import CellWrite
     from instantly_columns.storage import MemoryStore
 

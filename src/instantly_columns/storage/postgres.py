@@ -12,10 +12,9 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from instantly_columns.errors import ConfigError, Problem, StoreError
 from instantly_columns.ports import Clock, TableId
-
-from . import _codec as codec
-from ._crypto import EncryptionKey
-from ._sql import SqlStore, Tx
+from instantly_columns.storage import _codec as codec
+from instantly_columns.storage._crypto import EncryptionKey
+from instantly_columns.storage._sql import SqlStore, Tx
 
 if TYPE_CHECKING:
     import psycopg

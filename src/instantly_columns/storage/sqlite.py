@@ -14,10 +14,9 @@ from typing import Any, ClassVar, Literal
 
 from instantly_columns.errors import StoreError
 from instantly_columns.ports import Clock, TableId
-
-from . import _codec as codec
-from ._crypto import EncryptionKey
-from ._sql import SqlStore, Tx
+from instantly_columns.storage import _codec as codec
+from instantly_columns.storage._crypto import EncryptionKey
+from instantly_columns.storage._sql import SqlStore, Tx
 
 __all__ = ["SQLiteStore"]
 
@@ -90,7 +89,7 @@ class SQLiteStore(SqlStore):
     disk (not on a network file system).
 
     ```python
-    from instantly_columns.columns import Column, Row
+    from instantly_columns.domain.columns import Column, Row
     from instantly_columns.ports import CellWrite
     from instantly_columns.storage import SQLiteStore
 

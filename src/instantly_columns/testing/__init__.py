@@ -8,12 +8,12 @@ fresh ``FakeInstantly`` per test.
 
 from __future__ import annotations
 
-from ._fake_engagement import AdvanceReport, EngagementRates
-from ._fake_faults import FaultEvent, FaultKind, FaultRule, Faults
-from ._fake_report import FakeReport, RequestRecord
-from ._fake_webhooks import DeliveryResult, WebhookDelivery
-from .clock import FakeClock
-from .fake import BASE_URL, FakeInstantly, WebhookReceiver
+from instantly_columns.testing._fake_engagement import AdvanceReport, EngagementRates
+from instantly_columns.testing._fake_faults import FaultEvent, FaultKind, FaultRule, Faults
+from instantly_columns.testing._fake_report import FakeReport, RequestRecord
+from instantly_columns.testing._fake_webhooks import DeliveryResult, WebhookDelivery
+from instantly_columns.testing.clock import FakeClock
+from instantly_columns.testing.fake import BASE_URL, FakeInstantly, WebhookReceiver
 
 __all__ = [
     "BASE_URL",

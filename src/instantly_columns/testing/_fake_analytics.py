@@ -11,7 +11,13 @@ from datetime import datetime, timezone
 
 import attrs
 
-from ._fake_state import POSITIVE_INTEREST, Campaign, JsonObject, Lead, LeadEvent
+from instantly_columns.testing._fake_state import (
+    POSITIVE_INTEREST,
+    Campaign,
+    JsonObject,
+    Lead,
+    LeadEvent,
+)
 
 __all__: list[str] = []
 

@@ -11,8 +11,7 @@ from typing import Any
 import attrs
 
 from instantly_columns.errors import ConfigError, Problem
-
-from ._fake_state import (
+from instantly_columns.testing._fake_state import (
     CAMPAIGN_ACTIVE,
     CAMPAIGN_COMPLETED,
     LEAD_ACTIVE,
@@ -25,7 +24,7 @@ from ._fake_state import (
     Workspace,
     delay_seconds,
 )
-from ._fake_webhooks import INTEREST_EVENTS
+from instantly_columns.testing._fake_webhooks import INTEREST_EVENTS
 
 __all__ = ["AdvanceReport", "EngagementRates"]
 

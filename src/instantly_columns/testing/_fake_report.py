@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 import attrs
 
-from ._fake_faults import FaultEvent
+from instantly_columns.testing._fake_faults import FaultEvent
 
 __all__ = ["FakeReport", "RequestRecord"]
 

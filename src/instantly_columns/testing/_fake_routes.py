@@ -14,11 +14,11 @@ from typing import Any, Protocol, TypeVar
 
 import attrs
 
-from . import _fake_analytics as analytics
-from . import _fake_schema as schema
-from ._fake_engagement import Emit, set_interest
-from ._fake_schema import ExtraKeys, SchemaViolation
-from ._fake_state import (
+from instantly_columns.testing import _fake_analytics as analytics
+from instantly_columns.testing import _fake_schema as schema
+from instantly_columns.testing._fake_engagement import Emit, set_interest
+from instantly_columns.testing._fake_schema import ExtraKeys, SchemaViolation
+from instantly_columns.testing._fake_state import (
     CAMPAIGN_ACTIVE,
     CAMPAIGN_PAUSED,
     LEAD_ACTIVE,
@@ -38,7 +38,7 @@ from ._fake_state import (
     key_digest,
     normalise_email,
 )
-from ._fake_webhooks import EVENT_TYPES
+from instantly_columns.testing._fake_webhooks import EVENT_TYPES
 
 __all__: list[str] = []
 

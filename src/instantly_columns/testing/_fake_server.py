@@ -11,7 +11,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import attrs
 
-from ._fake_routes import Incoming, Reply
+from instantly_columns.testing._fake_routes import Incoming, Reply
 
 __all__: list[str] = []
 

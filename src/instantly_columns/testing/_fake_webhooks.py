@@ -10,7 +10,14 @@ from urllib.parse import urlsplit
 
 import attrs
 
-from ._fake_state import Campaign, JsonObject, Lead, Webhook, Workspace, iso
+from instantly_columns.testing._fake_state import (
+    Campaign,
+    JsonObject,
+    Lead,
+    Webhook,
+    Workspace,
+    iso,
+)
 
 __all__ = ["DeliveryResult", "WebhookDelivery"]
 

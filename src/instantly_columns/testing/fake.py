@@ -31,12 +31,22 @@ from instantly_columns.errors import (
     RecordNotFound,
 )
 from instantly_columns.ports import ApiRequest, ApiResponse, AsyncTransport, Transport
-
-from . import _fake_schema as schema
-from ._fake_engagement import AdvanceReport, Emit, EngagementRates, Simulator, set_interest
-from ._fake_faults import FaultRule, Faults
-from ._fake_report import FakeReport, RequestRecord, SlidingLimiter, TimeBase
-from ._fake_routes import (
+from instantly_columns.testing import _fake_schema as schema
+from instantly_columns.testing._fake_engagement import (
+    AdvanceReport,
+    Emit,
+    EngagementRates,
+    Simulator,
+    set_interest,
+)
+from instantly_columns.testing._fake_faults import FaultRule, Faults
+from instantly_columns.testing._fake_report import (
+    FakeReport,
+    RequestRecord,
+    SlidingLimiter,
+    TimeBase,
+)
+from instantly_columns.testing._fake_routes import (
     Api,
     Deferred,
     Incoming,
@@ -54,9 +64,9 @@ from ._fake_routes import (
     reason,
     scope_allows,
 )
-from ._fake_schema import ExtraKeys, SchemaViolation
-from ._fake_server import LoopbackServer, Outcome
-from ._fake_state import (
+from instantly_columns.testing._fake_schema import ExtraKeys, SchemaViolation
+from instantly_columns.testing._fake_server import LoopbackServer, Outcome
+from instantly_columns.testing._fake_state import (
     LEAD_BOUNCED,
     LEAD_UNSUBSCRIBED,
     Campaign,
@@ -71,14 +81,14 @@ from ._fake_state import (
     key_digest,
     normalise_email,
 )
-from ._fake_webhooks import (
+from instantly_columns.testing._fake_webhooks import (
     DeliveryResult,
     WebhookDelivery,
     deliveries_for,
     is_loopback,
     payload,
 )
-from .clock import FakeClock
+from instantly_columns.testing.clock import FakeClock
 
 __all__ = ["BASE_URL", "FakeInstantly", "WebhookReceiver"]
 

@@ -53,8 +53,8 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
-from instantly_columns.columns import CellValue, Column, Row
-from instantly_columns.engagement import EngagementSubtype
+from instantly_columns.domain.columns import CellValue, Column, Row
+from instantly_columns.domain.engagement import EngagementSubtype
 from instantly_columns.errors import (
     ConfigError,
     CredentialError,

@@ -4,13 +4,14 @@ A campaign link feeds Instantly's email steps in one of three modes (``SequenceM
 
 - ``use_existing``: the campaign's steps are sent as written; the table only supplies leads.
 - ``map_variables``: each ``{{variable}}`` of the campaign's steps is bound to a table column;
-  [`preview`][instantly_columns.sequences.preview] shows the copy a few rows would get.
+  [`preview`][instantly_columns.domain.sequences.preview] shows the copy a few rows would get.
 - ``author_steps``: the table holds the copy itself, in "Step N Subject" / "Step N Body"
-  columns; [`author_sequence`][instantly_columns.sequences.author_sequence] writes steps made
+  columns; [`author_sequence`][instantly_columns.domain.sequences.author_sequence] writes steps made
   of per-lead custom variables, so each lead receives its own row's text.
 
-[`build_schedule`][instantly_columns.sequences.build_schedule] makes the ``campaign_schedule``
-that Instantly requires, and [`resolve_timezone`][instantly_columns.sequences.resolve_timezone]
+[`build_schedule`][instantly_columns.domain.sequences.build_schedule] makes the
+``campaign_schedule`` that Instantly requires, and
+[`resolve_timezone`][instantly_columns.domain.sequences.resolve_timezone]
 maps a common IANA zone onto one of the 102 zones Instantly accepts, only when the two have
 the same UTC offsets.
 
@@ -37,8 +38,8 @@ from typing import Any, Final, Literal, TypeAlias, get_args
 import attrs
 import pydantic
 
-from .columns import SequenceMode
-from .errors import Problem, SequenceError
+from instantly_columns.domain.columns import SequenceMode
+from instantly_columns.errors import Problem, SequenceError
 
 __all__ = [
     "ACCEPTED_TIMEZONES",
@@ -338,7 +339,7 @@ def used_variables(steps: Iterable[Step]) -> tuple[str, ...]:
 
 def campaign_variables(sequences: object) -> tuple[str, ...]:
     """The variables used by all steps of a campaign's ``sequences`` JSON (see
-    [`parse_steps`][instantly_columns.sequences.parse_steps] for what is accepted)."""
+    [`parse_steps`][instantly_columns.domain.sequences.parse_steps] for what is accepted)."""
     return used_variables(parse_steps(sequences))
 
 
@@ -388,7 +389,7 @@ def lead_custom_variables(
     read from the bound column of ``row``. Strings, numbers, booleans and null pass through
     (the API accepts only those); NaN becomes null, objects and lists their JSON text, anything
     else its ``str()``. A column the row lacks gives null:
-    [`preview`][instantly_columns.sequences.preview] flags such rows first.
+    [`preview`][instantly_columns.domain.sequences.preview] flags such rows first.
     """
     out: dict[str, str | int | float | bool | None] = {}
     for variable, column in bindings.items():
@@ -802,7 +803,8 @@ def find_step_columns(headers: Iterable[str]) -> list[StepColumnSpec]:
 
     Raises:
         SequenceError: as
-            [`validate_step_columns`][instantly_columns.sequences.validate_step_columns] does,
+            [`validate_step_columns`][instantly_columns.domain.sequences.validate_step_columns]
+            does,
             with paths ``headers[i]`` naming the header's position.
     """
     specs: list[StepColumnSpec] = []
@@ -870,7 +872,7 @@ def author_sequence(
 
     Step i's subject is ``{{step_<i>_subject}}`` and its body ``{{step_<i>_body}}``: every
     lead carries its own row's copy as custom variables (see
-    [`step_custom_variables`][instantly_columns.sequences.step_custom_variables]).
+    [`step_custom_variables`][instantly_columns.domain.sequences.step_custom_variables]).
 
     ``delays`` is the wait after each step: one number for all, or a list of ``n - 1``
     waits between steps (the last step then gets 0), or of ``n``. With
@@ -923,7 +925,7 @@ def looks_like_html(text: str) -> bool:
 def text_to_html(text: str) -> str:
     """A body cell as Instantly's HTML body.
 
-    HTML (see [`looks_like_html`][instantly_columns.sequences.looks_like_html]) is kept as
+    HTML (see [`looks_like_html`][instantly_columns.domain.sequences.looks_like_html]) is kept as
     it is. Plain text has ``&``, ``<`` and ``>`` escaped and each line break (``\\n``,
     ``\\r\\n`` or ``\\r``) turned into ``<br/>``; ``{{variables}}`` are unaffected.
 
@@ -947,7 +949,7 @@ def step_custom_variables(
     ``values`` maps ``(step_number, "subject" | "body")`` to the row's cells. The result has
     a ``step_<i>_subject`` and ``step_<i>_body`` key for every step 1..``steps`` (default:
     the highest step given), so no lead ever shows a raw ``{{step_2_body}}``. Bodies go
-    through [`text_to_html`][instantly_columns.sequences.text_to_html]; subjects have line
+    through [`text_to_html`][instantly_columns.domain.sequences.text_to_html]; subjects have line
     breaks turned into spaces and are trimmed. Empty follow-up subjects are kept empty
     (Instantly threads them as replies).
 
@@ -1380,7 +1382,7 @@ class Schedule:
     """When a campaign sends: days, a daily window and a time zone Instantly accepts.
 
     ``days`` are Instantly's numbers, 0 = Sunday .. 6 = Saturday. ``note`` repeats the time
-    zone substitution made by [`build_schedule`][instantly_columns.sequences.build_schedule],
+    zone substitution made by [`build_schedule`][instantly_columns.domain.sequences.build_schedule],
     if any (it is not compared).
     """
 
@@ -1619,7 +1621,7 @@ def build_schedule(
     three-letter abbreviations in any case, and the words ``weekdays``, ``weekend`` and
     ``everyday``, alone or in a list. ``start`` and ``end`` are 24-hour ``HH:MM`` times
     (``9:00`` is read as ``09:00``) with ``start`` before ``end``. ``timezone`` goes through
-    [`resolve_timezone`][instantly_columns.sequences.resolve_timezone] with
+    [`resolve_timezone`][instantly_columns.domain.sequences.resolve_timezone] with
     ``allow_approximate`` and ``reference``.
 
     Raises:

@@ -10,9 +10,9 @@ from typing import Any, Literal
 
 import attrs
 
-from .columns import InstantlySubtype
-from .ports import PushStatus, RunStatus, SyncRun
-from .summary import Aggregate, SummaryCell
+from instantly_columns.domain.columns import InstantlySubtype
+from instantly_columns.domain.summary import Aggregate, SummaryCell
+from instantly_columns.ports import PushStatus, RunStatus, SyncRun
 
 __all__ = [
     "AnalyticsDay",

@@ -7,9 +7,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from ._effects import Api, Flow, Store
-from ._flows import Ctx, engagement_column
-from .columns import (
+from instantly_columns.domain.columns import (
     INSTANTLY_COLUMN_TYPE,
     CampaignConfig,
     Column,
@@ -21,11 +19,9 @@ from .columns import (
     column_key,
     validate_table,
 )
-from .engagement import ENGAGEMENT_FIELD_BY_SUBTYPE
-from .errors import ApiError, ConfigError, Problem, Unauthorized
-from .mapping import detect_field_mapping
-from .ports import ApiKey, Integration
-from .sequences import (
+from instantly_columns.domain.engagement import ENGAGEMENT_FIELD_BY_SUBTYPE
+from instantly_columns.domain.mapping import detect_field_mapping
+from instantly_columns.domain.sequences import (
     author_sequence,
     build_schedule,
     campaign_variables,
@@ -35,8 +31,8 @@ from .sequences import (
     preview,
     scaffold_step_columns,
 )
-from .summary import campaign_status_badge
-from .wizard import (
+from instantly_columns.domain.summary import campaign_status_badge
+from instantly_columns.domain.wizard import (
     CampaignAnswer,
     CampaignChoice,
     ConnectAnswer,
@@ -50,6 +46,10 @@ from .wizard import (
     parse_step_key,
     step_key,
 )
+from instantly_columns.engine.effects import Api, Flow, Store
+from instantly_columns.errors import ApiError, ConfigError, Problem, Unauthorized
+from instantly_columns.ports import ApiKey, Integration
+from instantly_columns.service._flows import Ctx, engagement_column
 
 #: Used when a new campaign is created without a schedule: weekdays, 9 to 5, US Eastern rules.
 DEFAULT_SCHEDULE = {

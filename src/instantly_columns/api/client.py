@@ -1,5 +1,5 @@
-"""The Instantly API v2 clients: [`InstantlyClient`][instantly_columns.client.InstantlyClient]
-and its async twin [`AsyncInstantlyClient`][instantly_columns.client.AsyncInstantlyClient].
+"""The Instantly API v2 clients: [`InstantlyClient`][instantly_columns.api.client.InstantlyClient]
+and its async twin [`AsyncInstantlyClient`][instantly_columns.api.client.AsyncInstantlyClient].
 
 Both are thin drivers of one core: every operation is written once as a generator of effects
 (send a request, wait, hand over a page) and each client merely performs those effects, the
@@ -9,7 +9,7 @@ loop, so it works inside Jupyter; the async client only awaits its transport and
 
 ```python
 import httpx
-from instantly_columns.client import InstantlyClient
+from instantly_columns.api.client import InstantlyClient
 
 def handler(request: httpx.Request) -> httpx.Response:
     assert request.headers["Authorization"] == "Bearer my-key"
@@ -28,13 +28,9 @@ from typing import Any, TypeVar, cast
 
 import httpx
 
-from instantly_columns._core import ApiCore, Call, Emit, Flow, Wait
-from instantly_columns.clock import SystemClock
-from instantly_columns.config import ClientSettings
-from instantly_columns.errors import ApiConnectionError, ConfigError
-from instantly_columns.ports import ApiKey, AsyncTransport, Clock, Transport
-from instantly_columns.ratelimit import RateLimiter, WorkspaceLimiter
-from instantly_columns.results import (
+from instantly_columns.api.core import ApiCore, Call, Emit, Flow, Wait
+from instantly_columns.api.ratelimit import RateLimiter, WorkspaceLimiter
+from instantly_columns.api.results import (
     AnalyticsOverview,
     BulkAddResult,
     Campaign,
@@ -48,6 +44,10 @@ from instantly_columns.results import (
     WebhookEventType,
     WebhookTestResult,
 )
+from instantly_columns.clock import SystemClock
+from instantly_columns.config import ClientSettings
+from instantly_columns.errors import ApiConnectionError, ConfigError
+from instantly_columns.ports import ApiKey, AsyncTransport, Clock, Transport
 from instantly_columns.transports.http import AsyncHttpxTransport, HttpxTransport
 
 __all__ = ["AsyncInstantlyClient", "InstantlyClient"]
@@ -99,8 +99,9 @@ class InstantlyClient:
             [`HttpxTransport`][instantly_columns.transports.http.HttpxTransport]). Default:
             the network through httpx. Transports passed as ports are not closed by the client.
         clock: Where time and sleeping come from; a `FakeClock` makes waits instant.
-        limiter: The workspace's [`WorkspaceLimiter`][instantly_columns.ratelimit.WorkspaceLimiter]
-            (or any [`RateLimiter`][instantly_columns.ratelimit.RateLimiter]). Give every client
+        limiter: The workspace's
+            [`WorkspaceLimiter`][instantly_columns.api.ratelimit.WorkspaceLimiter] (or any
+            [`RateLimiter`][instantly_columns.api.ratelimit.RateLimiter]). Give every client
             of one workspace the same object; by default each client gets its own.
     """
 
@@ -514,7 +515,7 @@ class InstantlyClient:
 
 
 class AsyncInstantlyClient:
-    """The asynchronous twin of [`InstantlyClient`][instantly_columns.client.InstantlyClient]:
+    """The asynchronous twin of [`InstantlyClient`][instantly_columns.api.client.InstantlyClient]:
     the same operations, awaited, and `async for` over pages and leads.
 
     `transport` is an [`AsyncTransport`][instantly_columns.ports.AsyncTransport] or any
@@ -610,7 +611,8 @@ class AsyncInstantlyClient:
     # -- operations (see InstantlyClient for each one's documentation) ---------------------
 
     async def check_key(self) -> KeyCheck:
-        """See [`InstantlyClient.check_key`][instantly_columns.client.InstantlyClient.check_key]."""
+        """See
+        [`InstantlyClient.check_key`][instantly_columns.api.client.InstantlyClient.check_key]."""
         return await self._run(self._core.check_key())
 
     def iter_campaign_pages(

@@ -27,7 +27,7 @@ from typing import Any, Final, Literal, TypeAlias
 
 import attrs
 
-from .errors import ApiResponseError, ConfigError
+from instantly_columns.errors import ApiResponseError, ConfigError
 
 __all__ = [
     "EMAIL_BOUNCED",

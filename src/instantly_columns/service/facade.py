@@ -1,8 +1,8 @@
 """The service: a lead table drives Instantly through its columns.
 
-[`InstantlyColumns`][instantly_columns.service.InstantlyColumns] (blocking, fine in scripts,
+[`InstantlyColumns`][instantly_columns.service.facade.InstantlyColumns] (blocking, fine in scripts,
 workers and Jupyter) and
-[`AsyncInstantlyColumns`][instantly_columns.service.AsyncInstantlyColumns] (for async hosts)
+[`AsyncInstantlyColumns`][instantly_columns.service.facade.AsyncInstantlyColumns] (for async hosts)
 offer the same methods. Both run the same flows over the storage ports and the API client.
 """
 
@@ -13,8 +13,25 @@ from collections.abc import Callable, Collection, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
-from ._effects import AsyncDriver, Flow, Store, SyncDriver
-from ._flows import (
+from instantly_columns.api.ratelimit import WorkspaceLimiter
+from instantly_columns.clock import SystemClock
+from instantly_columns.config import ClientSettings
+from instantly_columns.domain.columns import CellValue, Column
+from instantly_columns.domain.webhooks import check_secret
+from instantly_columns.domain.wizard import WizardAnswer, WizardState, WizardView
+from instantly_columns.engine.effects import AsyncDriver, Flow, Store, SyncDriver
+from instantly_columns.errors import MissingApiKey
+from instantly_columns.ports import (
+    ApiKey,
+    Clock,
+    CredentialStore,
+    FullStore,
+    Integration,
+    IntegrationStore,
+    SyncRun,
+    TableStore,
+)
+from instantly_columns.service._flows import (
     Ctx,
     analytics_flow,
     connect_flow,
@@ -27,23 +44,8 @@ from ._flows import (
     update_link_flow,
     webhook_flow,
 )
-from ._wizard_flow import advance_flow, detect_for_table, view_flow
-from .clock import SystemClock
-from .columns import CellValue, Column
-from .config import ClientSettings
-from .errors import MissingApiKey
-from .ports import (
-    ApiKey,
-    Clock,
-    CredentialStore,
-    FullStore,
-    Integration,
-    IntegrationStore,
-    SyncRun,
-    TableStore,
-)
-from .ratelimit import WorkspaceLimiter
-from .reports import (
+from instantly_columns.service._wizard import advance_flow, detect_for_table, view_flow
+from instantly_columns.service.reports import (
     AnalyticsPanel,
     DeletionReport,
     ProgressEvent,
@@ -53,11 +55,9 @@ from .reports import (
     SyncReport,
     WebhookResult,
 )
-from .webhooks import check_secret
-from .wizard import WizardAnswer, WizardState, WizardView
 
 if TYPE_CHECKING:
-    from .client import AsyncInstantlyClient, InstantlyClient
+    from instantly_columns.api.client import AsyncInstantlyClient, InstantlyClient
 
 __all__ = ["AsyncInstantlyColumns", "InstantlyColumns"]
 
@@ -236,7 +236,7 @@ class InstantlyColumns(_Base):
         return _result(op, method(*args, **kw))
 
     def _make_client(self, key: ApiKey) -> InstantlyClient:
-        from .client import InstantlyClient
+        from instantly_columns.api.client import InstantlyClient
 
         return InstantlyClient(
             key,
@@ -417,7 +417,7 @@ class InstantlyColumns(_Base):
 
 
 class AsyncInstantlyColumns(_Base):
-    """The async twin of [`InstantlyColumns`][instantly_columns.service.InstantlyColumns]:
+    """The async twin of [`InstantlyColumns`][instantly_columns.service.facade.InstantlyColumns]:
     the same methods, awaited. Store calls run in a worker thread, one at a time."""
 
     _driver: AsyncDriver
@@ -431,7 +431,7 @@ class AsyncInstantlyColumns(_Base):
         return _result(op, await method(*args, **kw))
 
     def _make_client(self, key: ApiKey) -> AsyncInstantlyClient:
-        from .client import AsyncInstantlyClient
+        from instantly_columns.api.client import AsyncInstantlyClient
 
         return AsyncInstantlyClient(
             key,

@@ -29,8 +29,23 @@ from urllib.parse import quote
 import attrs
 from pydantic import BaseModel, ValidationError
 
-from instantly_columns import _wire
-from instantly_columns._retry import Failure, parse_retry_after, retry_delay, should_retry
+from instantly_columns.api import _wire
+from instantly_columns.api._retry import Failure, parse_retry_after, retry_delay, should_retry
+from instantly_columns.api.ratelimit import RateLimiter
+from instantly_columns.api.results import (
+    AnalyticsOverview,
+    BulkAddResult,
+    Campaign,
+    CampaignAnalytics,
+    DailyAnalytics,
+    KeyCheck,
+    Lead,
+    Page,
+    ResultList,
+    Webhook,
+    WebhookEventType,
+    WebhookTestResult,
+)
 from instantly_columns.config import ClientSettings
 from instantly_columns.errors import (
     ApiConnectionError,
@@ -51,21 +66,6 @@ from instantly_columns.errors import (
     Unprocessable,
 )
 from instantly_columns.ports import ApiKey, ApiRequest, ApiResponse, Clock
-from instantly_columns.ratelimit import RateLimiter
-from instantly_columns.results import (
-    AnalyticsOverview,
-    BulkAddResult,
-    Campaign,
-    CampaignAnalytics,
-    DailyAnalytics,
-    KeyCheck,
-    Lead,
-    Page,
-    ResultList,
-    Webhook,
-    WebhookEventType,
-    WebhookTestResult,
-)
 
 __all__ = [
     "DEFAULT_SCHEDULE",

@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 import attrs
 
-from .summary import CAMPAIGN_STATUS_LABELS
+from instantly_columns.domain.summary import CAMPAIGN_STATUS_LABELS
 
 __all__ = [
     "AnalyticsOverview",

@@ -1,7 +1,7 @@
 """The workspace rate limiter: 100 requests per second and 6,000 per minute.
 
 Instantly counts requests per workspace, across every key and both API versions, and answers
-429 past either limit. A [`WorkspaceLimiter`][instantly_columns.ratelimit.WorkspaceLimiter]
+429 past either limit. A [`WorkspaceLimiter`][instantly_columns.api.ratelimit.WorkspaceLimiter]
 stands for one workspace's budget: clients share the budget exactly when they are handed the
 same limiter object. Nothing is shared implicitly: a client built without a limiter gets its
 own, and this module creates no state at import.
@@ -11,10 +11,10 @@ is counted) or returns the seconds to wait before asking again (nothing is count
 from the [`Clock`][instantly_columns.ports.Clock] passed in, so a test driving a `FakeClock`
 never waits.
 
-Storage is a small port, [`RateLimitBackend`][instantly_columns.ratelimit.RateLimitBackend],
-keyed by workspace. [`MemoryWindow`][instantly_columns.ratelimit.MemoryWindow] (the default)
+Storage is a small port, [`RateLimitBackend`][instantly_columns.api.ratelimit.RateLimitBackend],
+keyed by workspace. [`MemoryWindow`][instantly_columns.api.ratelimit.MemoryWindow] (the default)
 keeps an exact sliding-window log in this process;
-[`PyrateBackend`][instantly_columns.ratelimit.PyrateBackend] adapts any bucket of the
+[`PyrateBackend`][instantly_columns.api.ratelimit.PyrateBackend] adapts any bucket of the
 `pyrate-limiter` library (v4), e.g. its Redis bucket to share one budget between processes.
 """
 
@@ -118,7 +118,7 @@ class MemoryWindow:
     `SystemClock` does).
 
     ```python
-    from instantly_columns.ratelimit import MemoryWindow, Rate
+    from instantly_columns.api.ratelimit import MemoryWindow, Rate
     from instantly_columns.testing.clock import FakeClock
 
     window, clock = MemoryWindow([Rate(2, 1.0)]), FakeClock()
@@ -138,7 +138,7 @@ class MemoryWindow:
         return self._rates
 
     def reserve(self, key: str, clock: Clock) -> float:
-        """See [`RateLimitBackend.reserve`][instantly_columns.ratelimit.RateLimitBackend]."""
+        """See [`RateLimitBackend.reserve`][instantly_columns.api.ratelimit.RateLimitBackend]."""
         with self._lock:
             told = clock.monotonic()
             logs = self._logs.get(key)
@@ -173,7 +173,7 @@ class PyrateBackend:
     timestamps come from `clock.now()` and agree between machines. Only the bucket is used,
     never pyrate's `Limiter`, so all waiting stays with the caller's clock.
 
-    Differences from [`MemoryWindow`][instantly_columns.ratelimit.MemoryWindow]: timestamps
+    Differences from [`MemoryWindow`][instantly_columns.api.ratelimit.MemoryWindow]: timestamps
     are whole milliseconds (rounded down) and pyrate's windows are closed at both ends, so it
     may refuse up to a millisecond early (never late); a refusal names the wait for the first
     full rate only, so a caller may be told to wait twice; and pyrate accepts only rate lists
@@ -181,7 +181,7 @@ class PyrateBackend:
     qualify).
 
     ```python
-    from instantly_columns.ratelimit import PyrateBackend, Rate
+    from instantly_columns.api.ratelimit import PyrateBackend, Rate
     from instantly_columns.testing.clock import FakeClock
 
     backend, clock = PyrateBackend(rates=[Rate(1, 1.0)]), FakeClock()
@@ -238,7 +238,7 @@ class PyrateBackend:
         return bucket
 
     def reserve(self, key: str, clock: Clock) -> float:
-        """See [`RateLimitBackend.reserve`][instantly_columns.ratelimit.RateLimitBackend]."""
+        """See [`RateLimitBackend.reserve`][instantly_columns.api.ratelimit.RateLimitBackend]."""
         with self._lock:
             now = clock.now().timestamp() if self._wall_clock else clock.monotonic()
             now_ms = math.floor(now * 1000)
@@ -268,10 +268,10 @@ class WorkspaceLimiter:
 
     `workspace` is the key under which the backend counts (use the workspace id when the
     backend is shared by several workspaces or processes). The backend defaults to a new
-    [`MemoryWindow`][instantly_columns.ratelimit.MemoryWindow] with the Instantly rates.
+    [`MemoryWindow`][instantly_columns.api.ratelimit.MemoryWindow] with the Instantly rates.
 
     ```python
-    from instantly_columns.ratelimit import WorkspaceLimiter
+    from instantly_columns.api.ratelimit import WorkspaceLimiter
     from instantly_columns.testing.clock import FakeClock
 
     limiter, clock = WorkspaceLimiter("acme"), FakeClock()

@@ -24,14 +24,14 @@ from typing import Any, Literal, TypeAlias
 
 import attrs
 
-from .columns import CellValue
-from .engagement import (
+from instantly_columns.domain.columns import CellValue
+from instantly_columns.domain.engagement import (
     EMAIL_STATUS_TERMINAL,
     EngagementSubtype,
     email_status_rank,
     normalize_timestamp,
 )
-from .errors import WebhookAuthError, WebhookPayloadError
+from instantly_columns.errors import WebhookAuthError, WebhookPayloadError
 
 __all__ = [
     "INTEREST_EVENTS",

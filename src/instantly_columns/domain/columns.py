@@ -7,7 +7,7 @@ optional and side by side::
     {"instantly_subtype": "campaign_config", "campaign_id": "...", "campaign_name": "...",
      "sequence_mode": "map_variables", "field_mapping": {"email": "col_email", ...}}
 
-[`parse_integration_config`][instantly_columns.columns.parse_integration_config] turns that
+[`parse_integration_config`][instantly_columns.domain.columns.parse_integration_config] turns that
 into one of four typed configs (a union discriminated on ``instantly_subtype``) and
 ``config.to_integration_config()`` gives back exactly the JSON it was parsed from: keys this
 version does not know are kept, so a newer host's data survives an older library.
@@ -31,9 +31,9 @@ from pydantic import (
     model_validator,
 )
 
-from .engagement import ENGAGEMENT_FIELD_BY_SUBTYPE, EngagementSubtype
-from .errors import InvalidColumnConfig, Problem
-from .mapping import LEAD_FIELDS
+from instantly_columns.domain.engagement import ENGAGEMENT_FIELD_BY_SUBTYPE, EngagementSubtype
+from instantly_columns.domain.mapping import LEAD_FIELDS
+from instantly_columns.errors import InvalidColumnConfig, Problem
 
 __all__ = [
     "AUTO_CREATED_SUBTYPES",
@@ -486,7 +486,7 @@ def validate_table(columns: Sequence[Column]) -> list[Problem]:
 
 def ensure_valid_table(columns: Iterable[Column]) -> None:
     """Raise [`InvalidColumnConfig`][instantly_columns.errors.InvalidColumnConfig] listing
-    every problem that [`validate_table`][instantly_columns.columns.validate_table] finds."""
+    every problem that [`validate_table`][instantly_columns.domain.columns.validate_table] finds."""
     problems = validate_table(list(columns))
     if problems:
         raise InvalidColumnConfig(problems)

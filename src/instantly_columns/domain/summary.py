@@ -30,8 +30,8 @@ from typing import Any, ClassVar, Final, Literal, NamedTuple, TypeAlias
 
 import attrs
 
-from .columns import SUBTYPES, InstantlySubtype
-from .engagement import (
+from instantly_columns.domain.columns import SUBTYPES, InstantlySubtype
+from instantly_columns.domain.engagement import (
     EMAIL_BOUNCED,
     EMAIL_CLICKED,
     EMAIL_OPENED,
@@ -48,7 +48,7 @@ from .engagement import (
     project_all,
     unknown_label,
 )
-from .errors import ApiResponseError, ConfigError, StoreError
+from instantly_columns.errors import ApiResponseError, ConfigError, StoreError
 
 __all__ = [
     "CAMPAIGN_STATUS_LABELS",

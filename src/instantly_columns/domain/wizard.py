@@ -22,10 +22,10 @@ from typing import Annotated, Any, Literal, TypeAlias
 import attrs
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
-from .columns import SequenceMode
-from .errors import Problem
-from .mapping import FieldMapping
-from .sequences import PreviewRow, Step
+from instantly_columns.domain.columns import SequenceMode
+from instantly_columns.domain.mapping import FieldMapping
+from instantly_columns.domain.sequences import PreviewRow, Step
+from instantly_columns.errors import Problem
 
 __all__ = [
     "STEPS",

@@ -20,6 +20,8 @@ from typing import Any, Generic, TypeAlias, TypeVar
 
 import attrs
 
+__all__ = ["AsyncDriver", "Effect", "Flow", "Gather", "Outcome", "Store", "SyncDriver"]
+
 T = TypeVar("T")
 
 

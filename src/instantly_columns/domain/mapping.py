@@ -1,8 +1,8 @@
 """Field mapping: which column of a lead table feeds which Instantly lead field.
 
-[`detect_field_mapping`][instantly_columns.mapping.detect_field_mapping] reads the column
+[`detect_field_mapping`][instantly_columns.domain.mapping.detect_field_mapping] reads the column
 headers of a host table (and, optionally, a few sample rows) and proposes a
-[`FieldMapping`][instantly_columns.mapping.FieldMapping]: one column per Instantly lead field
+[`FieldMapping`][instantly_columns.domain.mapping.FieldMapping]: one column per Instantly lead field
 (`email`, `first_name`, `last_name`, `company_name`, `job_title`, `phone`, `website`,
 `personalization`), an optional full-name column split into first and last name, and every
 other column as a custom variable with a sanitized name.
@@ -1178,7 +1178,7 @@ class FieldMapping:
     """Which header feeds each Instantly lead field, plus the custom variables.
 
     Each lead field holds a header or `None`. `full_name` is a column split with
-    [`split_full_name`][instantly_columns.mapping.split_full_name] into whichever of
+    [`split_full_name`][instantly_columns.domain.mapping.split_full_name] into whichever of
     `first_name`/`last_name` has no column of its own. `custom_variables` maps a variable name
     (valid and unique, never a reserved core name) to its header. `decisions` explains every
     column, in column order; `headers` keeps the headers the mapping was made from.
@@ -1263,7 +1263,7 @@ class FieldMapping:
     def from_dict(
         cls, data: Mapping[str, object], *, headers: Sequence[str] | None = None
     ) -> FieldMapping:
-        """Rebuild a mapping from [`to_dict`][instantly_columns.mapping.FieldMapping.to_dict]
+        """Rebuild a mapping from [`to_dict`][instantly_columns.domain.mapping.FieldMapping.to_dict]
         output. Missing keys mean unmapped. With `headers`, every mapped header must be among
         them. Bad input raises [`MappingError`][instantly_columns.errors.MappingError]."""
         standard, custom, problems = _parse_mapping_dict(data, "", known=None)
@@ -1305,8 +1305,9 @@ class FieldMapping:
     def with_overrides(self, overrides: Mapping[str, object]) -> FieldMapping:
         """A copy with the user's choices applied on top.
 
-        `overrides` has the shape of [`to_dict`][instantly_columns.mapping.FieldMapping.to_dict]
-        (every key optional): ``{"email": "Work Email", "phone": None, "custom_variables":
+        `overrides` has the shape of
+        [`to_dict`][instantly_columns.domain.mapping.FieldMapping.to_dict] (every key optional):
+        ``{"email": "Work Email", "phone": None, "custom_variables":
         {"plan": "Plan", "old_var": None}}``. A header given to a field leaves wherever it was;
         a field set to `None` is unmapped and its column becomes a custom variable (nothing is
         dropped silently); a custom variable set to `None` is dropped. Existing variable names
@@ -1719,7 +1720,7 @@ def detect_field_mapping(
     *,
     overrides: Mapping[str, object] | None = None,
 ) -> FieldMapping:
-    """Propose a [`FieldMapping`][instantly_columns.mapping.FieldMapping] for a table.
+    """Propose a [`FieldMapping`][instantly_columns.domain.mapping.FieldMapping] for a table.
 
     - `headers`: the column headers as they appear in the table or CSV (any casing, BOMs,
       NBSP, accents, seven languages). A header repeated verbatim is considered once, at its
@@ -1728,7 +1729,7 @@ def detect_field_mapping(
     - `samples`: optional rows (header -> value), e.g. the first 20 to 100; the first 1000 are
       read. Values decide where headers cannot (at least 3 non-empty values per column).
     - `overrides`: user choices applied on top, exactly as
-      [`FieldMapping.with_overrides`][instantly_columns.mapping.FieldMapping.with_overrides].
+      [`FieldMapping.with_overrides`][instantly_columns.domain.mapping.FieldMapping.with_overrides].
 
     Deterministic; one column per field and one field per column; ties go to the field listed
     first in `LEAD_FIELDS`, then to the left-most column. Raises

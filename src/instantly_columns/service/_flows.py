@@ -17,9 +17,8 @@ from typing import Any, Literal, TypeVar
 
 import attrs
 
-from ._core import bulk_add_body
-from ._effects import Api, Flow, Gather, Outcome, Store
-from .columns import (
+from instantly_columns.api.core import bulk_add_body
+from instantly_columns.domain.columns import (
     CORE_LEAD_FIELDS,
     ENGAGEMENT_SUBTYPES,
     INSTANTLY_COLUMN_TYPE,
@@ -35,8 +34,17 @@ from .columns import (
     ensure_valid_table,
     parse_integration_config,
 )
-from .engagement import ENGAGEMENT_FIELD_BY_SUBTYPE, EngagementSubtype, project_all
-from .errors import (
+from instantly_columns.domain.engagement import (
+    ENGAGEMENT_FIELD_BY_SUBTYPE,
+    EngagementSubtype,
+    project_all,
+)
+from instantly_columns.domain.mapping import normalize_email
+from instantly_columns.domain.sequences import step_custom_variables
+from instantly_columns.domain.summary import Aggregate, render
+from instantly_columns.domain.webhooks import parse_event, plan_updates
+from instantly_columns.engine.effects import Api, Flow, Gather, Outcome, Store
+from instantly_columns.errors import (
     ApiError,
     ApiResponseError,
     InvalidColumnConfig,
@@ -44,8 +52,7 @@ from .errors import (
     SequenceError,
     Unauthorized,
 )
-from .mapping import normalize_email
-from .ports import (
+from instantly_columns.ports import (
     ApiKey,
     CellWrite,
     Clock,
@@ -56,7 +63,7 @@ from .ports import (
     SyncRun,
     TableStore,
 )
-from .reports import (
+from instantly_columns.service.reports import (
     AnalyticsDay,
     AnalyticsPanel,
     DeletionReport,
@@ -68,9 +75,6 @@ from .reports import (
     SyncReport,
     WebhookResult,
 )
-from .sequences import step_custom_variables
-from .summary import Aggregate, render
-from .webhooks import parse_event, plan_updates
 
 ConfigT = TypeVar("ConfigT", CampaignConfig, PushActionConfig)
 
