@@ -8,8 +8,8 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from instantly_columns.domain.columns import CORE_LEAD_FIELDS, Column, FieldMappingConfig
-from instantly_columns.service._flows import lead_payload
+from instantly_columns.domain.columns import CORE_LEAD_FIELDS, FieldMappingConfig
+from instantly_columns.domain.push import lead_payload
 
 COLUMNS = [f"c{i}" for i in range(8)]
 cell_values = (
@@ -63,10 +63,7 @@ def test_a_lead_carries_only_what_the_mapping_declares(
 
 def test_step_copy_comes_only_from_step_columns() -> None:
     mapping = FieldMappingConfig(email="e")
-    steps = {
-        (1, "subject"): Column(id="s", key="s", name="Step 1 Subject"),
-        (1, "body"): Column(id="b", key="b", name="Step 1 Body"),
-    }
+    steps = {(1, "subject"): "s", (1, "body"): "b"}
     cells = {"e": "a@b.co", "s": "Hi", "b": "Hello\nthere", "other": "secret notes"}
     _, lead, problem = lead_payload(cells, mapping, steps)
     assert problem is None

@@ -115,9 +115,15 @@ def api_key(fake: FakeInstantly) -> str:
 def service(
     request: pytest.FixtureRequest, store: Any, fake: FakeInstantly, clock: FakeClock
 ) -> Iterator[Service]:
-    cls = InstantlyColumns if request.param == "sync" else AsyncInstantlyColumns
-    transport = fake.as_transport() if request.param == "sync" else fake.as_async_transport()
-    inner = cls(store, transport=transport, clock=clock, webhook_secret="s3cret")
+    inner: InstantlyColumns | AsyncInstantlyColumns
+    if request.param == "sync":
+        inner = InstantlyColumns(
+            store, transport=fake.as_transport(), clock=clock, webhook_secret="s3cret"
+        )
+    else:
+        inner = AsyncInstantlyColumns(
+            store, transport=fake.as_async_transport(), clock=clock, webhook_secret="s3cret"
+        )
     return Service(inner)
 
 

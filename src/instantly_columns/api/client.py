@@ -24,11 +24,11 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from datetime import date
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 import httpx
 
-from instantly_columns.api.core import ApiCore, Call, Emit, Flow, Wait
+from instantly_columns.api.core import ApiCore
 from instantly_columns.api.ratelimit import RateLimiter, WorkspaceLimiter
 from instantly_columns.api.results import (
     AnalyticsOverview,
@@ -46,7 +46,8 @@ from instantly_columns.api.results import (
 )
 from instantly_columns.clock import SystemClock
 from instantly_columns.config import ClientSettings
-from instantly_columns.errors import ApiConnectionError, ConfigError
+from instantly_columns.engine.drivers import AsyncDriver, SyncDriver
+from instantly_columns.errors import ConfigError
 from instantly_columns.ports import ApiKey, AsyncTransport, Clock, Transport
 from instantly_columns.transports.http import AsyncHttpxTransport, HttpxTransport
 
@@ -82,8 +83,25 @@ def _core(
     )
 
 
-def _unexpected(effect: object) -> TypeError:
-    return TypeError(f"unexpected effect {type(effect).__name__}")
+def sync_transport(
+    settings: ClientSettings, transport: Transport | httpx.BaseTransport | None
+) -> tuple[Transport, HttpxTransport | None]:
+    """The transport requests go through, and the one this caller must close (if it made it):
+    our `Transport` port as given, or httpx (over `transport`, when it is an httpx one)."""
+    if transport is None or isinstance(transport, httpx.BaseTransport):
+        owned = HttpxTransport(settings, transport=transport)
+        return owned, owned
+    return transport, None
+
+
+def async_transport(
+    settings: ClientSettings, transport: AsyncTransport | httpx.AsyncBaseTransport | None
+) -> tuple[AsyncTransport, AsyncHttpxTransport | None]:
+    """The async twin of `sync_transport`."""
+    if transport is None or isinstance(transport, httpx.AsyncBaseTransport):
+        owned = AsyncHttpxTransport(settings, transport=transport)
+        return owned, owned
+    return transport, None
 
 
 class InstantlyClient:
@@ -115,52 +133,10 @@ class InstantlyClient:
         limiter: RateLimiter | None = None,
     ) -> None:
         self._core = _core(api_key, settings, clock, limiter)
-        self._owned: HttpxTransport | None = None
-        if transport is None or isinstance(transport, httpx.BaseTransport):
-            self._owned = HttpxTransport(self._core.settings, transport=transport)
-            self._transport: Transport = self._owned
-        else:
-            self._transport = transport
-
-    # -- driver ---------------------------------------------------------------------------
-
-    def _perform(self, effect: object) -> tuple[Any, ApiConnectionError | None]:
-        if isinstance(effect, Call):
-            try:
-                return self._transport.send(effect.request), None
-            except ApiConnectionError as exc:
-                return None, exc
-        if isinstance(effect, Wait):
-            self._core.clock.sleep(effect.seconds)
-            return None, None
-        raise _unexpected(effect)
-
-    def _run(self, flow: Flow[T]) -> T:
-        value: Any = None
-        error: ApiConnectionError | None = None
-        while True:
-            try:
-                effect = flow.throw(error) if error is not None else flow.send(value)
-            except StopIteration as stop:
-                return cast(T, stop.value)
-            value, error = self._perform(effect)
-
-    def _stream(self, flow: Flow[None]) -> Iterator[Any]:
-        value: Any = None
-        error: ApiConnectionError | None = None
-        try:
-            while True:
-                try:
-                    effect = flow.throw(error) if error is not None else flow.send(value)
-                except StopIteration:
-                    return
-                if isinstance(effect, Emit):
-                    value, error = None, None
-                    yield effect.value
-                else:
-                    value, error = self._perform(effect)
-        finally:
-            flow.close()
+        self._transport, self._owned = sync_transport(self._core.settings, transport)
+        driver = SyncDriver(self._transport, self._core.clock)
+        self._run = driver.run
+        self._stream = driver.stream
 
     # -- lifecycle ------------------------------------------------------------------------
 
@@ -298,7 +274,11 @@ class InstantlyClient:
         """
         return self._run(
             self._core.campaign_analytics(
-                campaign_id, campaign_ids, start_date, end_date, exclude_total_leads_count
+                campaign_id,
+                campaign_ids=campaign_ids,
+                start_date=start_date,
+                end_date=end_date,
+                exclude_total_leads_count=exclude_total_leads_count,
             )
         )
 
@@ -312,7 +292,9 @@ class InstantlyClient:
     ) -> AnalyticsOverview:
         """Counters summed over the campaigns (`GET /campaigns/analytics/overview`)."""
         return self._run(
-            self._core.analytics_overview(campaign_id, campaign_ids, start_date, end_date)
+            self._core.analytics_overview(
+                campaign_id, campaign_ids=campaign_ids, start_date=start_date, end_date=end_date
+            )
         )
 
     def daily_analytics(
@@ -323,7 +305,9 @@ class InstantlyClient:
         end_date: DateLike | None = None,
     ) -> ResultList[DailyAnalytics]:
         """One row per day for a campaign (`GET /campaigns/analytics/daily`)."""
-        return self._run(self._core.daily_analytics(campaign_id, start_date, end_date))
+        return self._run(
+            self._core.daily_analytics(campaign_id, start_date=start_date, end_date=end_date)
+        )
 
     # -- leads ----------------------------------------------------------------------------
 
@@ -533,52 +517,10 @@ class AsyncInstantlyClient:
         limiter: RateLimiter | None = None,
     ) -> None:
         self._core = _core(api_key, settings, clock, limiter)
-        self._owned: AsyncHttpxTransport | None = None
-        if transport is None or isinstance(transport, httpx.AsyncBaseTransport):
-            self._owned = AsyncHttpxTransport(self._core.settings, transport=transport)
-            self._transport: AsyncTransport = self._owned
-        else:
-            self._transport = transport
-
-    # -- driver ---------------------------------------------------------------------------
-
-    async def _perform(self, effect: object) -> tuple[Any, ApiConnectionError | None]:
-        if isinstance(effect, Call):
-            try:
-                return await self._transport.send(effect.request), None
-            except ApiConnectionError as exc:
-                return None, exc
-        if isinstance(effect, Wait):
-            await self._core.clock.asleep(effect.seconds)
-            return None, None
-        raise _unexpected(effect)
-
-    async def _run(self, flow: Flow[T]) -> T:
-        value: Any = None
-        error: ApiConnectionError | None = None
-        while True:
-            try:
-                effect = flow.throw(error) if error is not None else flow.send(value)
-            except StopIteration as stop:
-                return cast(T, stop.value)
-            value, error = await self._perform(effect)
-
-    async def _stream(self, flow: Flow[None]) -> AsyncIterator[Any]:
-        value: Any = None
-        error: ApiConnectionError | None = None
-        try:
-            while True:
-                try:
-                    effect = flow.throw(error) if error is not None else flow.send(value)
-                except StopIteration:
-                    return
-                if isinstance(effect, Emit):
-                    value, error = None, None
-                    yield effect.value
-                else:
-                    value, error = await self._perform(effect)
-        finally:
-            flow.close()
+        self._transport, self._owned = async_transport(self._core.settings, transport)
+        driver = AsyncDriver(self._transport, self._core.clock)
+        self._run = driver.run
+        self._stream = driver.stream
 
     # -- lifecycle ------------------------------------------------------------------------
 
@@ -693,7 +635,11 @@ class AsyncInstantlyClient:
         """Per-campaign counters, one row per campaign."""
         return await self._run(
             self._core.campaign_analytics(
-                campaign_id, campaign_ids, start_date, end_date, exclude_total_leads_count
+                campaign_id,
+                campaign_ids=campaign_ids,
+                start_date=start_date,
+                end_date=end_date,
+                exclude_total_leads_count=exclude_total_leads_count,
             )
         )
 
@@ -707,7 +653,9 @@ class AsyncInstantlyClient:
     ) -> AnalyticsOverview:
         """Counters summed over the campaigns."""
         return await self._run(
-            self._core.analytics_overview(campaign_id, campaign_ids, start_date, end_date)
+            self._core.analytics_overview(
+                campaign_id, campaign_ids=campaign_ids, start_date=start_date, end_date=end_date
+            )
         )
 
     async def daily_analytics(
@@ -718,7 +666,9 @@ class AsyncInstantlyClient:
         end_date: DateLike | None = None,
     ) -> ResultList[DailyAnalytics]:
         """One row per day for a campaign."""
-        return await self._run(self._core.daily_analytics(campaign_id, start_date, end_date))
+        return await self._run(
+            self._core.daily_analytics(campaign_id, start_date=start_date, end_date=end_date)
+        )
 
     async def add_leads(
         self,

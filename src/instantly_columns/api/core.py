@@ -1,16 +1,11 @@
-"""The API client's logic, written once, without I/O.
+"""The API client's logic, written once, without I/O: the typed Instantly API as flows.
 
-Every operation is a generator that yields effects and receives their results:
-
-- `Call(request)`: send the request; the driver sends back the `ApiResponse`, or throws the
-  transport's `ApiConnectionError` / `ApiTimeout` into the generator.
-- `Wait(seconds)`: sleep on the client's clock; the driver sends back `None`.
-- `Emit(value)`: hand a value (a page) to the consumer of a lazy iterator; the driver resumes
-  the generator only when the consumer asks for more.
-
-Rate limiting, retries, error mapping and pagination compose with `yield from`. The sync and
-async clients are two short loops that perform these effects, so behaviour cannot drift
-between them. The clock is read directly (reading is instant); only sleeping is an effect.
+Each operation of [`ApiCore`][instantly_columns.api.core.ApiCore] is a generator of the
+engine's effects (see `instantly_columns.engine.effects`): it builds the request, sends it with
+rate limiting and retries, maps errors and parses the answer into a typed result. The sync and
+async clients run these flows through the engine's two drivers, and the service's flows compose
+them directly (``result = yield from core.add_leads(...)``), so behaviour cannot drift between
+the three. The clock is read directly (reading is instant); only sleeping is an effect.
 """
 
 from __future__ import annotations
@@ -19,11 +14,11 @@ import copy
 import json
 import logging
 import random
-from collections.abc import Callable, Collection, Generator, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from http import HTTPStatus
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 import attrs
@@ -47,6 +42,7 @@ from instantly_columns.api.results import (
     WebhookTestResult,
 )
 from instantly_columns.config import ClientSettings
+from instantly_columns.engine.effects import Flow, call, collect, emit, wait
 from instantly_columns.errors import (
     ApiConnectionError,
     ApiError,
@@ -71,12 +67,8 @@ __all__ = [
     "DEFAULT_SCHEDULE",
     "MAX_BULK_LEADS",
     "ApiCore",
-    "Call",
-    "Effect",
-    "Emit",
-    "Flow",
-    "Wait",
-    "collect",
+    "Cursors",
+    "bulk_add_body",
     "status_error",
 ]
 
@@ -107,35 +99,6 @@ _EDGE_BLOCK = (
     "blocked by the API's edge before reaching Instantly (a non-JSON 403); this usually means "
     "the User-Agent header was missing or rejected"
 )
-
-
-# --- effects -------------------------------------------------------------------------------
-
-
-@attrs.frozen
-class Call:
-    """Send `request`; resume with the `ApiResponse` (or a thrown `ApiConnectionError`)."""
-
-    request: ApiRequest
-
-
-@attrs.frozen
-class Wait:
-    """Sleep `seconds` on the client's clock; resume with `None`."""
-
-    seconds: float
-
-
-@attrs.frozen
-class Emit(Generic[T]):
-    """Give `value` to the consumer of a lazy iterator."""
-
-    value: T
-
-
-Effect = Call | Wait | Emit[Any]
-Flow = Generator[Effect, Any, T]
-"""A computation that yields effects and finally returns a `T`."""
 
 
 # --- errors --------------------------------------------------------------------------------
@@ -346,26 +309,6 @@ def _rows(data: Any, request: ApiRequest) -> list[Any]:
     return data
 
 
-def collect(flow: Flow[None]) -> Flow[list[Any]]:
-    """Run `flow`, passing its calls and waits through, and return what it emitted."""
-    emitted: list[Any] = []
-    value: Any = None
-    error: Exception | None = None
-    while True:
-        try:
-            effect = flow.throw(error) if error is not None else flow.send(value)
-        except StopIteration:
-            return emitted
-        value, error = None, None
-        if isinstance(effect, Emit):
-            emitted.append(effect.value)
-            continue
-        try:
-            value = yield effect
-        except Exception as exc:  # a transport error: hand it to the inner flow
-            error = exc
-
-
 def bulk_add_body(
     campaign_id: str,
     leads: Sequence[Mapping[str, Any]],
@@ -408,6 +351,27 @@ def bulk_add_body(
     if verify_leads_on_import:
         body["verify_leads_on_import"] = True
     return body
+
+
+class Cursors:
+    """The page cursors of one walk: a cursor the API sends a second time would loop forever,
+    so it raises `ApiResponseError` instead."""
+
+    def __init__(self, starting_after: str | None = None) -> None:
+        self._seen: set[str] = set()
+        if starting_after is not None:
+            self._seen.add(starting_after)
+
+    def check(self, cursor: str | None) -> None:
+        """Record the next cursor; raise if it was seen before."""
+        if cursor is None:
+            return
+        if cursor in self._seen:
+            # The cursor itself stays out of the message: it may be an email.
+            raise ApiResponseError(
+                "the API returned a page cursor a second time; stopping instead of looping"
+            )
+        self._seen.add(cursor)
 
 
 # --- the core ------------------------------------------------------------------------------
@@ -464,10 +428,10 @@ class ApiCore:
     def acquire(self) -> Flow[None]:
         """Wait until the workspace limiter grants a slot."""
         while True:
-            wait = self.limiter.reserve(self.clock)
-            if wait <= 0:
+            delay_for_slot = self.limiter.reserve(self.clock)
+            if delay_for_slot <= 0:
                 return
-            yield Wait(wait)
+            yield from wait(delay_for_slot)
 
     def send(self, request: ApiRequest, *, accept: Collection[int] = ()) -> Flow[ApiResponse]:
         """Send with rate limiting and retries; return a 2xx response (or a status in
@@ -480,7 +444,7 @@ class ApiCore:
             failure: Failure | None
             retry_after: float | None = None
             try:
-                response: ApiResponse = yield Call(request)
+                response = yield from call(request)
             except ApiConnectionError as exc:
                 elapsed = (self.clock.monotonic() - started) * 1000
                 logger.debug(
@@ -519,7 +483,7 @@ class ApiCore:
                 delay,
                 failure,
             )
-            yield Wait(delay)
+            yield from wait(delay)
 
     def call_json(self, request: ApiRequest) -> Flow[Any]:
         """Send and decode the JSON body (`None` when empty)."""
@@ -530,24 +494,17 @@ class ApiCore:
         self, fetch: Callable[[str | None], Flow[Page[T]]], starting_after: str | None
     ) -> Flow[None]:
         """Emit pages until an empty page or a missing cursor; a repeated cursor raises."""
-        seen: set[str] = set()
-        if starting_after is not None:
-            seen.add(starting_after)
+        cursors = Cursors(starting_after)
         cursor = starting_after
         while True:
             page = yield from fetch(cursor)
             if not page.items:
                 return
             following = page.next_starting_after
-            if following is not None and following in seen:
-                # The cursor itself stays out of the message: it may be an email.
-                raise ApiResponseError(
-                    "the API returned a page cursor a second time; stopping instead of looping"
-                )
-            yield Emit(page)
+            cursors.check(following)
+            yield from emit(page)
             if following is None:
                 return
-            seen.add(following)
             cursor = following
 
     def _page(
@@ -597,7 +554,11 @@ class ApiCore:
         return (yield from self._page(request, cursor, _campaign))
 
     def campaign_pages(
-        self, *, search: str | None, status: int | None, starting_after: str | None
+        self,
+        *,
+        search: str | None = None,
+        status: int | None = None,
+        starting_after: str | None = None,
     ) -> Flow[None]:
         """Emit every page of campaigns matching `search` / `status`."""
         if status is not None and (isinstance(status, bool) or not isinstance(status, int)):
@@ -607,6 +568,13 @@ class ApiCore:
             return self.campaign_page(cursor, search=search, status=status)
 
         return (yield from self.paginate(fetch, starting_after))
+
+    def list_campaigns(
+        self, *, search: str | None = None, status: int | None = None
+    ) -> Flow[ResultList[Campaign]]:
+        """Every matching campaign, all pages read."""
+        pages = yield from collect(self.campaign_pages(search=search, status=status))
+        return ResultList(tuple(item for page in pages for item in page.items))
 
     def get_campaign(self, campaign_id: str) -> Flow[Campaign]:
         """`GET /campaigns/{id}`."""
@@ -618,9 +586,9 @@ class ApiCore:
         self,
         name: str,
         *,
-        schedule: Mapping[str, Any] | None,
-        sequences: Sequence[Mapping[str, Any]] | None,
-        options: Mapping[str, Any] | None,
+        schedule: Mapping[str, Any] | None = None,
+        sequences: Sequence[Mapping[str, Any]] | None = None,
+        options: Mapping[str, Any] | None = None,
     ) -> Flow[Campaign]:
         """`POST /campaigns`, never sent twice blindly.
 
@@ -648,7 +616,7 @@ class ApiCore:
                 if attempts >= policy.max_retries:
                     raise
                 attempts += 1
-                yield Wait(retry_delay(policy, attempts, retry_after=None, rand=self._rng()))
+                yield from wait(retry_delay(policy, attempts, retry_after=None, rand=self._rng()))
 
     def _find_new_campaign(self, name: str, since: datetime) -> Flow[Campaign | None]:
         pages = yield from collect(
@@ -693,11 +661,12 @@ class ApiCore:
 
     def campaign_analytics(
         self,
-        campaign_id: str | None,
-        campaign_ids: Iterable[str] | None,
-        start_date: date | str | None,
-        end_date: date | str | None,
-        exclude_total_leads_count: bool,
+        campaign_id: str | None = None,
+        *,
+        campaign_ids: Iterable[str] | None = None,
+        start_date: date | str | None = None,
+        end_date: date | str | None = None,
+        exclude_total_leads_count: bool = False,
     ) -> Flow[ResultList[CampaignAnalytics]]:
         """`GET /campaigns/analytics` (`id` or repeated `ids`; none means every campaign)."""
         query = _query(
@@ -721,10 +690,11 @@ class ApiCore:
 
     def analytics_overview(
         self,
-        campaign_id: str | None,
-        campaign_ids: Iterable[str] | None,
-        start_date: date | str | None,
-        end_date: date | str | None,
+        campaign_id: str | None = None,
+        *,
+        campaign_ids: Iterable[str] | None = None,
+        start_date: date | str | None = None,
+        end_date: date | str | None = None,
     ) -> Flow[AnalyticsOverview]:
         """`GET /campaigns/analytics/overview` (an object summed over the campaigns)."""
         query = _query(
@@ -740,8 +710,9 @@ class ApiCore:
     def daily_analytics(
         self,
         campaign_id: str,
-        start_date: date | str | None,
-        end_date: date | str | None,
+        *,
+        start_date: date | str | None = None,
+        end_date: date | str | None = None,
     ) -> Flow[ResultList[DailyAnalytics]]:
         """`GET /campaigns/analytics/daily?campaign_id=`."""
         query = _query(
@@ -767,10 +738,10 @@ class ApiCore:
         campaign_id: str,
         leads: Sequence[Mapping[str, Any]],
         *,
-        skip_if_in_campaign: bool,
-        skip_if_in_workspace: bool,
-        skip_if_in_list: bool,
-        verify_leads_on_import: bool,
+        skip_if_in_campaign: bool = False,
+        skip_if_in_workspace: bool = False,
+        skip_if_in_list: bool = False,
+        verify_leads_on_import: bool = False,
     ) -> Flow[BulkAddResult]:
         """`POST /leads/add`: at most 1000 leads, checked before anything is sent.
 
@@ -829,7 +800,7 @@ class ApiCore:
         self,
         campaign_id: str,
         *,
-        starting_after: str | None,
+        starting_after: str | None = None,
         filter: str | None = None,
         search: str | None = None,
         contacts: Sequence[str] | None = None,
@@ -869,8 +840,8 @@ class ApiCore:
         lead_email: str,
         interest_value: int | None,
         *,
-        campaign_id: str | None,
-        disable_auto_interest: bool | None,
+        campaign_id: str | None = None,
+        disable_auto_interest: bool | None = None,
     ) -> Flow[None]:
         """`POST /leads/update-interest-status` (202: applied later by the API)."""
         body: dict[str, Any] = {
@@ -886,7 +857,9 @@ class ApiCore:
 
     # -- webhooks -------------------------------------------------------------------------
 
-    def webhook_pages(self, *, campaign_id: str | None, event_type: str | None) -> Flow[None]:
+    def webhook_pages(
+        self, *, campaign_id: str | None = None, event_type: str | None = None
+    ) -> Flow[None]:
         """Emit every page of `GET /webhooks`."""
 
         def fetch(cursor: str | None) -> Flow[Page[Webhook]]:
@@ -902,7 +875,7 @@ class ApiCore:
         return (yield from self.paginate(fetch, None))
 
     def list_webhooks(
-        self, *, campaign_id: str | None, event_type: str | None
+        self, *, campaign_id: str | None = None, event_type: str | None = None
     ) -> Flow[ResultList[Webhook]]:
         """Every webhook, all pages read."""
         found = yield from collect(
@@ -915,10 +888,10 @@ class ApiCore:
         target_hook_url: str,
         event_type: str | None,
         *,
-        campaign_id: str | None,
-        name: str | None,
-        headers: Mapping[str, str] | None,
-        custom_interest_value: float | None,
+        campaign_id: str | None = None,
+        name: str | None = None,
+        headers: Mapping[str, str] | None = None,
+        custom_interest_value: float | None = None,
     ) -> Flow[Webhook]:
         """`POST /webhooks`; not retried after an ambiguous failure (no dedupe guard)."""
         fields: dict[str, Any] = {"target_hook_url": target_hook_url, "event_type": event_type}

@@ -1,193 +1,178 @@
-"""Flows written once, run by a sync or an async driver.
+"""The effect vocabulary: every flow of the library, the API client's and the service's, is a
+generator that yields these effects and is resumed with their results.
 
-A flow is a generator that yields *effects* and receives their results:
+- [`Call`][instantly_columns.engine.effects.Call]: send an HTTP request over the transport;
+  resumed with the `ApiResponse`, or the transport's `ApiConnectionError` is thrown in.
+- [`Wait`][instantly_columns.engine.effects.Wait]: sleep on the clock; resumed with `None`.
+- [`Blocking`][instantly_columns.engine.effects.Blocking]: run a blocking call (a store
+  method); resumed with its result. The async driver runs it in a worker thread, one at a time,
+  so a store need be neither async nor thread-safe.
+- [`Gather`][instantly_columns.engine.effects.Gather]: run sub-flows concurrently; resumed with
+  one [`Outcome`][instantly_columns.engine.effects.Outcome] per sub-flow, in order (a failure
+  is an outcome, so the flow decides what it means).
+- [`Emit`][instantly_columns.engine.effects.Emit]: hand a value (a page) to the consumer of a
+  stream; resumed when the consumer asks for the next one.
 
-- ``Api(credential, op, kwargs)``: call ``op`` on the API client of that credential;
-- ``Store(fn, args)``: call a storage function (blocking; the async driver runs it in a worker
-  thread, one at a time);
-- ``Gather(effects)``: run several effects concurrently and receive one ``Outcome`` each,
-  in order (a failure is an outcome, not an exception, so the flow decides).
+An exception raised while performing an effect is thrown into the flow at its ``yield``.
 
-An exception raised by an effect is thrown back into the flow at the ``yield``.
+Flows never yield these by hand: they compose the typed helpers below with ``yield from``
+(``page = yield from core.lead_page(...)``, ``rows = yield from blocking(store.rows, ...)``),
+so ``mypy --strict`` checks every argument and every result.
 """
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Awaitable, Callable, Generator, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Generic, TypeAlias, TypeVar
+import functools
+from collections.abc import Callable, Generator, Sequence
+from typing import Any, Generic, TypeAlias, TypeVar, overload
 
 import attrs
+from typing_extensions import ParamSpec
 
-__all__ = ["AsyncDriver", "Effect", "Flow", "Gather", "Outcome", "Store", "SyncDriver"]
+from instantly_columns.ports import ApiRequest, ApiResponse
+
+__all__ = [
+    "Blocking",
+    "Call",
+    "Effect",
+    "Emit",
+    "Flow",
+    "Gather",
+    "Outcome",
+    "Wait",
+    "blocking",
+    "call",
+    "collect",
+    "emit",
+    "gather",
+    "gather_all",
+    "wait",
+]
 
 T = TypeVar("T")
+A = TypeVar("A")
+B = TypeVar("B")
+C = TypeVar("C")
+P = ParamSpec("P")
 
 
 @attrs.frozen
-class Api:
-    credential: str
-    op: str
-    kwargs: Mapping[str, Any] = attrs.field(factory=dict)
+class Call:
+    """Send `request`; resume with the `ApiResponse` (or a thrown `ApiConnectionError`)."""
+
+    request: ApiRequest
 
 
 @attrs.frozen
-class Store:
-    fn: Callable[..., Any]
-    args: tuple[Any, ...] = ()
-    kwargs: Mapping[str, Any] = attrs.field(factory=dict)
+class Wait:
+    """Sleep `seconds` on the driver's clock; resume with `None`."""
+
+    seconds: float
+
+
+@attrs.frozen
+class Blocking(Generic[T]):
+    """Run `fn()` (a blocking call, such as a store method); resume with its result."""
+
+    fn: Callable[[], T]
 
 
 @attrs.frozen
 class Gather:
-    effects: tuple[Effect, ...]
+    """Run `flows` concurrently; resume with a list of `Outcome`s, one per flow, in order."""
+
+    flows: tuple[Flow[Any], ...]
 
 
-Effect: TypeAlias = "Api | Store | Gather"
+@attrs.frozen
+class Emit(Generic[T]):
+    """Give `value` to the consumer of a stream; resume when it asks for more."""
+
+    value: T
+
+
+Effect: TypeAlias = "Call | Wait | Blocking[Any] | Gather | Emit[Any]"
+Flow: TypeAlias = Generator["Effect", Any, T]
+"""A computation that yields effects and finally returns a `T`."""
 
 
 @attrs.frozen
 class Outcome(Generic[T]):
-    """The result of one effect of a ``Gather``: a value or the exception it raised."""
+    """The result of one sub-flow of a `Gather`: a value, or the exception it raised."""
 
     value: T | None = None
     error: Exception | None = None
 
     def unwrap(self) -> T:
+        """The value, or raise the error."""
         if self.error is not None:
             raise self.error
         return self.value  # type: ignore[return-value]
 
 
-Flow: TypeAlias = Generator[Effect, Any, T]
+# --- typed helpers: the only place where a raw effect result (typed Any) is received -------
 
 
-SyncOps: TypeAlias = Callable[[str, str, Mapping[str, Any]], Any]
-"""Calls operation ``op`` with ``kwargs`` on the API client of a credential."""
-AsyncOps: TypeAlias = Callable[[str, str, Mapping[str, Any]], Awaitable[Any]]
+def call(request: ApiRequest) -> Flow[ApiResponse]:
+    """Send one request (no retry, no rate limit: `ApiCore.send` adds those)."""
+    response: ApiResponse = yield Call(request)
+    return response
 
 
-def _drive(flow: Flow[T], do: Callable[[Effect], Any]) -> T:
+def wait(seconds: float) -> Flow[None]:
+    """Sleep on the driver's clock."""
+    yield Wait(seconds)
+
+
+def emit(value: Any) -> Flow[None]:
+    """Hand `value` to the consumer of a stream."""
+    yield Emit(value)
+
+
+def blocking(fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> Flow[T]:
+    """Call `fn(*args, **kwargs)` as a blocking effect; arguments and result are type-checked
+    against `fn`'s signature."""
+    result: T = yield Blocking(functools.partial(fn, *args, **kwargs))
+    return result
+
+
+@overload
+def gather(a: Flow[A], /) -> Flow[tuple[Outcome[A]]]: ...
+@overload
+def gather(a: Flow[A], b: Flow[B], /) -> Flow[tuple[Outcome[A], Outcome[B]]]: ...
+@overload
+def gather(
+    a: Flow[A], b: Flow[B], c: Flow[C], /
+) -> Flow[tuple[Outcome[A], Outcome[B], Outcome[C]]]: ...
+def gather(*flows: Flow[Any]) -> Flow[tuple[Outcome[Any], ...]]:
+    """Run up to three flows of different result types concurrently."""
+    outcomes: list[Outcome[Any]] = yield Gather(tuple(flows))
+    return tuple(outcomes)
+
+
+def gather_all(flows: Sequence[Flow[T]]) -> Flow[list[Outcome[T]]]:
+    """Run flows of one result type concurrently; one `Outcome` each, in order."""
+    if not flows:
+        return []
+    outcomes: list[Outcome[T]] = yield Gather(tuple(flows))
+    return outcomes
+
+
+def collect(flow: Flow[None]) -> Flow[list[Any]]:
+    """Run `flow`, passing its other effects through, and return what it emitted."""
+    emitted: list[Any] = []
     value: Any = None
     error: BaseException | None = None
     while True:
         try:
             effect = flow.throw(error) if error is not None else flow.send(value)
-        except StopIteration as stop:
-            return stop.value  # type: ignore[no-any-return]
+        except StopIteration:
+            return emitted
         value, error = None, None
+        if isinstance(effect, Emit):
+            emitted.append(effect.value)
+            continue
         try:
-            value = do(effect)
-        except (Exception, KeyboardInterrupt) as exc:  # thrown back into the flow: it decides
+            value = yield effect
+        except Exception as exc:  # handed to the inner flow, which decides
             error = exc
-
-
-class SyncDriver:
-    """Runs flows in the calling thread; ``Gather`` uses a small thread pool kept for the
-    driver's life (a ``Gather`` inside a pool thread runs its effects one after another, so
-    nesting cannot exhaust the pool)."""
-
-    def __init__(self, ops: SyncOps, *, concurrency: int = 4) -> None:
-        self._ops = ops
-        self._concurrency = max(1, concurrency)
-        self._pool: ThreadPoolExecutor | None = None
-        self._lock = threading.Lock()
-        self._local = threading.local()
-
-    def run(self, flow: Flow[T]) -> T:
-        return _drive(flow, self._do)
-
-    def close(self) -> None:
-        with self._lock:
-            pool, self._pool = self._pool, None
-        if pool is not None:
-            pool.shutdown(wait=True)
-
-    def _do(self, effect: Effect) -> Any:
-        if isinstance(effect, Api):
-            return self._ops(effect.credential, effect.op, effect.kwargs)
-        if isinstance(effect, Store):
-            return effect.fn(*effect.args, **effect.kwargs)
-        return self._gather(effect.effects)
-
-    def _one(self, effect: Effect) -> Outcome[Any]:
-        self._local.inside = True
-        try:
-            return Outcome(value=self._do(effect))
-        except Exception as exc:
-            return Outcome(error=exc)
-
-    def _gather(self, effects: Sequence[Effect]) -> list[Outcome[Any]]:
-        if len(effects) <= 1 or getattr(self._local, "inside", False):
-            return [self._one(e) for e in effects]
-        with self._lock:
-            if self._pool is None:
-                self._pool = ThreadPoolExecutor(
-                    max_workers=self._concurrency, thread_name_prefix="instantly-columns"
-                )
-            pool = self._pool
-        return list(pool.map(self._one, effects))
-
-
-class AsyncDriver:
-    """Runs flows on the running event loop (asyncio or trio through anyio). Store calls go
-    to a worker thread one at a time, so a store need not be async nor thread-safe."""
-
-    def __init__(self, ops: AsyncOps, *, concurrency: int = 4) -> None:
-        import anyio
-
-        self._ops = ops
-        self._store_slot = anyio.CapacityLimiter(1)
-        self._concurrency = anyio.CapacityLimiter(max(1, concurrency))
-
-    async def run(self, flow: Flow[T]) -> T:
-        value: Any = None
-        error: Exception | None = None
-        while True:
-            try:
-                effect = flow.throw(error) if error is not None else flow.send(value)
-            except StopIteration as stop:
-                return stop.value  # type: ignore[no-any-return]
-            value, error = None, None
-            try:
-                value = await self._do(effect)
-            except Exception as exc:
-                error = exc
-
-    async def _do(self, effect: Effect) -> Any:
-        import anyio.to_thread
-
-        if isinstance(effect, Api):
-            return await self._ops(effect.credential, effect.op, effect.kwargs)
-        if isinstance(effect, Store):
-            call = effect.fn
-            if effect.kwargs:
-                kwargs = dict(effect.kwargs)
-
-                def call(*args: Any) -> Any:
-                    return effect.fn(*args, **kwargs)
-
-            return await anyio.to_thread.run_sync(call, *effect.args, limiter=self._store_slot)
-        return await self._gather(effect.effects)
-
-    async def _gather(self, effects: Sequence[Effect]) -> list[Outcome[Any]]:
-        import anyio
-
-        results: list[Outcome[Any]] = [Outcome() for _ in effects]
-
-        async def one(index: int, effect: Effect) -> None:
-            try:
-                if isinstance(effect, Api):  # only leaves take a slot: nesting cannot deadlock
-                    async with self._concurrency:
-                        value = await self._do(effect)
-                else:
-                    value = await self._do(effect)
-                results[index] = Outcome(value=value)
-            except Exception as exc:
-                results[index] = Outcome(error=exc)
-
-        async with anyio.create_task_group() as group:
-            for index, effect in enumerate(effects):
-                group.start_soon(one, index, effect)
-        return results

@@ -14,13 +14,15 @@ from instantly_columns.domain.columns import (
     FieldMappingConfig,
     PushActionConfig,
     PushConfig,
+    Row,
     SequenceStepConfig,
     StepConfig,
     column_key,
     validate_table,
 )
 from instantly_columns.domain.engagement import ENGAGEMENT_FIELD_BY_SUBTYPE
-from instantly_columns.domain.mapping import detect_field_mapping
+from instantly_columns.domain.ids import new_link_id, push_column_id, step_column_id
+from instantly_columns.domain.mapping import FieldMapping, detect_field_mapping
 from instantly_columns.domain.sequences import (
     author_sequence,
     build_schedule,
@@ -46,10 +48,10 @@ from instantly_columns.domain.wizard import (
     parse_step_key,
     step_key,
 )
-from instantly_columns.engine.effects import Api, Flow, Store
+from instantly_columns.engine.effects import Flow, blocking
 from instantly_columns.errors import ApiError, ConfigError, Problem, Unauthorized
 from instantly_columns.ports import ApiKey, Integration
-from instantly_columns.service._flows import Ctx, engagement_column
+from instantly_columns.service._context import Ctx, api_for, engagement_column
 
 #: Used when a new campaign is created without a schedule: weekdays, 9 to 5, US Eastern rules.
 DEFAULT_SCHEDULE = {
@@ -98,23 +100,22 @@ def _connect(ctx: Ctx, state: WizardState, answer: ConnectAnswer) -> Flow[Wizard
             return state.with_problems([Problem("api_key", "enter an API key")])
         key = ApiKey(secret)
         try:
-            workspace = yield Api(cred, "verify_key", {"api_key": key})
+            check = yield from ctx.core(key).check_key()
         except ApiError as exc:
             return state.with_problems([_api_problem("api_key", exc)])
-        yield Store(ctx.credentials.set_key, (cred, key))
+        yield from blocking(ctx.credentials.set_key, cred, key)
     else:
-        stored = yield Store(ctx.credentials.get_key, (cred,))
+        stored = yield from blocking(ctx.credentials.get_key, cred)
         if stored is None:
             return state.with_problems([Problem("api_key", "no key is stored: enter one")])
         try:
-            workspace = yield Api(cred, "verify_key", {})
+            check = yield from ctx.core(stored).check_key()
         except ApiError as exc:
             return state.with_problems(
                 [_api_problem("api_key", exc)],
                 message="The stored key no longer works: connect a new one.",
             )
-    name = workspace.get("name") if isinstance(workspace, Mapping) else None
-    return state.moved("campaign", workspace_name=name)
+    return state.moved("campaign", workspace_name=check.workspace_name)
 
 
 def _campaign(ctx: Ctx, state: WizardState, answer: CampaignAnswer) -> Flow[WizardState]:
@@ -124,8 +125,9 @@ def _campaign(ctx: Ctx, state: WizardState, answer: CampaignAnswer) -> Flow[Wiza
             [Problem("campaign_id", "pick a campaign or give a name to create one (not both)")]
         )
     try:
+        core = yield from api_for(ctx, cred)
         if answer.campaign_id is not None:
-            campaign = yield Api(cred, "get_campaign", {"campaign_id": answer.campaign_id})
+            campaign = yield from core.get_campaign(answer.campaign_id)
             created = False
         else:
             assert answer.create is not None
@@ -143,10 +145,8 @@ def _campaign(ctx: Ctx, state: WizardState, answer: CampaignAnswer) -> Flow[Wiza
                         for p in exc.problems
                     ]
                 )
-            campaign = yield Api(
-                cred,
-                "create_campaign",
-                {"name": answer.create.name, "campaign_schedule": schedule.to_api()},
+            campaign = yield from core.create_campaign(
+                answer.create.name, schedule=schedule.to_api()
             )
             created = True
     except ApiError as exc:
@@ -157,10 +157,16 @@ def _campaign(ctx: Ctx, state: WizardState, answer: CampaignAnswer) -> Flow[Wiza
         return state.with_problems([_api_problem("campaign_id", exc)])
     return state.moved(
         "sequence",
-        campaign_id=str(campaign["id"]),
-        campaign_name=str(campaign.get("name", "")),
+        campaign_id=campaign.id,
+        campaign_name=campaign.name or "",
         campaign_created=created,
     )
+
+
+def _campaign_id(state: WizardState) -> str:
+    if state.campaign_id is None:
+        raise ConfigError("pick a campaign first", path="campaign_id")
+    return state.campaign_id
 
 
 def _plain_columns(columns: Sequence[Column]) -> list[Column]:
@@ -168,7 +174,7 @@ def _plain_columns(columns: Sequence[Column]) -> list[Column]:
 
 
 def _sequence(ctx: Ctx, state: WizardState, answer: SequenceAnswer) -> Flow[WizardState]:
-    columns: list[Column] = yield Store(ctx.tables.columns, (state.table_id,))
+    columns = yield from blocking(ctx.tables.columns, state.table_id)
     plain = {c.id for c in _plain_columns(columns)}
     problems: list[Problem] = []
     changes: dict[str, Any] = {
@@ -180,10 +186,9 @@ def _sequence(ctx: Ctx, state: WizardState, answer: SequenceAnswer) -> Flow[Wiza
     }
     if answer.mode == "map_variables":
         try:
-            campaign = yield Api(
-                state.credential_id, "get_campaign", {"campaign_id": state.campaign_id}
-            )
-            variables = campaign_variables(campaign.get("sequences") or [])
+            core = yield from api_for(ctx, state.credential_id)
+            campaign = yield from core.get_campaign(_campaign_id(state))
+            variables = campaign_variables(campaign.sequences or [])
         except (ApiError, ConfigError) as exc:
             return state.with_problems(
                 [Problem("mode", f"cannot read the campaign's steps: {exc}")]
@@ -227,8 +232,8 @@ def _sequence(ctx: Ctx, state: WizardState, answer: SequenceAnswer) -> Flow[Wiza
 
 
 def detect_for_table(
-    columns: Sequence[Column], rows: Sequence[Any], exclude: Collection[str] = ()
-) -> tuple[dict[str, Any], Any]:
+    columns: Sequence[Column], rows: Sequence[Row], exclude: Collection[str] = ()
+) -> tuple[dict[str, Any], FieldMapping]:
     """Detect a field mapping over the table's plain columns; values are column ids."""
     plain = [c for c in _plain_columns(columns) if c.id not in exclude]
     by_name: dict[str, str] = {}
@@ -250,8 +255,8 @@ def detect_for_table(
 
 
 def _mapping(ctx: Ctx, state: WizardState, answer: MappingAnswer) -> Flow[WizardState]:
-    columns: list[Column] = yield Store(ctx.tables.columns, (state.table_id,))
-    rows = yield Store(ctx.tables.rows, (state.table_id,), {"limit": SAMPLE_ROWS})
+    columns = yield from blocking(ctx.tables.columns, state.table_id)
+    rows = yield from blocking(ctx.tables.rows, state.table_id, limit=SAMPLE_ROWS)
     step_ids = set(state.step_columns.values())
     detected, _ = detect_for_table(columns, rows, exclude=step_ids)
     merged = merge_overrides(detected, answer.overrides)
@@ -290,8 +295,8 @@ def _create(ctx: Ctx, state: WizardState, answer: CreateAnswer) -> Flow[WizardSt
         return state.moved("mapping").with_problems(
             [Problem("field_mapping", "the saved mapping is not valid: map the fields again")]
         )
-    columns: list[Column] = yield Store(ctx.tables.columns, (state.table_id,))
-    link_id = f"instantly_{ctx.new_id()[:12]}"
+    columns = yield from blocking(ctx.tables.columns, state.table_id)
+    link_id = new_link_id(ctx.new_id())
     config = CampaignConfig(
         instantly_subtype="campaign_config",
         campaign_id=state.campaign_id,
@@ -311,7 +316,7 @@ def _create(ctx: Ctx, state: WizardState, answer: CreateAnswer) -> Flow[WizardSt
     if answer.push_column:
         new.append(
             Column(
-                id=f"{link_id}__push_action",
+                id=push_column_id(link_id),
                 key=column_key(link_id, "push_action"),
                 name=f"Push · {config.campaign_name}",
                 type=INSTANTLY_COLUMN_TYPE,
@@ -329,7 +334,7 @@ def _create(ctx: Ctx, state: WizardState, answer: CreateAnswer) -> Flow[WizardSt
             for spec in scaffold_step_columns(state.step_count):
                 new.append(
                     Column(
-                        id=f"{link_id}__step{spec.step_number}_{spec.field}",
+                        id=step_column_id(link_id, spec.step_number, spec.field),
                         key=column_key(
                             link_id, "sequence_step", step_number=spec.step_number, field=spec.field
                         ),
@@ -358,32 +363,27 @@ def _create(ctx: Ctx, state: WizardState, answer: CreateAnswer) -> Flow[WizardSt
     problems = validate_table(final)
     if problems:
         return state.moved("mapping").with_problems(problems)
-    yield Store(ctx.tables.save_columns, (state.table_id, new))
-    yield Store(
+    yield from blocking(ctx.tables.save_columns, state.table_id, new)
+    yield from blocking(
         ctx.integrations.save_integration,
-        (
-            Integration(
-                id=link_id,
-                table_id=state.table_id,
-                campaign_id=config.campaign_id,
-                campaign_name=config.campaign_name,
-                sequence_mode=config.sequence_mode,
-                field_mapping=config.field_mapping.model_dump(mode="json", exclude_defaults=True),
-                credential_id=state.credential_id,
-                created_at=ctx.clock.now(),
-                updated_at=ctx.clock.now(),
-            ),
+        Integration(
+            id=link_id,
+            table_id=state.table_id,
+            campaign_id=config.campaign_id,
+            campaign_name=config.campaign_name,
+            sequence_mode=config.sequence_mode,
+            field_mapping=config.field_mapping.model_dump(mode="json", exclude_defaults=True),
+            credential_id=state.credential_id,
+            created_at=ctx.clock.now(),
+            updated_at=ctx.clock.now(),
         ),
     )
     notes: list[str] = []
     if state.sequence_mode == "author_steps" and state.step_count:
         template = author_sequence(state.step_count, delays=state.delay_days)
         try:
-            yield Api(
-                state.credential_id,
-                "replace_sequences",
-                {"campaign_id": config.campaign_id, "sequences": template},
-            )
+            core = yield from api_for(ctx, state.credential_id)
+            yield from core.replace_sequences(config.campaign_id, template)
             notes.append(
                 f"wrote a {state.step_count}-step template to the campaign; each lead "
                 "carries its row's copy"
@@ -415,31 +415,31 @@ def view_flow(
 ) -> Flow[WizardView]:
     """The data the current step shows (see ``WizardView``)."""
     if state.step == "connection":
-        stored = yield Store(ctx.credentials.get_key, (state.credential_id,))
+        stored = yield from blocking(ctx.credentials.get_key, state.credential_id)
         return WizardView(state.step, connected=stored is not None)
     if state.step == "campaign":
-        found = yield Api(state.credential_id, "list_campaigns", {"search": search})
+        core = yield from api_for(ctx, state.credential_id)
+        found = yield from core.list_campaigns(search=search)
         choices = []
         for campaign in found:
-            badge = campaign_status_badge(campaign.get("status"))
+            badge = campaign_status_badge(campaign.status)
             choices.append(
                 CampaignChoice(
-                    id=str(campaign.get("id")),
-                    name=str(campaign.get("name") or ""),
-                    status=campaign.get("status"),
+                    id=campaign.id,
+                    name=campaign.name or "",
+                    status=campaign.status if isinstance(campaign.status, int) else None,
                     label=badge.label,
                     tone=badge.tone,
                 )
             )
         return WizardView(state.step, connected=True, campaigns=tuple(choices))
     if state.step == "sequence" and state.campaign_id:
-        campaign = yield Api(
-            state.credential_id, "get_campaign", {"campaign_id": state.campaign_id}
-        )
-        steps = parse_steps(campaign.get("sequences") or [])
-        variables = campaign_variables(campaign.get("sequences") or [])
-        columns: list[Column] = yield Store(ctx.tables.columns, (state.table_id,))
-        rows = yield Store(ctx.tables.rows, (state.table_id,), {"limit": 3})
+        core = yield from api_for(ctx, state.credential_id)
+        campaign = yield from core.get_campaign(state.campaign_id)
+        steps = parse_steps(campaign.sequences or [])
+        variables = campaign_variables(campaign.sequences or [])
+        columns = yield from blocking(ctx.tables.columns, state.table_id)
+        rows = yield from blocking(ctx.tables.rows, state.table_id, limit=3)
         detected, _ = detect_for_table(columns, rows)
         fields = {k: v for k, v in detected.items() if isinstance(v, str)}
         chosen = {**core_bindings(fields, variables), **(bindings or state.bindings)}
@@ -452,8 +452,8 @@ def view_flow(
             preview=tuple(shown),
         )
     if state.step == "mapping":
-        columns = yield Store(ctx.tables.columns, (state.table_id,))
-        rows = yield Store(ctx.tables.rows, (state.table_id,), {"limit": SAMPLE_ROWS})
+        columns = yield from blocking(ctx.tables.columns, state.table_id)
+        rows = yield from blocking(ctx.tables.rows, state.table_id, limit=SAMPLE_ROWS)
         _, mapping = detect_for_table(columns, rows, exclude=set(state.step_columns.values()))
         return WizardView(state.step, connected=True, mapping=mapping)
     return WizardView(state.step, connected=True)

@@ -1,28 +1,33 @@
 """The service: a lead table drives Instantly through its columns.
 
-[`InstantlyColumns`][instantly_columns.service.facade.InstantlyColumns] (blocking, fine in scripts,
-workers and Jupyter) and
-[`AsyncInstantlyColumns`][instantly_columns.service.facade.AsyncInstantlyColumns] (for async hosts)
-offer the same methods. Both run the same flows over the storage ports and the API client.
+[`InstantlyColumns`][instantly_columns.service.facade.InstantlyColumns] (blocking, fine in
+scripts, workers and Jupyter) and
+[`AsyncInstantlyColumns`][instantly_columns.service.facade.AsyncInstantlyColumns] (for async
+hosts) offer the same methods with the same parameters; the async ones are awaited. Both run
+the same flows over the storage ports and the typed API core, through the engine's two drivers.
 """
 
 from __future__ import annotations
 
-import threading
+import warnings
 from collections.abc import Callable, Collection, Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar
 
+from instantly_columns.api.core import ApiCore
 from instantly_columns.api.ratelimit import WorkspaceLimiter
 from instantly_columns.clock import SystemClock
 from instantly_columns.config import ClientSettings
-from instantly_columns.domain.columns import CellValue, Column
+from instantly_columns.domain.columns import CellValue, Column, SequenceMode
+from instantly_columns.domain.mapping import FieldMapping
 from instantly_columns.domain.webhooks import check_secret
 from instantly_columns.domain.wizard import WizardAnswer, WizardState, WizardView
-from instantly_columns.engine.effects import AsyncDriver, Flow, Store, SyncDriver
-from instantly_columns.errors import MissingApiKey
+from instantly_columns.engine.drivers import AsyncDriver, SyncDriver
+from instantly_columns.engine.effects import Flow, blocking
+from instantly_columns.errors import ConfigError
 from instantly_columns.ports import (
     ApiKey,
+    AsyncTransport,
     Clock,
     CredentialStore,
     FullStore,
@@ -30,20 +35,14 @@ from instantly_columns.ports import (
     IntegrationStore,
     SyncRun,
     TableStore,
+    Transport,
 )
-from instantly_columns.service._flows import (
-    Ctx,
-    analytics_flow,
-    connect_flow,
-    delete_link_flow,
-    due_flow,
-    link_flow,
-    push_flow,
-    summary_flow,
-    sync_flow,
-    update_link_flow,
-    webhook_flow,
-)
+from instantly_columns.service._context import Ctx, link_flow
+from instantly_columns.service._push import push_flow
+from instantly_columns.service._settings import delete_link_flow, update_link_flow
+from instantly_columns.service._summary import analytics_flow, summary_flow
+from instantly_columns.service._sync import due_flow, sync_flow
+from instantly_columns.service._webhooks import connect_flow, webhook_flow
 from instantly_columns.service._wizard import advance_flow, detect_for_table, view_flow
 from instantly_columns.service.reports import (
     AnalyticsPanel,
@@ -57,85 +56,67 @@ from instantly_columns.service.reports import (
 )
 
 if TYPE_CHECKING:
-    from instantly_columns.api.client import AsyncInstantlyClient, InstantlyClient
+    import httpx
 
-__all__ = ["AsyncInstantlyColumns", "InstantlyColumns"]
+    from instantly_columns.transports.http import AsyncHttpxTransport, HttpxTransport
+
+__all__ = ["AsyncInstantlyColumns", "CancelToken", "InstantlyColumns"]
 
 T = TypeVar("T")
 
 
-def _plain(value: Any) -> Any:
-    """A client result as plain JSON: its ``raw`` mapping, or a list of those."""
-    raw = getattr(value, "raw", None)
-    if raw is not None:
-        return dict(raw)
-    if isinstance(value, list | tuple) or type(value).__name__ == "ResultList":
-        return [_plain(v) for v in value]
-    return value
+class CancelToken(Protocol):
+    """Anything that says whether work should stop: `threading.Event`, `anyio.Event`,
+    `asyncio.Event`, or an object of your own with `is_set()`."""
+
+    def is_set(self) -> bool: ...
 
 
-def _dispatch(
-    client: Any, op: str, kw: Mapping[str, Any]
-) -> tuple[Any, tuple[Any, ...], dict[str, Any]]:
-    """The client method, positional and keyword arguments for a flow operation."""
-    dates = {"start_date": kw.get("start_date"), "end_date": kw.get("end_date")}
-    table: dict[str, tuple[Any, tuple[Any, ...], dict[str, Any]]] = {
-        "verify_key": (client.check_key, (), {}),
-        "get_campaign": (client.get_campaign, (kw.get("campaign_id"),), {}),
-        "list_campaigns": (client.list_campaigns, (), {"search": kw.get("search")}),
-        "create_campaign": (
-            client.create_campaign,
-            (kw.get("name"),),
-            {"schedule": kw.get("campaign_schedule"), "sequences": kw.get("sequences")},
-        ),
-        "replace_sequences": (
-            client.replace_sequences,
-            (kw.get("campaign_id"), kw.get("sequences")),
-            {},
-        ),
-        "add_leads": (
-            client.add_leads,
-            (kw.get("campaign_id"), kw.get("leads")),
-            {"skip_if_in_campaign": kw.get("skip_if_in_campaign", True)},
-        ),
-        "lead_page": (
-            client.lead_page,
-            (kw.get("campaign_id"),),
-            {"starting_after": kw.get("starting_after"), "contacts": kw.get("contacts")},
-        ),
-        "patch_lead": (client.update_lead, (kw.get("lead_id"), kw.get("fields")), {}),
-        "campaign_analytics": (
-            client.campaign_analytics,
-            (),
-            {"campaign_id": kw.get("campaign_id"), **dates},
-        ),
-        "analytics_overview": (
-            client.analytics_overview,
-            (),
-            {"campaign_id": kw.get("campaign_id"), **dates},
-        ),
-        "analytics_daily": (client.daily_analytics, (kw.get("campaign_id"),), dates),
-    }
-    return table[op]
+def _key(api_key: str | ApiKey) -> ApiKey:
+    if isinstance(api_key, ApiKey):
+        return api_key
+    if not isinstance(api_key, str) or not api_key.strip():
+        # Never echo the value: it may be a key pasted in the wrong place.
+        raise ConfigError("must be a non-empty string or an ApiKey", path="api_key")
+    return ApiKey(api_key.strip())
 
 
-def _result(op: str, value: Any) -> Any:
-    """A client result as the plain JSON the flows read."""
-    if op == "verify_key":
-        return {"id": value.workspace_id, "name": value.workspace_name}
-    if op == "lead_page":
-        return [dict(lead.raw) for lead in value.items], value.next_starting_after
-    if op == "add_leads":
-        return {
-            "created_leads": [{"index": i, "id": lid} for i, lid in value.created.items()],
-            **dict(value.raw),
-        }
-    return _plain(value)
+def _cancelled(cancel: CancelToken | None) -> Callable[[], bool] | None:
+    if cancel is None:
+        return None
+    if not hasattr(cancel, "is_set") and callable(cancel):
+        # Until 0.2 the async service took a callable here.
+        warnings.warn(
+            "pass an object with is_set() (e.g. anyio.Event) as cancel=, not a function",
+            DeprecationWarning,
+            stacklevel=4,
+        )
+        return cancel
+    return cancel.is_set
 
 
-def _read(fn: Callable[..., T], *args: Any, **kwargs: Any) -> Flow[T]:
-    """A flow of one store call (so the async service runs it off the event loop)."""
-    return (yield Store(fn, args, kwargs))  # type: ignore[no-any-return]
+def _columns_of(ctx: Ctx, link: str) -> Flow[list[Column]]:
+    found = yield from link_flow(ctx, link)
+    return found.owned_columns()
+
+
+def _detect(ctx: Ctx, table_id: str) -> Flow[FieldMapping]:
+    columns = yield from blocking(ctx.tables.columns, table_id)
+    rows = yield from blocking(ctx.tables.rows, table_id, limit=50)
+    return detect_for_table(columns, rows)[1]
+
+
+def _history(ctx: Ctx, link: str, limit: int) -> Flow[list[SyncRun]]:
+    return (yield from blocking(ctx.integrations.runs, link, limit=limit))
+
+
+def _links(ctx: Ctx, table_id: str | None) -> Flow[list[Integration]]:
+    return (yield from blocking(ctx.integrations.integrations, table_id))
+
+
+def _table_links(ctx: Ctx, table_id: str) -> Flow[list[str]]:
+    found = yield from _links(ctx, table_id)
+    return [i.id for i in found]
 
 
 class _Base:
@@ -146,7 +127,6 @@ class _Base:
         tables: TableStore | None = None,
         integrations: IntegrationStore | None = None,
         credentials: CredentialStore | None = None,
-        transport: Any = None,
         settings: ClientSettings | None = None,
         clock: Clock | None = None,
         limiter: WorkspaceLimiter | None = None,
@@ -158,55 +138,42 @@ class _Base:
         credentials = credentials or store
         if tables is None or integrations is None or credentials is None:
             raise TypeError("give a store, or tables, integrations and credentials stores")
+        if settings is not None and not isinstance(settings, ClientSettings):
+            raise ConfigError("must be a ClientSettings", path="settings")
+        self._settings = settings or ClientSettings()
+        self._limiter = limiter or WorkspaceLimiter()
+        self._clock = clock or SystemClock()
+        self._concurrency = max(1, concurrency)
+        self._webhook_secret = webhook_secret
         self._ctx = Ctx(
             tables=tables,
             integrations=integrations,
             credentials=credentials,
-            clock=clock or SystemClock(),
-            push_concurrency=concurrency,
+            clock=self._clock,
+            core=self._core,
+            push_concurrency=self._concurrency,
         )
-        self._transport = transport
-        self._settings = settings or ClientSettings()
-        self._limiter = limiter or WorkspaceLimiter()
-        self._concurrency = concurrency
-        self._webhook_secret = webhook_secret
-        self._lock = threading.Lock()
-        self._clients: dict[str, tuple[ApiKey, Any]] = {}
-        self._start()
 
-    def _start(self) -> None:
-        raise NotImplementedError  # abstract
+    def _core(self, key: ApiKey) -> ApiCore:
+        return ApiCore(key, settings=self._settings, clock=self._clock, limiter=self._limiter)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(tables={type(self._ctx.tables).__name__})"
 
     @property
     def tables(self) -> TableStore:
+        """The table store."""
         return self._ctx.tables
 
     @property
     def integrations_store(self) -> IntegrationStore:
+        """The store of links, push ledgers and sync runs."""
         return self._ctx.integrations
 
-    def _key(self, credential: str, kwargs: Mapping[str, Any]) -> ApiKey:
-        key = kwargs.get("api_key")
-        if isinstance(key, ApiKey):
-            return key
-        stored = self._ctx.credentials.get_key(credential)
-        if stored is None:
-            raise MissingApiKey(f"no API key is stored for {credential!r}: connect one first")
-        return stored
-
-    def _client_for(self, credential: str, kwargs: Mapping[str, Any], make: Any) -> Any:
-        key = self._key(credential, kwargs)
-        if "api_key" in kwargs:
-            return make(key)  # a key being tried is not cached
-        with self._lock:
-            cached = self._clients.get(credential)
-            if cached is None or cached[0] != key:
-                cached = (key, make(key))
-                self._clients[credential] = cached
-            return cached[1]
+    def start_wizard(self, table_id: str, *, credential: str = "default") -> WizardState:
+        """A new add-column wizard for a table; it skips connection when a key is already
+        stored. (No I/O: the same in both faces.)"""
+        return WizardState(table_id=table_id, credential_id=credential)
 
 
 class InstantlyColumns(_Base):
@@ -220,38 +187,47 @@ class InstantlyColumns(_Base):
             `FakeInstantly().httpx_transport()`); default: real HTTP.
         settings: client settings (base URL, timeouts, retries).
         clock: time source (tests pass a `FakeClock`).
-        limiter: the workspace rate limiter; every client this service makes shares it.
+        limiter: the workspace rate limiter; every request this service makes shares it.
         concurrency: bulk calls or pages in flight at once.
         webhook_secret: the shared token webhook deliveries must carry.
     """
 
-    _driver: SyncDriver
-
-    def _start(self) -> None:
-        self._driver = SyncDriver(self._api_call, concurrency=self._concurrency)
-
-    def _api_call(self, credential: str, op: str, kwargs: Mapping[str, Any]) -> Any:
-        client = self._client_for(credential, kwargs, self._make_client)
-        method, args, kw = _dispatch(client, op, kwargs)
-        return _result(op, method(*args, **kw))
-
-    def _make_client(self, key: ApiKey) -> InstantlyClient:
-        from instantly_columns.api.client import InstantlyClient
-
-        return InstantlyClient(
-            key,
-            settings=self._settings,
-            transport=self._transport,
-            clock=self._ctx.clock,
-            limiter=self._limiter,
+    def __init__(
+        self,
+        store: FullStore | None = None,
+        *,
+        tables: TableStore | None = None,
+        integrations: IntegrationStore | None = None,
+        credentials: CredentialStore | None = None,
+        transport: Transport | httpx.BaseTransport | None = None,
+        settings: ClientSettings | None = None,
+        clock: Clock | None = None,
+        limiter: WorkspaceLimiter | None = None,
+        concurrency: int = 4,
+        webhook_secret: str | None = None,
+    ) -> None:
+        super().__init__(
+            store,
+            tables=tables,
+            integrations=integrations,
+            credentials=credentials,
+            settings=settings,
+            clock=clock,
+            limiter=limiter,
+            concurrency=concurrency,
+            webhook_secret=webhook_secret,
         )
+        from instantly_columns.api.client import sync_transport
+
+        sending, self._owned = sync_transport(self._settings, transport)
+        self._driver = SyncDriver(sending, self._clock, concurrency=self._concurrency)
 
     def close(self) -> None:
-        """Close the API clients (the store is the caller's to close)."""
-        with self._lock:
-            clients, self._clients = list(self._clients.values()), {}
-        for _, client in clients:
-            client.close()
+        """Close the HTTP connection pool this service made (the store is the caller's to
+        close)."""
+        owned: HttpxTransport | None = self._owned
+        if owned is not None:
+            owned.close()
         self._driver.close()
 
     def __enter__(self) -> InstantlyColumns:
@@ -264,14 +240,9 @@ class InstantlyColumns(_Base):
 
     def connect(self, api_key: str | ApiKey, *, credential: str = "default") -> Mapping[str, Any]:
         """Validate a key against the API and store it; returns the workspace id and name."""
-        key = api_key if isinstance(api_key, ApiKey) else ApiKey(api_key)
-        return self._driver.run(connect_flow(self._ctx, credential, key))
+        return self._driver.run(connect_flow(self._ctx, credential, _key(api_key)))
 
     # -- wizard ---------------------------------------------------------------------------
-
-    def start_wizard(self, table_id: str, *, credential: str = "default") -> WizardState:
-        """A new wizard for a table; it skips connection when a key is already stored."""
-        return WizardState(table_id=table_id, credential_id=credential)
 
     def wizard_advance(self, state: WizardState, answer: WizardAnswer) -> WizardState:
         """Answer the current step; returns the next state (or the same step with problems)."""
@@ -288,11 +259,9 @@ class InstantlyColumns(_Base):
         variables and a three-row preview, or the detected mapping."""
         return self._driver.run(view_flow(self._ctx, state, search=search, bindings=bindings))
 
-    def detect_mapping(self, table_id: str) -> Any:
+    def detect_mapping(self, table_id: str) -> FieldMapping:
         """The detected field mapping of a table (column ids), from headers and sample rows."""
-        columns = self._ctx.tables.columns(table_id)
-        rows = self._ctx.tables.rows(table_id, limit=50)
-        return detect_for_table(columns, rows)[1]
+        return self._driver.run(_detect(self._ctx, table_id))
 
     # -- push, sync, summary ----------------------------------------------------------------
 
@@ -334,27 +303,42 @@ class InstantlyColumns(_Base):
         link: str,
         *,
         progress: Callable[[ProgressEvent], None] | None = None,
-        cancel: threading.Event | None = None,
+        cancel: CancelToken | None = None,
         full: bool = False,
     ) -> SyncReport:
-        """Sync one link's engagement columns, resuming an interrupted run unless ``full``."""
+        """Sync one link's engagement columns, resuming an interrupted run unless ``full``.
+
+        ``progress`` is called after every page; when ``cancel.is_set()`` turns true the run
+        stops after the current page and can be resumed."""
         return self._driver.run(
             sync_flow(
                 self._ctx,
                 link,
                 progress=progress,
-                cancelled=cancel.is_set if cancel is not None else None,
+                cancelled=_cancelled(cancel),
                 full=full,
             )
         )
 
-    def sync_table(self, table_id: str, **kwargs: Any) -> list[SyncReport]:
+    def sync_table(
+        self,
+        table_id: str,
+        *,
+        progress: Callable[[ProgressEvent], None] | None = None,
+        cancel: CancelToken | None = None,
+        full: bool = False,
+    ) -> list[SyncReport]:
         """Sync every link of a table, concurrently within the workspace rate limit."""
         from concurrent.futures import ThreadPoolExecutor
 
-        links = [i.id for i in self._ctx.integrations.integrations(table_id)]
+        links = self._driver.run(_table_links(self._ctx, table_id))
         with ThreadPoolExecutor(max_workers=max(1, min(len(links), self._concurrency))) as pool:
-            return list(pool.map(lambda link: self.sync(link, **kwargs), links))
+            return list(
+                pool.map(
+                    lambda link: self.sync(link, progress=progress, cancel=cancel, full=full),
+                    links,
+                )
+            )
 
     def summary(self, link: str, *, source: Literal["api", "local"] = "local") -> SummaryRow:
         """The pinned summary row: from the local cells, or from Instantly's analytics."""
@@ -368,32 +352,48 @@ class InstantlyColumns(_Base):
 
     def due(self, *, table_id: str | None = None, now: datetime | None = None) -> list[Integration]:
         """Links due for a scheduled sync (interval elapsed since the last good sync)."""
-        return self._driver.run(due_flow(self._ctx, table_id, now or self._ctx.clock.now()))
+        return self._driver.run(due_flow(self._ctx, table_id, now or self._clock.now()))
 
     def history(self, link: str, *, limit: int = 20) -> list[SyncRun]:
         """Sync runs of a link, newest first."""
-        return self._ctx.integrations.runs(link, limit=limit)
+        return self._driver.run(_history(self._ctx, link, limit))
 
     def links(self, table_id: str | None = None) -> list[Integration]:
         """Campaign links (public metadata, never a key)."""
-        return self._ctx.integrations.integrations(table_id)
+        return self._driver.run(_links(self._ctx, table_id))
 
     def columns_of(self, link: str) -> list[Column]:
         """The columns that belong to a link, its ``campaign_config`` column first."""
-        found = self._driver.run(link_flow(self._ctx, link))
-        return [
-            found.column,
-            *([found.push] if found.push else []),
-            *found.engagement.values(),
-            *found.steps.values(),
-        ]
+        return self._driver.run(_columns_of(self._ctx, link))
 
     # -- settings ------------------------------------------------------------------------
 
-    def update_link(self, link: str, **changes: Any) -> SettingsChange:
-        """Edit a link: ``field_mapping``, ``sequence_mode``, ``push_config``,
-        ``campaign_name``, ``campaign_id`` (switch), ``sync_interval_seconds``."""
-        return self._driver.run(update_link_flow(self._ctx, link, **changes))
+    def update_link(
+        self,
+        link: str,
+        *,
+        field_mapping: Mapping[str, Any] | None = None,
+        sequence_mode: SequenceMode | None = None,
+        push_config: Mapping[str, Any] | None = None,
+        campaign_name: str | None = None,
+        campaign_id: str | None = None,
+        sync_interval_seconds: float | None = None,
+    ) -> SettingsChange:
+        """Edit a link: its field mapping, sequence mode, push settings, name, campaign
+        (a switch clears the old campaign's cells) or sync interval. Nothing is saved unless
+        the whole change is valid."""
+        return self._driver.run(
+            update_link_flow(
+                self._ctx,
+                link,
+                field_mapping=field_mapping,
+                sequence_mode=sequence_mode,
+                push_config=push_config,
+                campaign_name=campaign_name,
+                campaign_id=campaign_id,
+                sync_interval_seconds=sync_interval_seconds,
+            )
+        )
 
     def delete_link(self, link: str, *, keep_step_columns: bool = True) -> DeletionReport:
         """Delete a link and its dependent columns (step columns are kept as text by
@@ -418,34 +418,49 @@ class InstantlyColumns(_Base):
 
 class AsyncInstantlyColumns(_Base):
     """The async twin of [`InstantlyColumns`][instantly_columns.service.facade.InstantlyColumns]:
-    the same methods, awaited. Store calls run in a worker thread, one at a time."""
+    the same methods with the same parameters, awaited. Store calls run in a worker thread,
+    one at a time, so a blocking store never stalls the event loop.
 
-    _driver: AsyncDriver
+    `transport` is an `httpx.AsyncBaseTransport` or our `AsyncTransport`. Close it with
+    `aclose()` or `async with`.
+    """
 
-    def _start(self) -> None:
-        self._driver = AsyncDriver(self._api_call, concurrency=self._concurrency)
-
-    async def _api_call(self, credential: str, op: str, kwargs: Mapping[str, Any]) -> Any:
-        client = self._client_for(credential, kwargs, self._make_client)
-        method, args, kw = _dispatch(client, op, kwargs)
-        return _result(op, await method(*args, **kw))
-
-    def _make_client(self, key: ApiKey) -> AsyncInstantlyClient:
-        from instantly_columns.api.client import AsyncInstantlyClient
-
-        return AsyncInstantlyClient(
-            key,
-            settings=self._settings,
-            transport=self._transport,
-            clock=self._ctx.clock,
-            limiter=self._limiter,
+    def __init__(
+        self,
+        store: FullStore | None = None,
+        *,
+        tables: TableStore | None = None,
+        integrations: IntegrationStore | None = None,
+        credentials: CredentialStore | None = None,
+        transport: AsyncTransport | httpx.AsyncBaseTransport | None = None,
+        settings: ClientSettings | None = None,
+        clock: Clock | None = None,
+        limiter: WorkspaceLimiter | None = None,
+        concurrency: int = 4,
+        webhook_secret: str | None = None,
+    ) -> None:
+        super().__init__(
+            store,
+            tables=tables,
+            integrations=integrations,
+            credentials=credentials,
+            settings=settings,
+            clock=clock,
+            limiter=limiter,
+            concurrency=concurrency,
+            webhook_secret=webhook_secret,
         )
+        from instantly_columns.api.client import async_transport
+
+        sending, self._owned = async_transport(self._settings, transport)
+        self._driver = AsyncDriver(sending, self._clock, concurrency=self._concurrency)
 
     async def aclose(self) -> None:
-        with self._lock:
-            clients, self._clients = list(self._clients.values()), {}
-        for _, client in clients:
-            await client.aclose()
+        """Close the HTTP connection pool this service made (the store is the caller's to
+        close)."""
+        owned: AsyncHttpxTransport | None = self._owned
+        if owned is not None:
+            await owned.aclose()
 
     async def __aenter__(self) -> AsyncInstantlyColumns:
         return self
@@ -456,13 +471,11 @@ class AsyncInstantlyColumns(_Base):
     async def connect(
         self, api_key: str | ApiKey, *, credential: str = "default"
     ) -> Mapping[str, Any]:
-        key = api_key if isinstance(api_key, ApiKey) else ApiKey(api_key)
-        return await self._driver.run(connect_flow(self._ctx, credential, key))
-
-    def start_wizard(self, table_id: str, *, credential: str = "default") -> WizardState:
-        return WizardState(table_id=table_id, credential_id=credential)
+        """Validate a key against the API and store it; returns the workspace id and name."""
+        return await self._driver.run(connect_flow(self._ctx, credential, _key(api_key)))
 
     async def wizard_advance(self, state: WizardState, answer: WizardAnswer) -> WizardState:
+        """Answer the current step; returns the next state (or the same step with problems)."""
         return await self._driver.run(advance_flow(self._ctx, state, answer))
 
     async def wizard_view(
@@ -472,7 +485,13 @@ class AsyncInstantlyColumns(_Base):
         search: str | None = None,
         bindings: Mapping[str, str] | None = None,
     ) -> WizardView:
+        """What the current step shows: campaigns with status badges, the campaign's steps,
+        variables and a three-row preview, or the detected mapping."""
         return await self._driver.run(view_flow(self._ctx, state, search=search, bindings=bindings))
+
+    async def detect_mapping(self, table_id: str) -> FieldMapping:
+        """The detected field mapping of a table (column ids), from headers and sample rows."""
+        return await self._driver.run(_detect(self._ctx, table_id))
 
     async def push(
         self,
@@ -485,6 +504,8 @@ class AsyncInstantlyColumns(_Base):
         skip_if_in_campaign: bool = True,
         sync_after: bool = False,
     ) -> PushReport:
+        """Push rows of a link's table as leads; see
+        [`InstantlyColumns.push`][instantly_columns.service.facade.InstantlyColumns.push]."""
         report = await self._driver.run(
             push_flow(
                 self._ctx,
@@ -505,21 +526,31 @@ class AsyncInstantlyColumns(_Base):
         link: str,
         *,
         progress: Callable[[ProgressEvent], None] | None = None,
-        cancel: Callable[[], bool] | None = None,
+        cancel: CancelToken | None = None,
         full: bool = False,
     ) -> SyncReport:
+        """Sync one link's engagement columns, resuming an interrupted run unless ``full``;
+        see [`InstantlyColumns.sync`][instantly_columns.service.facade.InstantlyColumns.sync]."""
         return await self._driver.run(
-            sync_flow(self._ctx, link, progress=progress, cancelled=cancel, full=full)
+            sync_flow(self._ctx, link, progress=progress, cancelled=_cancelled(cancel), full=full)
         )
 
-    async def sync_table(self, table_id: str, **kwargs: Any) -> list[SyncReport]:
+    async def sync_table(
+        self,
+        table_id: str,
+        *,
+        progress: Callable[[ProgressEvent], None] | None = None,
+        cancel: CancelToken | None = None,
+        full: bool = False,
+    ) -> list[SyncReport]:
+        """Sync every link of a table, concurrently within the workspace rate limit."""
         import anyio
 
-        links = [i.id for i in self._ctx.integrations.integrations(table_id)]
+        links = await self._driver.run(_table_links(self._ctx, table_id))
         reports: list[SyncReport | None] = [None] * len(links)
 
         async def one(i: int, link: str) -> None:
-            reports[i] = await self.sync(link, **kwargs)
+            reports[i] = await self.sync(link, progress=progress, cancel=cancel, full=full)
 
         async with anyio.create_task_group() as group:
             for i, link in enumerate(links):
@@ -527,42 +558,62 @@ class AsyncInstantlyColumns(_Base):
         return [r for r in reports if r is not None]
 
     async def summary(self, link: str, *, source: Literal["api", "local"] = "local") -> SummaryRow:
+        """The pinned summary row: from the local cells, or from Instantly's analytics."""
         return await self._driver.run(summary_flow(self._ctx, link, source))
 
     async def analytics(
         self, link: str, *, start_date: str | None = None, end_date: str | None = None
     ) -> AnalyticsPanel:
+        """The analytics panel of a link's campaign, with the daily series."""
         return await self._driver.run(analytics_flow(self._ctx, link, start_date, end_date))
 
     async def due(
         self, *, table_id: str | None = None, now: datetime | None = None
     ) -> list[Integration]:
-        return await self._driver.run(due_flow(self._ctx, table_id, now or self._ctx.clock.now()))
-
-    async def columns_of(self, link: str) -> list[Column]:
-        found = await self._driver.run(link_flow(self._ctx, link))
-        return [
-            found.column,
-            *([found.push] if found.push else []),
-            *found.engagement.values(),
-            *found.steps.values(),
-        ]
+        """Links due for a scheduled sync (interval elapsed since the last good sync)."""
+        return await self._driver.run(due_flow(self._ctx, table_id, now or self._clock.now()))
 
     async def history(self, link: str, *, limit: int = 20) -> list[SyncRun]:
-        return await self._driver.run(_read(self._ctx.integrations.runs, link, limit=limit))
+        """Sync runs of a link, newest first."""
+        return await self._driver.run(_history(self._ctx, link, limit))
 
     async def links(self, table_id: str | None = None) -> list[Integration]:
-        return await self._driver.run(_read(self._ctx.integrations.integrations, table_id))
+        """Campaign links (public metadata, never a key)."""
+        return await self._driver.run(_links(self._ctx, table_id))
 
-    async def detect_mapping(self, table_id: str) -> Any:
-        columns = await self._driver.run(_read(self._ctx.tables.columns, table_id))
-        rows = await self._driver.run(_read(self._ctx.tables.rows, table_id, limit=50))
-        return detect_for_table(columns, rows)[1]
+    async def columns_of(self, link: str) -> list[Column]:
+        """The columns that belong to a link, its ``campaign_config`` column first."""
+        return await self._driver.run(_columns_of(self._ctx, link))
 
-    async def update_link(self, link: str, **changes: Any) -> SettingsChange:
-        return await self._driver.run(update_link_flow(self._ctx, link, **changes))
+    async def update_link(
+        self,
+        link: str,
+        *,
+        field_mapping: Mapping[str, Any] | None = None,
+        sequence_mode: SequenceMode | None = None,
+        push_config: Mapping[str, Any] | None = None,
+        campaign_name: str | None = None,
+        campaign_id: str | None = None,
+        sync_interval_seconds: float | None = None,
+    ) -> SettingsChange:
+        """Edit a link; see
+        [`InstantlyColumns.update_link`][instantly_columns.service.facade.InstantlyColumns.update_link]."""
+        return await self._driver.run(
+            update_link_flow(
+                self._ctx,
+                link,
+                field_mapping=field_mapping,
+                sequence_mode=sequence_mode,
+                push_config=push_config,
+                campaign_name=campaign_name,
+                campaign_id=campaign_id,
+                sync_interval_seconds=sync_interval_seconds,
+            )
+        )
 
     async def delete_link(self, link: str, *, keep_step_columns: bool = True) -> DeletionReport:
+        """Delete a link and its dependent columns (step columns are kept as text by
+        default)."""
         return await self._driver.run(
             delete_link_flow(self._ctx, link, keep_step_columns=keep_step_columns)
         )
@@ -574,5 +625,6 @@ class AsyncInstantlyColumns(_Base):
         headers: Mapping[str, str] | None = None,
         query: Mapping[str, str] | None = None,
     ) -> WebhookResult:
+        """Check the shared secret, then apply one delivery (replays change nothing)."""
         check_secret(self._webhook_secret or "", headers=headers, query=query)
         return await self._driver.run(webhook_flow(self._ctx, body))

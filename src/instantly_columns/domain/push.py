@@ -1,0 +1,217 @@
+"""What a push does, decided without I/O: the lead each row becomes, and for every row whether
+it is invalid, a duplicate of an earlier row, new, changed since its last push, or unchanged.
+
+The service reads rows and the ledger, asks [`screen_row`][instantly_columns.domain.push.screen_row]
+and [`plan_push`][instantly_columns.domain.push.plan_push], sends what the plan says, and
+records the results.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any, Literal, Protocol
+
+import attrs
+
+from instantly_columns.domain.columns import CORE_LEAD_FIELDS, CellValue, FieldMappingConfig
+from instantly_columns.domain.mapping import normalize_email
+from instantly_columns.domain.sequences import step_custom_variables
+from instantly_columns.errors import SequenceError
+
+__all__ = [
+    "BULK_LIMIT",
+    "Candidate",
+    "KnownLead",
+    "PushPlan",
+    "RowScreen",
+    "lead_payload",
+    "not_created_reason",
+    "patch_fields",
+    "payload_digest",
+    "plan_push",
+    "screen_row",
+]
+
+BULK_LIMIT = 1000
+"""Most leads Instantly's `POST /leads/add` takes in one call (the one constant for it)."""
+
+StepColumns = Mapping[tuple[int, str], str]
+"""``(step_number, "subject" | "body")`` → the id of the column holding the row's copy."""
+
+
+def _scalar(value: Any) -> str | int | float | bool | None:
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return json.dumps(value, sort_keys=True, ensure_ascii=False)
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def lead_payload(
+    row_cells: Mapping[str, CellValue],
+    mapping: FieldMappingConfig,
+    steps: StepColumns | None,
+) -> tuple[str | None, dict[str, Any], str | None]:
+    """``(normalised email, lead JSON, problem)``: the mapped fields, the declared custom
+    variables and, in ``author_steps`` mode, the row's step copy — nothing else."""
+    email = normalize_email(row_cells.get(mapping.email)) if mapping.email else None
+    if email is None:
+        raw = row_cells.get(mapping.email) if mapping.email else None
+        return None, {}, "missing email" if _blank(raw) else "invalid email"
+    lead: dict[str, Any] = {"email": email}
+    for field in CORE_LEAD_FIELDS:
+        column = getattr(mapping, field)
+        if field == "email" or not column:
+            continue
+        value = row_cells.get(column)
+        if not _blank(value):
+            lead[field] = value.strip() if isinstance(value, str) else str(_scalar(value))
+    custom: dict[str, Any] = {}
+    for name, column in sorted(mapping.custom_variables.items()):
+        value = row_cells.get(column)
+        if not _blank(value):
+            custom[name] = _scalar(value)
+    if steps:
+        values = {(n, f): row_cells.get(col) for (n, f), col in steps.items()}
+        try:
+            custom.update(step_custom_variables(values))  # type: ignore[arg-type]
+        except SequenceError as exc:
+            return email, {}, f"step copy: {exc}"
+    if custom:
+        lead["custom_variables"] = custom
+    return email, lead, None
+
+
+def payload_digest(campaign_id: str, lead: Mapping[str, Any]) -> str:
+    """A fingerprint of what a row sends to a campaign; scoped by campaign, so after a link
+    switches campaign its earlier results no longer count."""
+    body = hashlib.sha256(json.dumps(lead, sort_keys=True).encode()).hexdigest()[:32]
+    return f"{campaign_id}:{body}"
+
+
+def patch_fields(lead: Mapping[str, Any]) -> dict[str, Any]:
+    """The fields a changed row sends to update its lead (everything but the email)."""
+    return {k: v for k, v in lead.items() if k != "email"}
+
+
+@attrs.frozen
+class Candidate:
+    """A valid row, first of its email in the push: the lead it becomes."""
+
+    row_id: str
+    email: str
+    lead: dict[str, Any]
+    digest: str
+
+
+@attrs.frozen
+class RowScreen:
+    """One row, screened: a candidate, or why it is not one."""
+
+    row_id: str
+    email: str | None
+    candidate: Candidate | None = None
+    status: Literal["invalid", "skipped_duplicate"] | None = None
+    error: str | None = None
+
+
+def screen_row(
+    row_id: str,
+    cells: Mapping[str, CellValue],
+    *,
+    mapping: FieldMappingConfig,
+    steps: StepColumns | None,
+    campaign_id: str,
+    seen: dict[str, str],
+) -> RowScreen:
+    """Screen one row; ``seen`` (email → first row id) carries the rows screened before it in
+    the same push, and is updated."""
+    email, lead, problem = lead_payload(cells, mapping, steps)
+    if problem is not None or email is None:
+        return RowScreen(row_id, email, status="invalid", error=problem)
+    first = seen.get(email)
+    if first is not None:
+        return RowScreen(
+            row_id, email, status="skipped_duplicate", error=f"same email as row {first}"
+        )
+    seen[email] = row_id
+    return RowScreen(
+        row_id, email, candidate=Candidate(row_id, email, lead, payload_digest(campaign_id, lead))
+    )
+
+
+class KnownLead(Protocol):
+    """What the push ledger remembers of a row's last push."""
+
+    @property
+    def status(self) -> str: ...
+    @property
+    def lead_id(self) -> str | None: ...
+    @property
+    def payload_hash(self) -> str | None: ...
+    @property
+    def pushed_at(self) -> datetime | None: ...
+
+
+@attrs.frozen
+class PushPlan:
+    """What to send: new leads in bulk calls, changed ones as updates, and the rows whose lead
+    already holds exactly what they would send."""
+
+    fresh: tuple[Candidate, ...]
+    updates: tuple[tuple[Candidate, str], ...]
+    """``(candidate, lead id)`` of rows pushed before whose payload changed."""
+    unchanged: tuple[tuple[Candidate, KnownLead], ...]
+
+    def chunks(self, size: int = BULK_LIMIT) -> list[tuple[Candidate, ...]]:
+        """The new leads in bulk-call sized chunks, in order."""
+        return [self.fresh[i : i + size] for i in range(0, len(self.fresh), size)]
+
+
+def _pushed_to(entry: KnownLead, campaign_id: str) -> bool:
+    return (
+        entry.lead_id is not None
+        and entry.status in ("pushed", "already_in_campaign")
+        and (entry.payload_hash or "").startswith(f"{campaign_id}:")
+    )
+
+
+def plan_push(
+    candidates: Iterable[Candidate],
+    known: Mapping[str, KnownLead],
+    campaign_id: str,
+) -> PushPlan:
+    """Split candidates by what the ledger (``known``: email → last push) says: never pushed
+    to this campaign (or pushed and failed) → new; pushed with the same payload → unchanged;
+    pushed with another payload → update its lead."""
+    fresh: list[Candidate] = []
+    updates: list[tuple[Candidate, str]] = []
+    unchanged: list[tuple[Candidate, KnownLead]] = []
+    for cand in candidates:
+        entry = known.get(cand.email)
+        if entry is None or not _pushed_to(entry, campaign_id):
+            fresh.append(cand)
+        elif entry.payload_hash == cand.digest:
+            unchanged.append((cand, entry))
+        else:
+            assert entry.lead_id is not None
+            updates.append((cand, entry.lead_id))
+    return PushPlan(tuple(fresh), tuple(updates), tuple(unchanged))
+
+
+def not_created_reason(skip_if_in_campaign: bool) -> str:
+    """Why Instantly added no lead for a row that it does not report as created."""
+    return (
+        "Instantly did not create this lead: it is blocklisted, "
+        + (
+            "in another campaign of the workspace (skip_if_in_campaign), "
+            if skip_if_in_campaign
+            else ""
+        )
+        + "or was rejected"
+    )

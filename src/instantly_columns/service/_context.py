@@ -1,0 +1,180 @@
+"""What every flow shares: the stores, the clock, how to reach the API, and the campaign link
+as the table describes it."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+
+import attrs
+
+from instantly_columns.api.core import ApiCore
+from instantly_columns.domain.columns import (
+    ENGAGEMENT_SUBTYPES,
+    INSTANTLY_COLUMN_TYPE,
+    CampaignConfig,
+    Column,
+    EngagementConfig,
+    PushActionConfig,
+    SequenceStepConfig,
+    column_key,
+)
+from instantly_columns.domain.engagement import ENGAGEMENT_FIELD_BY_SUBTYPE, EngagementSubtype
+from instantly_columns.domain.ids import engagement_column_id, engagement_column_name
+from instantly_columns.engine.effects import Flow, blocking
+from instantly_columns.errors import MissingApiKey, RecordNotFound, Unauthorized
+from instantly_columns.ports import (
+    ApiKey,
+    Clock,
+    CredentialStore,
+    Integration,
+    IntegrationStore,
+    TableStore,
+)
+
+ROW_PAGE = 1000
+"""Rows read per store call."""
+LEAD_PAGE = 100
+"""Emails per `POST /leads/list` lookup (the API's page size)."""
+
+
+@attrs.frozen
+class Ctx:
+    """What every flow needs: the three stores, the clock, an id factory and a way to make
+    the API core for a key."""
+
+    tables: TableStore
+    integrations: IntegrationStore
+    credentials: CredentialStore
+    clock: Clock
+    core: Callable[[ApiKey], ApiCore]
+    new_id: Callable[[], str] = lambda: uuid.uuid4().hex
+    push_concurrency: int = 4
+    stale_after: float = 300.0
+
+
+def api_for(ctx: Ctx, credential: str) -> Flow[ApiCore]:
+    """The API core for a stored credential (read once per flow)."""
+    key = yield from blocking(ctx.credentials.get_key, credential)
+    if key is None:
+        raise MissingApiKey(f"no API key is stored for {credential!r}: connect one first")
+    return ctx.core(key)
+
+
+def error_text(error: BaseException) -> str:
+    return f"{type(error).__name__}: {error}"
+
+
+def reraise_auth(error: BaseException) -> None:
+    """A rejected key ends the flow: every later call would fail the same way."""
+    if isinstance(error, Unauthorized):
+        raise error
+
+
+# --- links ------------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class Link:
+    """A campaign link as the table describes it: its ``campaign_config`` column and the
+    columns that belong to it."""
+
+    table_id: str
+    column: Column
+    config: CampaignConfig
+    integration: Integration
+    engagement: Mapping[EngagementSubtype, Column]
+    push: Column | None
+    steps: Mapping[tuple[int, str], Column]
+
+    @property
+    def id(self) -> str:
+        return self.column.id
+
+    @property
+    def credential(self) -> str:
+        return self.integration.credential_id
+
+    def owned_columns(self) -> list[Column]:
+        """Its columns: the ``campaign_config`` column first, then push, engagement, steps."""
+        return [
+            self.column,
+            *([self.push] if self.push else []),
+            *self.engagement.values(),
+            *self.steps.values(),
+        ]
+
+
+def _belongs(col: Column, link: Column, config: CampaignConfig) -> bool:
+    cfg = col.config
+    if cfg is None or col.id == link.id:
+        return False
+    prefix = f"{INSTANTLY_COLUMN_TYPE}:{link.id}:"
+    if col.key.startswith(prefix):
+        return True
+    if isinstance(cfg, PushActionConfig):
+        return cfg.push_config.campaign_id == config.campaign_id
+    if isinstance(cfg, EngagementConfig | SequenceStepConfig):
+        return cfg.campaign_id == config.campaign_id
+    return False
+
+
+def resolve_link(columns: Sequence[Column], integration: Integration) -> Link:
+    by_id = {c.id: c for c in columns}
+    column = by_id.get(integration.id)
+    if column is None or not isinstance(column.config, CampaignConfig):
+        raise RecordNotFound(
+            f"table {integration.table_id!r} has no campaign link {integration.id!r}"
+        )
+    config = column.config
+    engagement: dict[EngagementSubtype, Column] = {}
+    push = None
+    steps: dict[tuple[int, str], Column] = {}
+    for col in columns:
+        if not _belongs(col, column, config):
+            continue
+        cfg = col.config
+        if isinstance(cfg, EngagementConfig):
+            engagement.setdefault(cfg.instantly_subtype, col)
+        elif isinstance(cfg, PushActionConfig):
+            push = push or col
+        elif isinstance(cfg, SequenceStepConfig):
+            steps[(cfg.step_config.step_number, cfg.step_config.field)] = col
+    return Link(integration.table_id, column, config, integration, engagement, push, steps)
+
+
+def link_flow(ctx: Ctx, integration_id: str) -> Flow[Link]:
+    integration = yield from blocking(ctx.integrations.integration, integration_id)
+    columns = yield from blocking(ctx.tables.columns, integration.table_id)
+    return resolve_link(columns, integration)
+
+
+def engagement_column(link_id: str, campaign: CampaignConfig, subtype: EngagementSubtype) -> Column:
+    """The engagement column a sync creates: a key and a name that say which campaign."""
+    return Column(
+        id=engagement_column_id(link_id, subtype),
+        key=column_key(link_id, subtype),
+        name=engagement_column_name(subtype, campaign.campaign_name),
+        type=INSTANTLY_COLUMN_TYPE,
+        config=EngagementConfig(
+            instantly_subtype=subtype,
+            engagement_field=ENGAGEMENT_FIELD_BY_SUBTYPE[subtype],
+            campaign_id=campaign.campaign_id,
+        ),
+    )
+
+
+def ensure_engagement_columns(ctx: Ctx, link: Link) -> Flow[tuple[Link, tuple[str, ...]]]:
+    missing = [
+        engagement_column(link.id, link.config, s)
+        for s in ENGAGEMENT_SUBTYPES
+        if s not in link.engagement
+    ]
+    if not missing:
+        return link, ()
+    yield from blocking(ctx.tables.save_columns, link.table_id, missing)
+    engagement = dict(link.engagement)
+    for col in missing:
+        assert isinstance(col.config, EngagementConfig)
+        engagement[col.config.instantly_subtype] = col
+    return attrs.evolve(link, engagement=engagement), tuple(c.id for c in missing)

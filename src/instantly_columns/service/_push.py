@@ -1,0 +1,296 @@
+"""Push rows as leads: read → plan (pure, in `domain.push`) → send → record."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Mapping, Sequence
+
+from instantly_columns.api.core import ApiCore, bulk_add_body
+from instantly_columns.domain.columns import CellValue, PushActionConfig
+from instantly_columns.domain.mapping import normalize_email
+from instantly_columns.domain.push import (
+    BULK_LIMIT,
+    Candidate,
+    PushPlan,
+    not_created_reason,
+    patch_fields,
+    plan_push,
+    screen_row,
+)
+from instantly_columns.engine.effects import Flow, blocking, gather_all
+from instantly_columns.ports import CellWrite, LedgerEntry
+from instantly_columns.service._context import (
+    LEAD_PAGE,
+    ROW_PAGE,
+    Ctx,
+    Link,
+    api_for,
+    error_text,
+    link_flow,
+    reraise_auth,
+)
+from instantly_columns.service.reports import PushReport, PushRowResult
+
+
+def push_flow(
+    ctx: Ctx,
+    integration_id: str,
+    *,
+    rows: Collection[str] | None = None,
+    where: Callable[[Mapping[str, CellValue]], bool] | None = None,
+    dry_run: bool = False,
+    force: bool = False,
+    skip_if_in_campaign: bool = True,
+) -> Flow[PushReport]:
+    link = yield from link_flow(ctx, integration_id)
+    campaign_id = link.config.campaign_id
+
+    # read: every selected row, screened as it is read
+    results: dict[str, PushRowResult] = {}
+    order, candidates, absent = yield from _screen_rows(ctx, link, rows, where, results)
+    known: dict[str, LedgerEntry] = {}
+    if candidates and not force:
+        for start in range(0, len(candidates), BULK_LIMIT):
+            part = [c.email for c in candidates[start : start + BULK_LIMIT]]
+            known.update((yield from blocking(ctx.integrations.ledger, link.id, part)))
+
+    # plan
+    plan = plan_push(candidates, known, campaign_id)
+    for cand, entry in plan.unchanged:
+        results[cand.row_id] = PushRowResult(
+            cand.row_id, "already_in_campaign", cand.email, entry.lead_id, pushed_at=entry.pushed_at
+        )
+    chunks = plan.chunks()
+    bodies = tuple(
+        bulk_add_body(campaign_id, [c.lead for c in chunk], skip_if_in_campaign=skip_if_in_campaign)
+        for chunk in chunks
+    )
+    patch_bodies = tuple(
+        {"lead_id": lead_id, "fields": patch_fields(cand.lead)} for cand, lead_id in plan.updates
+    )
+
+    def report(dry: bool, requests: int) -> PushReport:
+        return PushReport(
+            link.id,
+            campaign_id,
+            dry,
+            tuple(results[r] for r in order),
+            requests,
+            bodies,
+            patch_bodies,
+        )
+
+    if dry_run:
+        for cand in plan.fresh:
+            results[cand.row_id] = PushRowResult(cand.row_id, "would_push", cand.email)
+        for cand, lead_id in plan.updates:
+            results[cand.row_id] = PushRowResult(cand.row_id, "would_update", cand.email, lead_id)
+        return report(True, 0)
+
+    # send
+    pending = [
+        LedgerEntry(link.id, c.row_id, c.email, "pending", payload_hash=c.digest)
+        for c in plan.fresh
+    ]
+    if pending:
+        yield from blocking(ctx.integrations.write_ledger, link.id, pending)
+    requests = 0
+    if plan.fresh or plan.updates:
+        core = yield from api_for(ctx, link.credential)
+        requests += yield from _send_new(
+            ctx, core, campaign_id, chunks, skip_if_in_campaign, results
+        )
+        requests += yield from _send_updates(ctx, core, plan, results)
+
+    # record
+    yield from _record(ctx, link, candidates, plan, absent, results)
+    return report(False, requests)
+
+
+def _screen_rows(
+    ctx: Ctx,
+    link: Link,
+    rows: Collection[str] | None,
+    where: Callable[[Mapping[str, CellValue]], bool] | None,
+    results: dict[str, PushRowResult],
+) -> Flow[tuple[list[str], list[Candidate], list[str]]]:
+    push_cfg = link.push.config if link.push is not None else None
+    mapping = link.config.field_mapping
+    if isinstance(push_cfg, PushActionConfig) and not push_cfg.push_config.auto_field_mapping:
+        assert push_cfg.field_mapping is not None
+        mapping = push_cfg.field_mapping
+    steps = (
+        {key: col.id for key, col in link.steps.items()}
+        if link.config.sequence_mode == "author_steps"
+        else {}
+    )
+    fields = sorted({*mapping.columns().values(), *steps.values()})
+    wanted = set(rows) if rows is not None else None
+    order: list[str] = []
+    seen: dict[str, str] = {}
+    candidates: list[Candidate] = []
+    after: str | None = None
+    while True:
+        page = yield from blocking(
+            ctx.tables.rows, link.table_id, fields, after=after, limit=ROW_PAGE
+        )
+        if not page:
+            break
+        after = page[-1].id
+        for row in page:
+            if wanted is not None and row.id not in wanted:
+                continue
+            if where is not None and not where(row.cells):
+                continue
+            order.append(row.id)
+            screened = screen_row(
+                row.id,
+                row.cells,
+                mapping=mapping,
+                steps=steps,
+                campaign_id=link.config.campaign_id,
+                seen=seen,
+            )
+            if screened.candidate is not None:
+                candidates.append(screened.candidate)
+            else:
+                assert screened.status is not None
+                results[row.id] = PushRowResult(
+                    row.id, screened.status, screened.email, error=screened.error
+                )
+    absent = sorted(wanted - set(order)) if wanted is not None else []
+    for row_id in absent:
+        order.append(row_id)
+        results[row_id] = PushRowResult(row_id, "failed", error="no such row")
+    return order, candidates, absent
+
+
+def _send_new(
+    ctx: Ctx,
+    core: ApiCore,
+    campaign_id: str,
+    chunks: Sequence[Sequence[Candidate]],
+    skip_if_in_campaign: bool,
+    results: dict[str, PushRowResult],
+) -> Flow[int]:
+    now = ctx.clock.now()
+    requests = 0
+    step = max(1, ctx.push_concurrency)
+    for start in range(0, len(chunks), step):
+        group = chunks[start : start + step]
+        outcomes = yield from gather_all(
+            [
+                core.add_leads(
+                    campaign_id, [c.lead for c in chunk], skip_if_in_campaign=skip_if_in_campaign
+                )
+                for chunk in group
+            ]
+        )
+        requests += len(group)
+        for chunk, outcome in zip(group, outcomes, strict=True):
+            if outcome.error is not None:
+                reraise_auth(outcome.error)
+                for cand in chunk:
+                    results[cand.row_id] = PushRowResult(
+                        cand.row_id, "failed", cand.email, error=error_text(outcome.error)
+                    )
+                continue
+            created = outcome.unwrap().created
+            missing = [c for i, c in enumerate(chunk) if i not in created]
+            existing: dict[str, str] = {}
+            if missing:
+                existing = yield from _find_leads(core, campaign_id, [c.email for c in missing])
+                requests += -(-len(missing) // LEAD_PAGE)
+            for i, cand in enumerate(chunk):
+                if i in created:
+                    results[cand.row_id] = PushRowResult(
+                        cand.row_id, "pushed", cand.email, created[i], pushed_at=now
+                    )
+                elif cand.email in existing:
+                    results[cand.row_id] = PushRowResult(
+                        cand.row_id,
+                        "already_in_campaign",
+                        cand.email,
+                        existing[cand.email],
+                        pushed_at=now,
+                    )
+                else:
+                    results[cand.row_id] = PushRowResult(
+                        cand.row_id,
+                        "failed",
+                        cand.email,
+                        error=not_created_reason(skip_if_in_campaign),
+                    )
+    return requests
+
+
+def _send_updates(
+    ctx: Ctx, core: ApiCore, plan: PushPlan, results: dict[str, PushRowResult]
+) -> Flow[int]:
+    if not plan.updates:
+        return 0
+    now = ctx.clock.now()
+    outcomes = yield from gather_all(
+        [core.update_lead(lead_id, patch_fields(cand.lead)) for cand, lead_id in plan.updates]
+    )
+    for (cand, lead_id), outcome in zip(plan.updates, outcomes, strict=True):
+        if outcome.error is not None:
+            reraise_auth(outcome.error)
+            results[cand.row_id] = PushRowResult(
+                cand.row_id, "failed", cand.email, lead_id, error=error_text(outcome.error)
+            )
+        else:
+            results[cand.row_id] = PushRowResult(
+                cand.row_id, "updated", cand.email, lead_id, pushed_at=now
+            )
+    return len(plan.updates)
+
+
+def _find_leads(core: ApiCore, campaign_id: str, emails: Sequence[str]) -> Flow[dict[str, str]]:
+    found: dict[str, str] = {}
+    for start in range(0, len(emails), LEAD_PAGE):
+        part = list(emails[start : start + LEAD_PAGE])
+        page = yield from core.lead_page(campaign_id, None, contacts=part)
+        for lead in page.items:
+            email = normalize_email(lead.email)
+            if email and lead.id:
+                found[email] = lead.id
+    return found
+
+
+def _record(
+    ctx: Ctx,
+    link: Link,
+    candidates: Sequence[Candidate],
+    plan: PushPlan,
+    absent: Sequence[str],
+    results: Mapping[str, PushRowResult],
+) -> Flow[None]:
+    digests = {c.row_id: c.digest for c in candidates}
+    unchanged = {cand.row_id for cand, _ in plan.unchanged}  # ledger and cell already say so
+    entries = [
+        LedgerEntry(
+            link.id,
+            r.row_id,
+            r.email,
+            "pushed" if r.status == "updated" else r.status,  # type: ignore[arg-type]
+            lead_id=r.lead_id,
+            error=r.error,
+            pushed_at=r.pushed_at,
+            payload_hash=digests.get(r.row_id)
+            if r.status in ("pushed", "updated", "already_in_campaign")
+            else None,
+        )
+        for r in results.values()
+        if (r.row_id in digests or r.status == "invalid") and r.row_id not in unchanged
+    ]
+    if entries:
+        yield from blocking(ctx.integrations.write_ledger, link.id, entries)
+    if link.push is not None:
+        skip = unchanged | set(absent)
+        writes = [
+            CellWrite(r.row_id, link.push.id, r.as_cell())
+            for r in results.values()
+            if r.row_id not in skip
+        ]
+        if writes:
+            yield from blocking(ctx.tables.write_cells, link.table_id, writes)

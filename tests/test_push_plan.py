@@ -1,0 +1,121 @@
+"""The push plan is pure: which rows become new leads, which update their lead, which are
+unchanged, invalid or duplicates."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import attrs
+from hypothesis import given
+from hypothesis import strategies as st
+
+from instantly_columns.domain.columns import FieldMappingConfig
+from instantly_columns.domain.push import (
+    BULK_LIMIT,
+    Candidate,
+    payload_digest,
+    plan_push,
+    screen_row,
+)
+
+
+@attrs.frozen
+class Entry:
+    status: str
+    lead_id: str | None
+    payload_hash: str | None
+    pushed_at: datetime | None = None
+
+
+emails = st.sampled_from([f"p{i}@acme.co" for i in range(8)])
+statuses = st.sampled_from(["pushed", "already_in_campaign", "failed", "pending", "invalid"])
+campaigns = st.sampled_from(["c1", "c2"])
+
+
+@st.composite
+def candidates_and_ledger(
+    draw: st.DrawFn,
+) -> tuple[list[Candidate], dict[str, Entry], str]:
+    campaign = draw(campaigns)
+    seen: set[str] = set()
+    cands: list[Candidate] = []
+    for n, email in enumerate(draw(st.lists(emails, max_size=8))):
+        if email in seen:
+            continue
+        seen.add(email)
+        lead = {"email": email, "first_name": draw(st.sampled_from(["A", "B"]))}
+        cands.append(Candidate(f"r{n}", email, lead, payload_digest(campaign, lead)))
+    ledger: dict[str, Entry] = {}
+    for email in draw(st.lists(emails, max_size=8)):
+        other = draw(campaigns)
+        lead = {"email": email, "first_name": draw(st.sampled_from(["A", "B"]))}
+        ledger[email] = Entry(
+            draw(statuses), draw(st.sampled_from([None, "L1"])), payload_digest(other, lead)
+        )
+    return cands, ledger, campaign
+
+
+@given(candidates_and_ledger())
+def test_every_candidate_gets_exactly_one_fate(
+    case: tuple[list[Candidate], dict[str, Entry], str],
+) -> None:
+    cands, ledger, campaign = case
+    plan = plan_push(cands, ledger, campaign)
+    fresh = [c.row_id for c in plan.fresh]
+    updated = [c.row_id for c, _ in plan.updates]
+    same = [c.row_id for c, _ in plan.unchanged]
+    assert sorted(fresh + updated + same) == sorted(c.row_id for c in cands)
+    for cand in cands:
+        entry = ledger.get(cand.email)
+        pushed_here = (
+            entry is not None
+            and entry.lead_id is not None
+            and entry.status in ("pushed", "already_in_campaign")
+            and (entry.payload_hash or "").startswith(f"{campaign}:")
+        )
+        if not pushed_here:
+            assert cand.row_id in fresh
+        elif entry is not None and entry.payload_hash == cand.digest:
+            assert cand.row_id in same
+        else:
+            assert (cand, "L1") in plan.updates
+    assert [c for chunk in plan.chunks(3) for c in chunk] == list(plan.fresh)
+    assert all(len(chunk) <= 3 for chunk in plan.chunks(3))
+
+
+def test_the_plan_is_empty_without_candidates() -> None:
+    plan = plan_push([], {}, "c1")
+    assert not plan.fresh
+    assert not plan.updates
+    assert not plan.unchanged
+    assert plan.chunks() == []
+    assert BULK_LIMIT == 1000
+
+
+@given(st.lists(st.sampled_from(["a@x.co", "A@x.co ", "b@x.co", "", "nope"]), max_size=12))
+def test_screening_keeps_the_first_row_of_each_email(cells: list[str]) -> None:
+    mapping = FieldMappingConfig(email="e")
+    seen: dict[str, str] = {}
+    first: dict[str, str] = {}
+    for n, value in enumerate(cells):
+        screened = screen_row(
+            f"r{n}", {"e": value}, mapping=mapping, steps=None, campaign_id="c", seen=seen
+        )
+        if screened.status == "invalid":
+            assert screened.candidate is None
+            assert screened.error in ("missing email", "invalid email")
+        elif screened.status == "skipped_duplicate":
+            assert screened.email in first
+            assert screened.error == f"same email as row {first[screened.email]}"
+        else:
+            assert screened.candidate is not None
+            assert screened.email not in first
+            first[screened.candidate.email] = f"r{n}"
+    assert seen == first
+
+
+def test_a_digest_is_scoped_by_campaign_and_stable() -> None:
+    lead = {"email": "a@x.co", "custom_variables": {"b": 1, "a": 2}}
+    assert payload_digest("c1", lead) == payload_digest("c1", dict(reversed(list(lead.items()))))
+    assert payload_digest("c1", lead) != payload_digest("c2", lead)
+    assert payload_digest("c1", lead).startswith("c1:")
