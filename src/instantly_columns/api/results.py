@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 
 import attrs
 
+from instantly_columns.domain._html import html_table
 from instantly_columns.domain.summary import CAMPAIGN_STATUS_LABELS
 
 __all__ = [
@@ -423,9 +424,4 @@ class ResultList(Sequence[T]):
         rows = [cast(_HtmlRow, item) for item in self.items if hasattr(item, "_html_cells")]
         if not rows:
             return f"<p>{html.escape(repr(self))}</p>"
-        head = "".join(f"<th>{html.escape(c)}</th>" for c in rows[0]._COLUMNS)
-        body = "".join(
-            "<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in item._html_cells()) + "</tr>"
-            for item in rows
-        )
-        return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+        return html_table([item._html_cells() for item in rows], headers=rows[0]._COLUMNS)

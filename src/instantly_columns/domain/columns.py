@@ -33,6 +33,7 @@ from pydantic import (
 
 from instantly_columns.domain.engagement import ENGAGEMENT_FIELD_BY_SUBTYPE, EngagementSubtype
 from instantly_columns.domain.mapping import LEAD_FIELDS
+from instantly_columns.domain.problems import problems_from_validation
 from instantly_columns.errors import InvalidColumnConfig, Problem
 
 __all__ = [
@@ -262,19 +263,6 @@ InstantlyColumnConfig: TypeAlias = Annotated[
 _CONFIG_ADAPTER: TypeAdapter[InstantlyColumnConfig] = TypeAdapter(InstantlyColumnConfig)
 
 
-def _problems(error: ValidationError, prefix: str = "") -> list[Problem]:
-    out = []
-    for item in error.errors(include_input=False, include_url=False):
-        loc = [str(p) for p in item["loc"]]
-        # The union adds the tag as a path element; users think in their JSON's keys.
-        if loc and loc[0] in SUBTYPES:
-            loc = loc[1:]
-        path = ".".join(filter(None, [prefix, *loc]))
-        message = str(item["msg"]).removeprefix("Value error, ")
-        out.append(Problem(path, message))
-    return out
-
-
 def parse_integration_config(data: Mapping[str, Any]) -> InstantlyColumnConfig:
     """Parse a host's flat ``integration_config`` JSON into a typed config.
 
@@ -289,7 +277,8 @@ def parse_integration_config(data: Mapping[str, Any]) -> InstantlyColumnConfig:
     try:
         return _CONFIG_ADAPTER.validate_python(dict(data))
     except ValidationError as exc:
-        raise InvalidColumnConfig(_problems(exc)) from None
+        # The union puts the tag first in each error's location; users think in their keys.
+        raise InvalidColumnConfig(problems_from_validation(exc, root_tags=SUBTYPES)) from None
 
 
 # --- table model ---------------------------------------------------------------------------
@@ -347,7 +336,7 @@ class Column(BaseModel):
         try:
             return cls(id=id, key=key or id, name=name, type=type, config=config)
         except ValidationError as exc:
-            raise InvalidColumnConfig(_problems(exc, f"columns[{id}]")) from None
+            raise InvalidColumnConfig(problems_from_validation(exc, f"columns[{id}]")) from None
 
     def to_host(self) -> dict[str, Any]:
         """The host record: id, key, name, type and the flat ``integration_config``."""

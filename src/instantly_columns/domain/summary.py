@@ -22,7 +22,6 @@ contacted the cell shows `—`, never `0%`.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from types import MappingProxyType
@@ -30,6 +29,7 @@ from typing import Any, ClassVar, Final, Literal, NamedTuple, TypeAlias
 
 import attrs
 
+from instantly_columns.domain._html import html_table
 from instantly_columns.domain.columns import SUBTYPES, InstantlySubtype
 from instantly_columns.domain.engagement import (
     EMAIL_BOUNCED,
@@ -462,10 +462,7 @@ class Aggregate:
         rows.append(("last_contacted", self.last_contacted or DASH))
         rows += [(f"email status: {k}", str(v)) for k, v in self.by_email_status]
         rows += [(f"engagement: {k}", str(v)) for k, v in self.by_engagement_status]
-        body = "".join(
-            f"<tr><th>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>" for k, v in rows
-        )
-        return f"<table><caption>Aggregate</caption>{body}</table>"
+        return html_table(rows, caption="Aggregate", row_headers=True)
 
 
 @attrs.define

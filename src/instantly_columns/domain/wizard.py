@@ -22,6 +22,7 @@ from typing import Annotated, Any, Literal, TypeAlias
 import attrs
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
+from instantly_columns.domain._html import html_table
 from instantly_columns.domain.columns import SequenceMode
 from instantly_columns.domain.mapping import FieldMapping
 from instantly_columns.domain.sequences import PreviewRow, Step
@@ -184,8 +185,9 @@ class WizardState(BaseModel):
 
     def _repr_html_(self) -> str:
         marks = " → ".join(f"<b>{s}</b>" if s == self.step else s for s in STEPS)
-        issues = "".join(f"<li>{p.path}: {p.message}</li>" for p in self.problems)
-        return f"<p>{marks}</p>" + (f"<ul>{issues}</ul>" if issues else "")
+        issues = [(p.path, p.message) for p in self.problems]
+        table = html_table(issues, headers=["field", "problem"]) if issues else ""
+        return f"<p>{marks}</p>{table}"
 
 
 @attrs.frozen

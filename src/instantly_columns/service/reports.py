@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import html
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, Literal
 
 import attrs
 
+from instantly_columns.domain._html import html_table
 from instantly_columns.domain.columns import InstantlySubtype
 from instantly_columns.domain.summary import Aggregate, SummaryCell
 from instantly_columns.ports import PushStatus, RunStatus, SyncRun
@@ -28,16 +29,8 @@ __all__ = [
 ]
 
 
-def _table(headers: Sequence[str], rows: Sequence[Sequence[Any]], limit: int = 20) -> str:
-    head = "".join(f"<th>{html.escape(h)}</th>" for h in headers)
-    body = "".join(
-        "<tr>"
-        + "".join(f"<td>{html.escape('' if v is None else str(v))}</td>" for v in row)
-        + "</tr>"
-        for row in rows[:limit]
-    )
-    more = f"<p>… {len(rows) - limit} more</p>" if len(rows) > limit else ""
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{more}"
+#: Rows a notebook shows of a long report before "… N more rows".
+_HTML_ROWS = 20
 
 
 @attrs.frozen
@@ -89,8 +82,8 @@ class PushReport:
 
     def _repr_html_(self) -> str:
         rows = [(r.row_id, r.status, r.email, r.lead_id, r.error) for r in self.rows]
-        return f"<p>{html.escape(repr(self))}</p>" + _table(
-            ["row", "status", "email", "lead id", "error"], rows
+        return f"<p>{html.escape(repr(self))}</p>" + html_table(
+            rows, headers=["row", "status", "email", "lead id", "error"], limit=_HTML_ROWS
         )
 
 
@@ -125,7 +118,9 @@ class SummaryRow:
         return f"<SummaryRow {self.source}: {inner}>"
 
     def _repr_html_(self) -> str:
-        return _table(list(self.by_subtype), [[str(c) for c in self.by_subtype.values()]])
+        return html_table(
+            [[str(c) for c in self.by_subtype.values()]], headers=list(self.by_subtype)
+        )
 
 
 @attrs.frozen
@@ -156,8 +151,7 @@ class SyncReport:
 
     def _repr_html_(self) -> str:
         r = self.run
-        return _table(
-            ["status", "leads", "matched", "unmatched", "duplicates", "cells", "errors"],
+        return html_table(
             [
                 [
                     r.status,
@@ -169,6 +163,7 @@ class SyncReport:
                     "; ".join(r.errors),
                 ]
             ],
+            headers=["status", "leads", "matched", "unmatched", "duplicates", "cells", "errors"],
         )
 
 
@@ -247,7 +242,7 @@ class AnalyticsPanel:
             "interested",
             "meetings_booked",
         ]
-        return _table(names, [[getattr(self, n) for n in names]])
+        return html_table([[getattr(self, n) for n in names]], headers=names)
 
 
 @attrs.frozen

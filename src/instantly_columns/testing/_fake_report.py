@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import bisect
-import html
 import math
 from collections import Counter
 from collections.abc import Sequence
@@ -12,6 +11,7 @@ from typing import Any, Literal
 
 import attrs
 
+from instantly_columns.domain._html import html_table
 from instantly_columns.testing._fake_faults import FaultEvent
 
 __all__ = ["FakeReport", "RequestRecord"]
@@ -128,15 +128,11 @@ class FakeReport:
         )
 
     def _repr_html_(self) -> str:
-        rows = "".join(
-            f"<tr><td><code>{html.escape(name)}</code></td><td>{count}</td></tr>"
-            for name, count in sorted(self.by_endpoint.items())
-        )
         return (
             f"<p>FakeReport: {self.total} requests, peak {self.peak_per_second}/s, "
             f"{self.peak_per_minute}/min, {len(self.limit_violations)} rate-limited, "
             f"{len(self.faults)} faults</p>"
-            f"<table><tr><th>endpoint</th><th>requests</th></tr>{rows}</table>"
+            + html_table(sorted(self.by_endpoint.items()), headers=["endpoint", "requests"])
         )
 
 
