@@ -1,20 +1,23 @@
 # Two entry points for a new machine: `make demo` and `make test`.
-# Each creates .venv with the standard library's venv module and installs what it needs.
+# Each creates .venv with the standard library's venv module and installs what it needs:
+# `make demo` the package and its runtime dependencies only; everything else the package plus
+# the `dev` dependency group of pyproject.toml (PEP 735; `pip install --group` needs
+# pip >= 25.1, so pip is upgraded first). requirements-dev.lock constrains both installs.
 PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 
-.PHONY: demo test lint docs bench clean
+.PHONY: demo test lint docs bench clean lock
 
 $(BIN)/.installed: pyproject.toml requirements-dev.lock
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c requirements-dev.lock -e ".[dev]"
+	$(BIN)/python -m pip install --quiet --upgrade "pip>=25.1"
+	$(BIN)/python -m pip install --quiet -c requirements-dev.lock --group dev -e .
 	touch $@
 
 $(BIN)/.runtime: pyproject.toml requirements-dev.lock
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet --upgrade "pip>=25.1"
 	$(BIN)/python -m pip install --quiet -c requirements-dev.lock -e .
 	touch $@
 
@@ -28,6 +31,7 @@ lint: $(BIN)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 
 docs: $(BIN)/.installed
 	$(BIN)/mkdocs build --strict
@@ -39,6 +43,6 @@ clean:
 	rm -rf $(VENV) site build dist
 
 lock: $(BIN)/.installed
-	{ echo "# Constraints for reproducible dev installs: pip install -c requirements-dev.lock -e '.[dev]'"; \
+	{ echo "# Constraints for reproducible dev installs: pip install -c requirements-dev.lock --group dev -e ."; \
 	  echo "# Regenerate with: make lock"; \
 	  $(BIN)/python -m pip freeze --exclude-editable | grep -v '^instantly-columns'; } > requirements-dev.lock
