@@ -494,9 +494,9 @@ def test_bad_leads_are_reported_with_paths(kind: str) -> None:
     with pytest.raises(ConfigError) as info:
         run(kind, script, lambda c: c.add_leads("c1", leads))
     paths = [p.path for p in info.value.problems]
-    assert "leads.1.firstName" in paths
-    assert any(p.startswith("leads.2.custom_variables.tags") for p in paths)
-    assert "leads.3.email" in paths
+    assert "leads[1].firstName" in paths
+    assert any(p.startswith("leads[2].custom_variables.tags") for p in paths)
+    assert "leads[3].email" in paths
     assert "Ada" not in str(info.value)  # values are not echoed
     assert script.requests == []
 

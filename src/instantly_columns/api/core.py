@@ -42,6 +42,8 @@ from instantly_columns.api.results import (
     WebhookTestResult,
 )
 from instantly_columns.config import ClientSettings
+from instantly_columns.domain.problems import join_path, problems_from_validation
+from instantly_columns.domain.push import BULK_LIMIT
 from instantly_columns.engine.effects import Flow, call, collect, emit, wait
 from instantly_columns.errors import (
     ApiConnectionError,
@@ -65,7 +67,6 @@ from instantly_columns.ports import ApiKey, ApiRequest, ApiResponse, Clock
 
 __all__ = [
     "DEFAULT_SCHEDULE",
-    "MAX_BULK_LEADS",
     "ApiCore",
     "Cursors",
     "bulk_add_body",
@@ -78,8 +79,6 @@ _M = TypeVar("_M", bound=BaseModel)
 logger = logging.getLogger("instantly_columns")
 
 API = "/api/v2"
-MAX_BULK_LEADS = 1000
-"""Most leads `POST /leads/add` takes in one call."""
 
 DEFAULT_SCHEDULE: Mapping[str, Any] = {
     "schedules": [
@@ -191,22 +190,13 @@ def _is_edge_block(response: ApiResponse) -> bool:
 # --- input helpers -------------------------------------------------------------------------
 
 
-def _problems(exc: ValidationError, prefix: str) -> list[Problem]:
-    problems = []
-    for error in exc.errors(include_input=False, include_url=False):
-        loc = ".".join(str(part) for part in error["loc"])
-        path = f"{prefix}.{loc}" if prefix and loc else prefix or loc
-        problems.append(Problem(path, error["msg"]))
-    return problems
-
-
 def _validated(model: type[_M], data: Any, path: str) -> _M:
     if isinstance(data, BaseModel) or not isinstance(data, Mapping):
         raise ConfigError("must be a mapping", path=path)
     try:
         return model.model_validate(dict(data))
     except ValidationError as exc:
-        raise ConfigError(_problems(exc, path)) from None
+        raise ConfigError(problems_from_validation(exc, path)) from None
 
 
 def _require_id(value: Any, path: str) -> str:
@@ -276,7 +266,7 @@ def _model(model: type[_M], data: Any, request: ApiRequest) -> _M:
         return model.model_validate(data)
     except ValidationError as exc:
         first = exc.errors(include_input=False, include_url=False)[0]
-        where = ".".join(str(part) for part in first["loc"]) or "body"
+        where = join_path("", *first["loc"]) or "body"
         raise ApiResponseError(
             f"unexpected response shape at {where}: {first['msg']}",
             method=request.method,
@@ -325,16 +315,16 @@ def bulk_add_body(
         raise ConfigError("must be a list of lead mappings", path="leads")
     if not leads:
         raise ConfigError("give at least one lead", path="leads")
-    if len(leads) > MAX_BULK_LEADS:
+    if len(leads) > BULK_LIMIT:
         raise ConfigError(
-            f"at most {MAX_BULK_LEADS} leads per call, got {len(leads)}; split the batch",
+            f"at most {BULK_LIMIT} leads per call, got {len(leads)}; split the batch",
             path="leads",
         )
     problems: list[Problem] = []
     rows: list[dict[str, Any]] = []
     for index, lead in enumerate(leads):
         try:
-            model = _validated(_wire.LeadInput, lead, f"leads.{index}")
+            model = _validated(_wire.LeadInput, lead, join_path("leads", index))
         except ConfigError as exc:
             problems.extend(exc.problems)
             continue

@@ -23,6 +23,7 @@ from instantly_columns.domain.columns import (
 from instantly_columns.domain.engagement import ENGAGEMENT_FIELD_BY_SUBTYPE
 from instantly_columns.domain.ids import new_link_id, push_column_id, step_column_id
 from instantly_columns.domain.mapping import FieldMapping, detect_field_mapping
+from instantly_columns.domain.problems import nest_problems, problems_from_validation
 from instantly_columns.domain.sequences import (
     author_sequence,
     build_schedule,
@@ -139,12 +140,7 @@ def _campaign(ctx: Ctx, state: WizardState, answer: CampaignAnswer) -> Flow[Wiza
             try:
                 schedule = build_schedule(name="Default", **spec)
             except ConfigError as exc:
-                return state.with_problems(
-                    [
-                        Problem(f"create.schedule.{p.path}".rstrip("."), p.message)
-                        for p in exc.problems
-                    ]
-                )
+                return state.with_problems(nest_problems("create.schedule", exc.problems))
             campaign = yield from core.create_campaign(
                 answer.create.name, schedule=schedule.to_api()
             )
@@ -271,10 +267,7 @@ def _mapping(ctx: Ctx, state: WizardState, answer: MappingAnswer) -> Flow[Wizard
     try:
         FieldMappingConfig.model_validate(merged)
     except ValidationError as exc:
-        problems += [
-            Problem(".".join(["overrides", *map(str, e["loc"])]), e["msg"])
-            for e in exc.errors(include_input=False, include_url=False)
-        ]
+        problems += problems_from_validation(exc, "overrides")
     if problems:
         return state.with_problems(problems)
     if state.sequence_mode == "map_variables":
