@@ -91,7 +91,7 @@ _EXPORTS: dict[str, str] = {
     "DeletionReport": "service.reports",
     "EngagementCells": "domain.engagement",
     "EngagementConfig": "domain.columns",
-    "FieldMapping": "domain.mapping",
+    "FieldMapping": "domain.mapping.result",
     "FieldMappingConfig": "domain.columns",
     "Forbidden": "errors",
     "InstantlyClient": "api.client",
@@ -143,7 +143,7 @@ _EXPORTS: dict[str, str] = {
     "author_sequence": "domain.sequences",
     "build_schedule": "domain.sequences",
     "column_key": "domain.columns",
-    "detect_field_mapping": "domain.mapping",
+    "detect_field_mapping": "domain.mapping.detection",
     "ensure_valid_table": "domain.columns",
     "extract_variables": "domain.sequences",
     "parse_integration_config": "domain.columns",
@@ -238,11 +238,11 @@ if TYPE_CHECKING:
     from instantly_columns.domain.engagement import (
         project_all as project_all,
     )
-    from instantly_columns.domain.mapping import (
-        FieldMapping as FieldMapping,
-    )
-    from instantly_columns.domain.mapping import (
+    from instantly_columns.domain.mapping.detection import (
         detect_field_mapping as detect_field_mapping,
+    )
+    from instantly_columns.domain.mapping.result import (
+        FieldMapping as FieldMapping,
     )
     from instantly_columns.domain.sequences import (
         Schedule as Schedule,
