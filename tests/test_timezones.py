@@ -1,4 +1,5 @@
-"""Time zones: the list Instantly accepts, and the mapping of other IANA zones onto it."""
+"""Time zones: the list Instantly accepts, kept once in the library (and pinned equal to the
+fake's own copy), and the mapping of other IANA zones onto it."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from instantly_columns.domain.timezones import (
     timezone_mappings,
 )
 from instantly_columns.errors import SequenceError
+from instantly_columns.testing._fake_schema import TIMEZONES as FAKE_TIMEZONES
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "sequences.md"
 
@@ -39,6 +41,12 @@ def test_the_accepted_list() -> None:
         assert name not in ACCEPTED_TIMEZONES
     for name in ACCEPTED_TIMEZONES:
         zoneinfo.ZoneInfo(name)  # every accepted zone is known to tzdata
+
+
+def test_the_fake_keeps_an_exact_copy_of_the_list() -> None:
+    # The fake server spells its own copy so that it does not import the library it tests;
+    # it must still accept exactly the zones the library sends, in the same order.
+    assert FAKE_TIMEZONES == ACCEPTED_TIMEZONES
 
 
 def test_every_accepted_zone_resolves_to_itself() -> None:
