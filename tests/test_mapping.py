@@ -1,28 +1,30 @@
 from __future__ import annotations
 
+import ast
 import random
 import re
 import unicodedata
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from instantly_columns.domain.mapping import (
-    _HONORIFICS,
-    _NAME_SUFFIXES,
     FULL_NAME,
     LEAD_FIELDS,
     MIN_SCORE,
     RESERVED_VARIABLE_NAMES,
     Decision,
     FieldMapping,
+    _aliases,
     detect_field_mapping,
     sanitize_variable_name,
     split_full_name,
 )
+from instantly_columns.domain.mapping.names import _HONORIFICS, _NAME_SUFFIXES
 from instantly_columns.errors import MappingError
 
 ALL_FIELDS = (*LEAD_FIELDS, FULL_NAME)
@@ -1375,3 +1377,26 @@ def test_normalize_email_examples() -> None:
     assert normalize_email("ada@example") is None
     assert normalize_email(42) is None
     assert normalize_email("") is None
+
+
+# --- the alias tables ------------------------------------------------------------------------
+
+
+def test_the_alias_tables_are_literal_data() -> None:
+    source = Path(_aliases.__file__).read_text(encoding="utf-8")
+    calls = [node for node in ast.walk(ast.parse(source)) if isinstance(node, ast.Call)]
+    assert calls == []
+
+
+def test_the_alias_table_is_well_formed() -> None:
+    languages = {"en", "de", "fr", "es", "pt", "nl", "it"}
+    assert set(_aliases.FIELD_WORDS) == set(ALL_FIELDS)
+    for field, langs, score, headers, flags in _aliases.ALIASES:
+        assert field in ALL_FIELDS
+        assert set(langs.split(", ")) <= languages, langs
+        assert 0 < score <= 1.05
+        assert all(header.strip() for header in headers.split("|")), headers
+        assert set(flags.split()) <= {"exact", "bare"}, flags
+    for table in _aliases.FIELD_WORDS.values():
+        for text, _ in table["qualifiers"]:
+            assert text.split(), table

@@ -91,7 +91,7 @@ _EXPORTS: dict[str, str] = {
     "DeletionReport": "service.reports",
     "EngagementCells": "domain.engagement",
     "EngagementConfig": "domain.columns",
-    "FieldMapping": "domain.mapping",
+    "FieldMapping": "domain.mapping.result",
     "FieldMappingConfig": "domain.columns",
     "Forbidden": "errors",
     "InstantlyClient": "api.client",
@@ -116,14 +116,14 @@ _EXPORTS: dict[str, str] = {
     "RecordNotFound": "errors",
     "RetryPolicy": "config",
     "Row": "domain.columns",
-    "Schedule": "domain.sequences",
+    "Schedule": "domain.schedules",
     "ScheduleAnswer": "domain.wizard",
     "SequenceAnswer": "domain.wizard",
     "SequenceError": "errors",
     "SequenceStepConfig": "domain.columns",
     "ServerError": "errors",
     "SettingsChange": "service.reports",
-    "Step": "domain.sequences",
+    "Step": "domain.sequences.steps",
     "StoreError": "errors",
     "SummaryCell": "domain.summary",
     "SummaryRow": "service.reports",
@@ -140,20 +140,20 @@ _EXPORTS: dict[str, str] = {
     "WebhookResult": "service.reports",
     "WizardState": "domain.wizard",
     "WorkspaceLimiter": "api.ratelimit",
-    "author_sequence": "domain.sequences",
-    "build_schedule": "domain.sequences",
+    "author_sequence": "domain.sequences.authoring",
+    "build_schedule": "domain.schedules",
     "column_key": "domain.columns",
-    "detect_field_mapping": "domain.mapping",
+    "detect_field_mapping": "domain.mapping.detection",
     "ensure_valid_table": "domain.columns",
-    "extract_variables": "domain.sequences",
+    "extract_variables": "domain.sequences.templates",
     "parse_integration_config": "domain.columns",
-    "parse_steps": "domain.sequences",
-    "preview": "domain.sequences",
+    "parse_steps": "domain.sequences.steps",
+    "preview": "domain.sequences.templates",
     "project": "domain.engagement",
     "project_all": "domain.engagement",
     "render": "domain.summary",
-    "resolve_timezone": "domain.sequences",
-    "scaffold_step_columns": "domain.sequences",
+    "resolve_timezone": "domain.timezones",
+    "scaffold_step_columns": "domain.sequences.authoring",
     "summary_row": "domain.summary",
     "validate_table": "domain.columns",
 }
@@ -238,38 +238,35 @@ if TYPE_CHECKING:
     from instantly_columns.domain.engagement import (
         project_all as project_all,
     )
-    from instantly_columns.domain.mapping import (
-        FieldMapping as FieldMapping,
-    )
-    from instantly_columns.domain.mapping import (
+    from instantly_columns.domain.mapping.detection import (
         detect_field_mapping as detect_field_mapping,
     )
-    from instantly_columns.domain.sequences import (
+    from instantly_columns.domain.mapping.result import (
+        FieldMapping as FieldMapping,
+    )
+    from instantly_columns.domain.schedules import (
         Schedule as Schedule,
     )
-    from instantly_columns.domain.sequences import (
-        Step as Step,
-    )
-    from instantly_columns.domain.sequences import (
-        author_sequence as author_sequence,
-    )
-    from instantly_columns.domain.sequences import (
+    from instantly_columns.domain.schedules import (
         build_schedule as build_schedule,
     )
-    from instantly_columns.domain.sequences import (
-        extract_variables as extract_variables,
+    from instantly_columns.domain.sequences.authoring import (
+        author_sequence as author_sequence,
     )
-    from instantly_columns.domain.sequences import (
+    from instantly_columns.domain.sequences.authoring import (
+        scaffold_step_columns as scaffold_step_columns,
+    )
+    from instantly_columns.domain.sequences.steps import (
+        Step as Step,
+    )
+    from instantly_columns.domain.sequences.steps import (
         parse_steps as parse_steps,
     )
-    from instantly_columns.domain.sequences import (
+    from instantly_columns.domain.sequences.templates import (
+        extract_variables as extract_variables,
+    )
+    from instantly_columns.domain.sequences.templates import (
         preview as preview,
-    )
-    from instantly_columns.domain.sequences import (
-        resolve_timezone as resolve_timezone,
-    )
-    from instantly_columns.domain.sequences import (
-        scaffold_step_columns as scaffold_step_columns,
     )
     from instantly_columns.domain.summary import (
         Aggregate as Aggregate,
@@ -282,6 +279,9 @@ if TYPE_CHECKING:
     )
     from instantly_columns.domain.summary import (
         summary_row as summary_row,
+    )
+    from instantly_columns.domain.timezones import (
+        resolve_timezone as resolve_timezone,
     )
     from instantly_columns.domain.wizard import (
         CampaignAnswer as CampaignAnswer,

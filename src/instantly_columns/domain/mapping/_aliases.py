@@ -1,0 +1,540 @@
+"""The words detection knows, as data: filler, qualifier, negative and veto words, the alias
+table of each lead field in seven languages, and the cell values that sniffing recognizes.
+
+Only literal tables live here; the modules beside this one build their lookup sets from them.
+Words are written in normalized form (lower case, no accents) and separated by spaces. Aliases
+are written as real headers: they go through the same normalization as headers, so accents,
+casing and punctuation need no care.
+"""
+
+from __future__ import annotations
+
+from typing import Final, Literal, TypedDict
+
+# --- header words ------------------------------------------------------------------------------
+
+# Articles, prepositions and conjunctions in the seven languages, plus form-question words.
+FILLER: Final = (
+    "a and d da das de dei del della delle dello den der des di do dos du e een el en et het i il "
+    "ihr ihre is je l la las le les lo los my nd of or our please rd s st su sua seu th the tu "
+    "tuo und uw van von vos votre what y your enter"
+)
+
+# Words that say whose value it is, or which copy; they neither add nor remove evidence.
+NEUTRAL: Final = (
+    "contact contacts kontakt contacto contato contatto lead leads prospect prospects prospecto "
+    "person persons people persona pessoa persoon personne customer client cliente klant kunde "
+    "recipient target member user individual current actual aktuell aktuelle aktueller actuel "
+    "actuelle atual attuale huidige primary main principal principale haupt primar preferred "
+    "default official"
+)
+
+CLEANED: Final = "cleaned clean normalized normalised standardized formatted"
+
+PERSONAL: Final = (
+    "personal private home privat prive personnel personnelle perso particulier particular "
+    "pessoal persoonlijk personale casa"
+)
+
+WORK: Final = (
+    "work business professional job geschaftlich beruflich dienstlich arbeit professionnel "
+    "professionnelle pro travail trabajo corporativo empresarial profesional profissional "
+    "trabalho comercial zakelijk werk aziendale lavoro"
+)
+
+SECONDARY: Final = (
+    "secondary second other others alt alternative alternate additional backup extra tertiary "
+    "third zweite zweiter weitere andere sonstige alternativ secondaire autre autres secundario "
+    "secundaria otro otra segundo segunda outro outra tweede overig overige secondario "
+    "secondaria altro altra"
+)
+
+COMPANY_WORDS: Final = (
+    "company corporate organization organisation firma unternehmen firmen entreprise societe "
+    "empresa compania companhia azienda societa bedrijf organisatie account"
+)
+
+# The column describes the CRM user or someone else, never the lead.
+VETO: Final = (
+    "owner owners rep reps representative salesperson sender sending assigned assignee agent "
+    "manager sdr bdr csm recruiter creator created modified updated edited referrer referred "
+    "assistant besitzer verantwortlich verantwortlicher betreuer proprietaire commercial "
+    "propietario vendedor proprietario responsavel eigenaar commerciale"
+)
+
+GLOBAL_NEGATIVE: Final = (
+    "id ids uuid guid key hash count date datum fecha timestamp status statut estado stato "
+    "score flag source sources previous former past prior old ex type typ tipo username login "
+    "handle nickname screenname history total"
+)
+
+PERSON_NAME_NEGATIVE: Final = (
+    "email emails mail phone telephone tel mobile fax address street city state country zip "
+    "postal company companies organization organisation account campaign sequence file list "
+    "lists tag tags product project deal opportunity event middle nick alias brand domain "
+    "website url link linkedin profile phonetic pronunciation initial initials kana file "
+    "firma unternehmen entreprise societe empresa azienda bedrijf"
+)
+
+FIRST_WORDS: Final = (
+    "first given forename vorname rufname prenom nombre primer nome primeiro proprio voornaam "
+    "roepnaam battesimo"
+)
+LAST_WORDS: Final = (
+    "last surname family nachname familienname zuname nom apellido apellidos sobrenome apelido "
+    "ultimo achternaam familienaam cognome"
+)
+FULL_WORDS: Final = "full complete vollstandiger voller complet completo volledige nominativo"
+
+# Company attributes: "Company Size", "Company LinkedIn URL", "Taille de l'entreprise".
+ORG_ATTRIBUTE: Final = (
+    "linkedin li url urls link website site web webseite sitio sito pagina domain domains "
+    "dominio domaine domein logo twitter facebook instagram youtube xing crunchbase phone "
+    "telephone tel telefon telefono telefone telefoon fax email emails mail address street "
+    "city state region province zip postal postcode country location hq headquarters size "
+    "employees employee headcount staff range band tier segment vertical industry industries "
+    "sector category description about overview summary specialties keywords technologies "
+    "tech stack founded year age revenue turnover funding investors ticker stock naics sic "
+    "duns vat siren siret kvk cnpj cif nif ust tax registration number code stage rating rank "
+    "growth followers division department subsidiary duration tenure since years news "
+    "grosse taille tamano tamanho dimensione grootte mitarbeiter mitarbeiterzahl employes "
+    "salaries empleados funcionarios colaboradores dipendenti werknemers medewerkers branche "
+    "secteur settore industria adresse direccion endereco indirizzo adres stadt ort ville "
+    "ciudad cidade citta plaats stad land pays pais paese umsatz chiffre affaires ingresos "
+    "facturacion fatturato omzet faturamento receita beschreibung descripcion descricao "
+    "descrizione beschrijving plz cap cep codigo"
+)
+
+
+# --- the lead fields ---------------------------------------------------------------------------
+
+
+class FieldWords(TypedDict):
+    """How the words around an alias count for one field."""
+
+    kind: Literal["email", "phone", "url", "text"]
+    """What the field's values look like, for sniffing samples."""
+    qualifiers: tuple[tuple[str, float], ...]
+    """Words that may stand beside an alias, with the score change each brings (a word in two
+    groups takes the later group's change)."""
+    negative: tuple[str, ...]
+    """Words that rule the field out."""
+    secondary: float
+    """The score change of a second copy: "Email 2", "Other Phone"."""
+
+
+FIELD_WORDS: Final[dict[str, FieldWords]] = {
+    "email": {
+        "kind": "email",
+        "qualifiers": (
+            (WORK, 0.0),
+            (
+                "address adresse adres direccion endereco indirizzo id direct corporativo "
+                "corporate",
+                0.0,
+            ),
+            (PERSONAL, -0.10),
+            # The single letters of "company", as the table has always read; "company" itself
+            # is no qualifier of email, so "Company Email" counts it as an unrecognized word.
+            ("c o m p a n y", -0.05),
+            ("pec", -0.30),
+        ),
+        "negative": (
+            "status verified verification verify valid validity validation validated "
+            "validierung confidence quality grade risk result catch catchall accept accepts "
+            "deliverability deliverable bounce bounced bounces opt opted optout optin out "
+            "unsubscribe unsubscribed subscribed subscription consent permission marketing "
+            "newsletter subject body content copy template title sequence campaign step sent "
+            "send sends open opens opened click clicks clicked reply replies replied count "
+            "domain domains format pattern provider esp mx server host first last total "
+            "frequency preference preferences thread message messages activity language "
+            "signature link tracking event events personalization personalisation "
+            "icebreaker opener hash md5 sha256 ai",
+        ),
+        "secondary": -0.15,
+    },
+    "first_name": {
+        "kind": "text",
+        "qualifiers": (),
+        "negative": (PERSON_NAME_NEGATIVE, LAST_WORDS, FULL_WORDS, "name"),
+        "secondary": -0.30,
+    },
+    "last_name": {
+        "kind": "text",
+        "qualifiers": (),
+        "negative": (PERSON_NAME_NEGATIVE, FIRST_WORDS, FULL_WORDS, "name maiden"),
+        "secondary": -0.30,
+    },
+    "company_name": {
+        "kind": "text",
+        "qualifiers": (
+            (COMPANY_WORDS, 0.0),
+            ("name nom nombre nome naam legal", 0.0),
+            ("associated", -0.10),
+            ("parent ultimate holding", -0.20),
+            (CLEANED, 0.02),
+        ),
+        "negative": (ORG_ATTRIBUTE, "campaign sequence for emails"),
+        "secondary": -0.20,
+    },
+    "job_title": {
+        "kind": "text",
+        "qualifiers": (("job work professional business", 0.0),),
+        "negative": (
+            "email emails mail subject page seo meta website url link deal opportunity ticket "
+            "task campaign step sequence product post article video book level seniority "
+            "hierarchy department dept abteilung departement departamento afdeling reparto "
+            "area category description summary start end duration years since academic "
+            "akademischer akademisch anrede salutation civilite tratamiento tratamento aanhef "
+            "studio studies education degree diploma company firma empresa azienda bedrijf "
+            "societe entreprise",
+        ),
+        "secondary": -0.30,
+    },
+    "phone": {
+        "kind": "phone",
+        "qualifiers": (
+            (
+                "phone phones telephone tel telefon telefono telefone telefoon number no nr "
+                "num numero nummer direct dial work business professional",
+                0.0,
+            ),
+            (
+                "mobile cell movil celular handy mobil portable mobiel mobiele gsm cellulare "
+                "telemovel",
+                -0.05,
+            ),
+            ("office landline fixe festnetz fijo fixo vast", -0.10),
+            (PERSONAL, -0.15),
+            (
+                "company corporate main hq headquarters switchboard zentrale standard "
+                "centralita sede firma empresa azienda bedrijf societe entreprise",
+                -0.25,
+            ),
+        ),
+        "negative": (
+            "fax telefax extension ext code prefix country status verified valid validity "
+            "carrier line dnc call calls called consent opt sms skype format e164 email mail "
+            "website url",
+        ),
+        "secondary": -0.30,
+    },
+    "website": {
+        "kind": "url",
+        "qualifiers": (
+            (
+                "url urls link address adresse adres direccion endereco indirizzo name www "
+                "http https official",
+                0.0,
+            ),
+            (COMPANY_WORDS, -0.05),
+            ("business", -0.05),
+            (PERSONAL, -0.20),
+        ),
+        "negative": (
+            "linkedin li facebook fb twitter instagram insta youtube tiktok github xing "
+            "crunchbase angellist wellfound glassdoor profile image img photo picture avatar "
+            "logo thumbnail calendar calendly booking meeting unsubscribe tracking utm referrer "
+            "referer landing job jobs posting careers email mail emails navigator sn pdf "
+            "document file video post article blog news press authority rank traffic visits "
+            "visitors seo title description screenshot technologies tech platform builder "
+            "cms",
+        ),
+        "secondary": -0.30,
+    },
+    "personalization": {
+        "kind": "text",
+        "qualifiers": (
+            (
+                "personalized personalised personal custom line sentence text message note "
+                "snippet ai gpt generated email opener intro",
+                0.0,
+            ),
+        ),
+        "negative": (
+            "address street strasse adresse direccion endereco indirizzo adres score subject "
+            "zip postal city",
+        ),
+        "secondary": -0.20,
+    },
+    "full_name": {
+        "kind": "text",
+        "qualifiers": (),
+        "negative": (PERSON_NAME_NEGATIVE, "display maiden"),
+        "secondary": -0.30,
+    },
+}
+
+# Each alias: (field, languages, score, "header|header|...", flags). An alias matches a run of
+# a header's words; the other words may be qualifiers or neutral words, and, unless the flags
+# say "exact", unrecognized words too (at a discount). "bare" marks a plain name column
+# ("Name", "Naam"), which beside a first-name column is read as the surname.
+ALIASES: Final[tuple[tuple[str, str, float, str, str], ...]] = (
+    # email ---------------------------------------------------------------------------------------
+    ("email", "en", 1.0, "email|email address|e-mail address", ""),
+    ("email", "en", 0.9, "emails|email addresses|mail address", ""),
+    ("email", "en", 0.85, "mail", "exact"),
+    ("email", "de", 1.0, "E-Mail-Adresse", ""),
+    ("email", "de", 0.95, "Mailadresse", ""),
+    ("email", "fr", 1.0, "Courriel|Adresse e-mail|Adresse courriel|Adresse électronique", ""),
+    ("email", "fr", 0.95, "Adresse mail", ""),
+    ("email", "fr", 0.8, "Mél", "exact"),
+    ("email", "es", 1.0, "Correo electrónico|Dirección de correo|Dirección de email", ""),
+    ("email", "es", 0.95, "Correo", ""),
+    ("email", "pt", 1.0, "Endereço de e-mail|Correio eletrónico|Correio eletrônico", ""),
+    ("email", "pt", 1.0, "Endereço eletrônico", ""),
+    ("email", "nl", 1.0, "E-mailadres", ""),
+    ("email", "nl", 0.95, "Mailadres", ""),
+    ("email", "it", 1.0, "Indirizzo email|Posta elettronica", ""),
+    ("email", "it", 0.7, "PEC", "exact"),
+    # first name ----------------------------------------------------------------------------------
+    ("first_name", "en", 1.0, "first name|given name|forename", ""),
+    ("first_name", "en", 0.8, "first|given", "exact"),
+    ("first_name", "de", 1.0, "Vorname", ""),
+    ("first_name", "de", 0.9, "Rufname", ""),
+    ("first_name", "fr", 1.0, "Prénom", ""),
+    ("first_name", "es", 0.95, "Nombre|Nombres", "exact"),
+    ("first_name", "es", 1.0, "Primer nombre", ""),
+    ("first_name", "pt, it", 0.9, "Nome", "exact"),
+    ("first_name", "pt", 1.0, "Primeiro nome|Nome próprio", ""),
+    ("first_name", "it", 0.95, "Nome di battesimo", ""),
+    ("first_name", "nl", 1.0, "Voornaam", ""),
+    ("first_name", "nl", 0.9, "Roepnaam", ""),
+    # last name -----------------------------------------------------------------------------------
+    ("last_name", "en", 1.0, "last name|surname|family name", ""),
+    ("last_name", "en", 0.8, "last", "exact"),
+    ("last_name", "de", 1.0, "Nachname|Familienname", ""),
+    ("last_name", "de", 0.95, "Zuname", ""),
+    ("last_name", "fr", 1.0, "Nom de famille", ""),
+    ("last_name", "fr", 0.9, "Nom|Nom patronymique", "exact"),
+    ("last_name", "es", 1.0, "Apellido|Apellidos|Apellido(s)", ""),
+    ("last_name", "es", 0.95, "Primer apellido", ""),
+    ("last_name", "pt", 1.0, "Sobrenome|Apelido|Último nome", ""),
+    ("last_name", "nl", 1.0, "Achternaam|Familienaam", ""),
+    ("last_name", "it", 1.0, "Cognome", ""),
+    # full name -----------------------------------------------------------------------------------
+    ("full_name", "en", 1.0, "full name|first and last name|first name last name", ""),
+    ("full_name", "en", 1.0, "last name first name|name and surname|name surname", ""),
+    ("full_name", "en", 0.95, "complete name", ""),
+    ("full_name", "en", 0.9, "contact name", "exact"),
+    ("full_name", "en, de", 0.85, "name", "exact bare"),
+    ("full_name", "en", 0.8, "display name", "exact"),
+    ("full_name", "en", 0.6, "contact", "exact"),
+    ("full_name", "de", 1.0, "Vollständiger Name|Voller Name|Vor- und Nachname", ""),
+    ("full_name", "de", 0.75, "Ansprechpartner", "exact"),
+    ("full_name", "fr", 1.0, "Nom complet|Prénom et nom|Nom et prénom|Prénom Nom", ""),
+    ("full_name", "fr", 0.7, "Interlocuteur", "exact"),
+    ("full_name", "es", 1.0, "Nombre completo|Nombre y apellidos|Nombre y apellido", ""),
+    ("full_name", "es", 1.0, "Apellidos y nombre", ""),
+    ("full_name", "pt, it", 1.0, "Nome completo", ""),
+    ("full_name", "pt", 1.0, "Nome e sobrenome", ""),
+    ("full_name", "it", 1.0, "Nome e cognome|Cognome e nome", ""),
+    ("full_name", "it", 0.9, "Nominativo", "exact"),
+    ("full_name", "nl", 1.0, "Volledige naam|Voor- en achternaam", ""),
+    ("full_name", "nl", 0.85, "Naam", "exact bare"),
+    # company name --------------------------------------------------------------------------------
+    ("company_name", "en", 1.0, "company|company name|organization name", ""),
+    ("company_name", "en", 1.0, "organisation name", ""),
+    ("company_name", "en", 1.02, "company name for emails", "exact"),
+    ("company_name", "en", 0.95, "organization|business name", ""),
+    ("company_name", "en, de, fr", 0.95, "organisation", ""),
+    ("company_name", "en", 0.9, "employer|account name|firm name|employer name", ""),
+    ("company_name", "en", 0.9, "org name", ""),
+    ("company_name", "en", 0.85, "firm", "exact"),
+    ("company_name", "en", 0.8, "org", "exact"),
+    ("company_name", "de", 1.0, "Firma|Firmenname|Unternehmen|Unternehmensname", ""),
+    ("company_name", "de", 0.9, "Arbeitgeber", ""),
+    ("company_name", "de", 0.8, "Gesellschaft|Betrieb", "exact"),
+    ("company_name", "fr", 1.0, "Société|Entreprise|Nom de l'entreprise", ""),
+    ("company_name", "fr", 1.0, "Nom de la société", ""),
+    ("company_name", "fr", 0.98, "Raison sociale", ""),
+    ("company_name", "fr", 0.9, "Employeur|Compagnie", ""),
+    ("company_name", "fr", 0.7, "Structure", "exact"),
+    ("company_name", "es, pt", 1.0, "Empresa", ""),
+    ("company_name", "es", 1.0, "Nombre de la empresa|Compañía", ""),
+    ("company_name", "es", 0.98, "Razón social", ""),
+    ("company_name", "es", 0.95, "Organización", ""),
+    ("company_name", "es", 0.9, "Empleador", ""),
+    ("company_name", "es", 0.8, "Entidad|Negocio", "exact"),
+    ("company_name", "pt", 1.0, "Nome da empresa|Companhia", ""),
+    ("company_name", "pt", 0.98, "Razão social", ""),
+    ("company_name", "pt", 1.02, "Nome fantasia", "exact"),
+    ("company_name", "pt", 0.95, "Organização", ""),
+    ("company_name", "pt", 0.9, "Empregador", ""),
+    ("company_name", "nl", 1.0, "Bedrijf|Bedrijfsnaam|Organisatie|Organisatienaam", ""),
+    ("company_name", "nl", 0.95, "Onderneming", ""),
+    ("company_name", "nl", 0.9, "Werkgever", ""),
+    ("company_name", "it", 1.0, "Azienda|Nome azienda|Società", ""),
+    ("company_name", "it", 0.98, "Ragione sociale", ""),
+    ("company_name", "it", 0.95, "Impresa|Ditta|Organizzazione", ""),
+    ("company_name", "it", 0.85, "Datore di lavoro", ""),
+    # job title -----------------------------------------------------------------------------------
+    ("job_title", "en", 1.0, "job title|business title", ""),
+    ("job_title", "en", 0.9, "job role", ""),
+    ("job_title", "en, de", 0.9, "title|position", "exact"),
+    ("job_title", "en", 0.85, "role|designation|occupation", "exact"),
+    ("job_title", "en", 0.7, "job", "exact"),
+    ("job_title", "de", 1.0, "Berufsbezeichnung|Jobtitel|Stellenbezeichnung", ""),
+    ("job_title", "de", 0.9, "Funktion", "exact"),
+    ("job_title", "de", 0.85, "Rolle", "exact"),
+    ("job_title", "de", 0.8, "Beruf", "exact"),
+    ("job_title", "de", 0.75, "Tätigkeit", "exact"),
+    ("job_title", "de, nl", 0.6, "Titel", "exact"),
+    ("job_title", "fr", 1.0, "Intitulé de poste|Titre du poste", ""),
+    ("job_title", "fr", 0.95, "Poste", "exact"),
+    ("job_title", "fr", 0.9, "Fonction", "exact"),
+    ("job_title", "fr", 0.8, "Métier|Profession", "exact"),
+    ("job_title", "fr", 0.75, "Titre", "exact"),
+    ("job_title", "es, pt", 0.95, "Cargo", "exact"),
+    ("job_title", "es", 0.95, "Puesto", "exact"),
+    ("job_title", "es", 0.85, "Posición|Rol", "exact"),
+    ("job_title", "es", 0.8, "Función|Ocupación|Profesión", "exact"),
+    ("job_title", "es, pt", 0.6, "Título", "exact"),
+    ("job_title", "pt", 0.9, "Função", "exact"),
+    ("job_title", "pt", 0.85, "Posição", "exact"),
+    ("job_title", "pt", 0.8, "Ocupação|Profissão", "exact"),
+    ("job_title", "nl", 1.0, "Functietitel|Functienaam", ""),
+    ("job_title", "nl", 0.95, "Functie", "exact"),
+    ("job_title", "nl", 0.85, "Positie", "exact"),
+    ("job_title", "nl", 0.8, "Beroep", "exact"),
+    ("job_title", "it", 0.95, "Ruolo", "exact"),
+    ("job_title", "it", 0.9, "Posizione|Qualifica|Mansione", "exact"),
+    ("job_title", "it", 0.85, "Funzione|Carica", "exact"),
+    ("job_title", "it", 0.8, "Professione", "exact"),
+    ("job_title", "it", 0.6, "Titolo", "exact"),
+    # phone ---------------------------------------------------------------------------------------
+    ("phone", "en", 1.0, "phone|direct dial", ""),
+    ("phone", "en, fr", 1.0, "telephone", ""),
+    ("phone", "en", 0.95, "cell", ""),
+    ("phone", "en, fr", 0.95, "mobile", ""),
+    ("phone", "en", 0.9, "tel", ""),
+    ("phone", "en", 0.85, "contact number", "exact"),
+    ("phone", "de", 1.0, "Telefon|Durchwahl", ""),
+    ("phone", "de", 0.95, "Handy|Mobil", ""),
+    ("phone", "de", 0.9, "Rufnummer|Festnetz", ""),
+    ("phone", "fr", 1.0, "Ligne directe", ""),
+    ("phone", "fr", 0.95, "Portable", ""),
+    ("phone", "es, it", 1.0, "Teléfono", ""),
+    ("phone", "es", 0.95, "Móvil", ""),
+    ("phone", "es, pt", 0.95, "Celular", ""),
+    ("phone", "pt", 1.0, "Telefone", ""),
+    ("phone", "pt", 0.95, "Telemóvel", ""),
+    ("phone", "nl", 1.0, "Telefoon", ""),
+    ("phone", "nl", 0.95, "Mobiel|GSM|Mobiele nummer", ""),
+    ("phone", "it", 0.95, "Cellulare", ""),
+    # website -------------------------------------------------------------------------------------
+    ("website", "en, de, nl", 1.0, "website", ""),
+    ("website", "en", 0.95, "web address", ""),
+    ("website", "en", 0.9, "homepage", ""),
+    ("website", "en", 0.8, "domain|www", ""),
+    ("website", "en", 0.7, "web|site", "exact"),
+    ("website", "en", 0.6, "url", "exact"),
+    ("website", "de", 1.0, "Webseite|Internetseite", ""),
+    ("website", "de", 0.95, "Internetadresse|Webadresse", ""),
+    ("website", "fr", 1.0, "Site web|Site internet", ""),
+    ("website", "fr", 0.95, "Adresse web", ""),
+    ("website", "fr", 0.8, "Domaine", ""),
+    ("website", "es", 1.0, "Página web", ""),
+    ("website", "es, pt", 1.0, "Sitio web", ""),
+    ("website", "es", 0.95, "Dirección web", ""),
+    ("website", "es, pt, it", 0.8, "Dominio", ""),
+    ("website", "pt", 1.0, "Sítio", ""),
+    ("website", "pt", 0.95, "Endereço web", ""),
+    ("website", "pt", 0.8, "Site", "exact"),
+    ("website", "nl", 0.95, "Webadres|Internetadres", ""),
+    ("website", "nl", 0.8, "Domein", ""),
+    ("website", "it", 1.0, "Sito web|Sito internet", ""),
+    ("website", "it", 0.95, "Indirizzo web", ""),
+    ("website", "it", 0.8, "Sito", "exact"),
+    # personalization -----------------------------------------------------------------------------
+    ("personalization", "en", 1.0, "personalization|personalisation", ""),
+    ("personalization", "en", 0.95, "personalized line|personalised line", ""),
+    ("personalization", "en", 0.9, "icebreaker", ""),
+    ("personalization", "en", 0.85, "opening line|intro line", ""),
+    ("personalization", "en", 0.8, "first line|custom line", ""),
+    ("personalization", "en", 0.8, "opener", "exact"),
+    ("personalization", "en", 0.75, "personal note", ""),
+    ("personalization", "en", 0.6, "intro", "exact"),
+    ("personalization", "de", 1.0, "Personalisierung", ""),
+    ("personalization", "de", 0.85, "Eisbrecher", ""),
+    ("personalization", "de", 0.7, "Aufhänger", "exact"),
+    ("personalization", "fr", 1.0, "Personnalisation", ""),
+    ("personalization", "fr", 0.9, "Phrase d'accroche", ""),
+    ("personalization", "fr", 0.85, "Accroche|Brise-glace", ""),
+    ("personalization", "es", 1.0, "Personalización", ""),
+    ("personalization", "es, it", 0.85, "Rompehielos|Frase de apertura", ""),
+    ("personalization", "es", 0.8, "Primera línea", ""),
+    ("personalization", "pt", 1.0, "Personalização", ""),
+    ("personalization", "pt", 0.85, "Quebra-gelo|Frase de abertura", ""),
+    ("personalization", "pt", 0.8, "Primeira linha", ""),
+    ("personalization", "nl", 1.0, "Personalisatie", ""),
+    ("personalization", "nl", 0.85, "IJsbreker|Openingszin", ""),
+    ("personalization", "it", 1.0, "Personalizzazione", ""),
+    ("personalization", "it", 0.85, "Rompighiaccio", ""),
+    ("personalization", "it", 0.8, "Prima riga", ""),
+)
+
+# --- values ------------------------------------------------------------------------------------
+
+# Letters folded to ASCII beyond what dropping accents does.
+TRANSLITERATE: Final[dict[str, str]] = {
+    "æ": "ae",
+    "ø": "o",
+    "œ": "oe",
+    "ð": "d",
+    "þ": "th",
+    "ł": "l",
+    "đ": "d",
+    "ı": "i",
+    "ħ": "h",
+}
+
+# Top-level domains that make a bare "example.io" a web address.
+COMMON_TLDS: Final = (
+    "com net org io co ai app dev tech biz info me us uk de fr es it nl pt br be ch at eu ca au "
+    "ie se dk no fi pl cz mx ar cl in jp cn ru global online site store agency digital cloud "
+    "solutions consulting group"
+)
+SOCIAL_DOMAINS: Final = (
+    "linkedin.com",
+    "lnkd.in",
+    "twitter.com",
+    "x.com",
+    "facebook.com",
+    "fb.com",
+    "instagram.com",
+    "youtube.com",
+    "tiktok.com",
+    "github.com",
+    "xing.com",
+    "crunchbase.com",
+    "angel.co",
+    "wellfound.com",
+    "calendly.com",
+    "t.me",
+)
+FREEMAIL_DOMAINS: Final = (
+    "gmail.com googlemail.com ymail.com rocketmail.com msn.com aol.com icloud.com me.com mac.com "
+    "web.de t-online.de freenet.de posteo.de mailbox.org protonmail.com proton.me pm.me "
+    "tutanota.com fastmail.com hey.com gmx.de gmx.net gmx.at gmx.ch gmx.com orange.fr "
+    "wanadoo.fr free.fr sfr.fr laposte.net neuf.fr libero.it virgilio.it tiscali.it alice.it "
+    "tin.it email.it terra.com.br uol.com.br bol.com.br ig.com.br sapo.pt telefonica.net "
+    "terra.es ziggo.nl kpnmail.nl planet.nl home.nl hetnet.nl telenet.be skynet.be mail.ru "
+    "qq.com 163.com 126.com comcast.net verizon.net att.net sbcglobal.net btinternet.com "
+    "sky.com naver.com rediffmail.com zoho.com yandex.ru yandex.com"
+)
+# A brand with any of the suffixes is free mail too: "yahoo.co.uk", "hotmail.fr".
+FREEMAIL_BRANDS: Final = (
+    "gmail yahoo hotmail outlook live gmx aol icloud protonmail yandex libero orange"
+)
+FREEMAIL_SUFFIXES: Final = (
+    "com net org fr de es it nl be at ch pt co.uk com.br com.ar com.mx co.jp ca ie se dk no fi "
+    "pl ru in com.au"
+)
+# Salutations, without their dots; a column of them is no job title.
+SALUTATIONS: Final = (
+    "mr mrs ms miss mx dr prof sir madam herr frau m mme mlle monsieur madame sr sra srta don "
+    "dona dhr mevr mw sig sigra signor signora dott dottssa"
+)
+# Suffixes after a person's name, without their dots.
+NAME_SUFFIXES: Final = "jr sr ii iii iv v phd md mba cpa esq dds jd msc bsc ma ba pmp cfa"
