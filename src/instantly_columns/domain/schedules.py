@@ -17,6 +17,7 @@ from typing import Any, Final
 import attrs
 import pydantic
 
+from instantly_columns.domain.problems import problems_from_validation
 from instantly_columns.domain.timezones import (
     ACCEPTED_TIMEZONES,
     TIMEZONE_REFERENCE_DATE,
@@ -95,7 +96,7 @@ class Schedule:
         try:
             wire = _WireCampaignSchedule.model_validate(data)
         except pydantic.ValidationError as exc:
-            raise SequenceError(_problems_from(exc, "campaign_schedule")) from None
+            raise SequenceError(problems_from_validation(exc, "campaign_schedule")) from None
         if len(wire.schedules) != 1:
             raise SequenceError(
                 f"expected one schedule entry, found {len(wire.schedules)}",
@@ -164,16 +165,6 @@ class _WireCampaignSchedule(pydantic.BaseModel):
     start_date: str | None = None
     end_date: str | None = None
     schedules: list[_WireScheduleEntry]
-
-
-def _problems_from(error: pydantic.ValidationError, prefix: str) -> list[Problem]:
-    problems = []
-    for item in error.errors(include_input=False, include_url=False):
-        path = prefix
-        for part in item["loc"]:
-            path += f"[{part}]" if isinstance(part, int) else f".{part}"
-        problems.append(Problem(path, str(item["msg"])))
-    return problems
 
 
 def _parse_days(days: object, path: str) -> tuple[list[int], list[Problem]]:

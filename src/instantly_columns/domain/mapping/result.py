@@ -4,12 +4,12 @@ checks, conversions and overrides a mapping supports."""
 
 from __future__ import annotations
 
-import html
 import math
 from collections.abc import Collection, Iterable, Mapping, Sequence
 
 import attrs
 
+from instantly_columns.domain._html import html_table
 from instantly_columns.domain.mapping._text import _as_text
 from instantly_columns.domain.mapping.fields import _ALL_FIELDS, _FIELD_RANK, FULL_NAME
 from instantly_columns.domain.mapping.names import (
@@ -246,16 +246,12 @@ class FieldMapping:
         return f"FieldMapping({', '.join(parts)})"
 
     def _repr_html_(self) -> str:
-        rows = []
-        for d in self.decisions:
-            field = html.escape(d.field) if d.field else "<em>not sent</em>"
-            rows.append(
-                f"<tr><td>{d.column}</td><td>{html.escape(d.header)}</td><td>{field}</td>"
-                f"<td>{d.confidence:.2f}</td><td>{html.escape(d.reason)}</td></tr>"
-            )
-        return (
-            "<table><thead><tr><th>#</th><th>Header</th><th>Maps to</th><th>Confidence</th>"
-            "<th>Why</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>"
+        return html_table(
+            [
+                (d.column, d.header, d.field or "not sent", f"{d.confidence:.2f}", d.reason)
+                for d in self.decisions
+            ],
+            headers=("#", "Header", "Maps to", "Confidence", "Why"),
         )
 
 

@@ -9,6 +9,7 @@ from typing import Final, Literal, TypeAlias, get_args
 import attrs
 import pydantic
 
+from instantly_columns.domain.problems import problems_from_validation
 from instantly_columns.domain.sequences.templates import (
     CORE_VARIABLE_FIELDS,
     CORE_VARIABLES,
@@ -118,20 +119,6 @@ class _WireSequence(pydantic.BaseModel):
     steps: list[_WireStep] | None = None
 
 
-def _path(prefix: str, loc: Iterable[int | str]) -> str:
-    out = prefix
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else f".{part}"
-    return out
-
-
-def _problems_from(error: pydantic.ValidationError, prefix: str) -> list[Problem]:
-    return [
-        Problem(_path(prefix, item["loc"]), str(item["msg"]))
-        for item in error.errors(include_input=False, include_url=False)
-    ]
-
-
 def parse_steps(sequences: object) -> list[Step]:
     """The steps of a campaign, from its ``sequences`` JSON as the API returns it.
 
@@ -157,7 +144,7 @@ def parse_steps(sequences: object) -> list[Step]:
     try:
         wire = _WireSequence.model_validate(sequences[0])
     except pydantic.ValidationError as exc:
-        raise SequenceError(_problems_from(exc, "sequences[0]")) from None
+        raise SequenceError(problems_from_validation(exc, "sequences[0]")) from None
     steps: list[Step] = []
     for item in wire.steps or []:
         variants = [

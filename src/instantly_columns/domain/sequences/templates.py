@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Final, Literal, TypeAlias
 
 import attrs
 
+from instantly_columns.domain._html import html_table
 from instantly_columns.errors import SequenceError
 
 if TYPE_CHECKING:
@@ -233,14 +234,9 @@ class PreviewRow:
         if self.blank:
             head += f" blank: {esc(', '.join(self.blank))}"
         head += "</p>"
-        rows = "".join(
-            f"<tr><td>{s.step}</td><td>{s.variant}</td><td>{esc(s.subject)}</td>"
-            f"<td>{esc(s.body)}</td></tr>"
-            for s in self.steps
-        )
-        return (
-            f"{head}<table><tr><th>Step</th><th>Variant</th><th>Subject</th><th>Body</th>"
-            f"</tr>{rows}</table>"
+        return head + html_table(
+            [(s.step, s.variant, s.subject, s.body) for s in self.steps],
+            headers=("Step", "Variant", "Subject", "Body"),
         )
 
 
