@@ -274,3 +274,40 @@ def test_options_are_checked() -> None:
     with pytest.raises(StoreError, match="cannot open"):
         SQLiteStore("/nonexistent-dir/sub/x.db")
     assert repr(SQLiteStore(":memory:")) == "SQLiteStore(':memory:')"
+
+
+def _insert_a_row_then_fail(store: SQLiteStore) -> None:
+    with store._transaction(write=True) as tx:
+        tx.run("INSERT INTO ic_rows (table_id, row_id) VALUES ('t', 'r3')")
+        tx.run("INSERT INTO ic_tables (table_id, name) VALUES ('t', 'taken')")
+
+
+def test_a_database_error_inside_atomic_undoes_only_its_savepoint() -> None:
+    with SQLiteStore(":memory:") as store:
+        store.create_table("t")
+        store.save_columns("t", [Column(id="a", key="a", name="A")])
+        store.insert_rows("t", [Row(id="r1"), Row(id="r2")])
+        with store.atomic():
+            store.write_cells("t", [CellWrite("r1", "a", "kept")])
+            with pytest.raises(StoreError, match="UNIQUE"):
+                _insert_a_row_then_fail(store)
+            store.write_cells("t", [CellWrite("r2", "a", "after")])
+        assert [(r.id, r.cells) for r in store.rows("t")] == [
+            ("r1", {"a": "kept"}),
+            ("r2", {"a": "after"}),
+        ]
+
+
+def test_an_atomic_block_holds_the_write_lock_until_it_commits(tmp_path: Path) -> None:
+    db = tmp_path / "atomic.db"
+    with SQLiteStore(db) as store, SQLiteStore(db, timeout=0.05) as other:
+        store.create_table("t")
+        store.save_columns("t", [Column(id="a", key="a", name="A")])
+        store.insert_rows("t", [Row(id="r1")])
+        with store.atomic():
+            store.write_cells("t", [CellWrite("r1", "a", 1)])
+            assert other.rows("t")[0].cells == {}  # WAL: readers see the last commit
+            with pytest.raises(StoreError, match="locked"):
+                other.write_cells("t", [CellWrite("r1", "a", 2)])
+        assert other.rows("t")[0].cells == {"a": 1}
+        assert other.write_cells("t", [CellWrite("r1", "a", 2)]) == 1
