@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from instantly_columns.domain.columns import Column, Row
-from instantly_columns.errors import ConfigError, RecordNotFound, StoreError, SyncInProgress
-from instantly_columns.ports import CellWrite, Integration, SyncRun
+from instantly_columns.errors import ConfigError, RecordNotFound, StoreError
+from instantly_columns.ports import CellWrite, Integration
 from instantly_columns.storage import MemoryStore, SQLiteStore
 from instantly_columns.storage._sql import _GROUPS_SQL, _LOOKUP_IN
 
@@ -94,32 +94,6 @@ def test_processes_racing_for_a_lease_get_one(tmp_path: Path) -> None:
     assert sorted(outputs) == ["busy", "busy", "busy", "won"]
     with SQLiteStore(db) as store:
         assert [r.status for r in store.runs("camp")] == ["running"]
-
-
-def test_two_connections_in_threads_grant_one_lease(tmp_path: Path) -> None:
-    db = tmp_path / "two.db"
-    with SQLiteStore(db) as setup:
-        setup.save_integration(LINK)
-    stores = [SQLiteStore(db) for _ in range(2)]
-    barrier = threading.Barrier(6)
-    results: list[str] = []
-
-    def start(n: int) -> None:
-        barrier.wait()
-        try:
-            stores[n % 2].start_run(SyncRun(id=f"run-{n}", integration_id="camp", started_at=T0))
-            results.append("won")
-        except SyncInProgress:
-            results.append("busy")
-
-    threads = [threading.Thread(target=start, args=(n,)) for n in range(6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    for store in stores:
-        store.close()
-    assert sorted(results) == ["busy"] * 5 + ["won"]
 
 
 def test_reopening_keeps_data_and_does_not_migrate_again(tmp_path: Path) -> None:

@@ -19,7 +19,6 @@ from instantly_columns.errors import (
     CredentialError,
     RecordNotFound,
     StoreError,
-    SyncInProgress,
 )
 from instantly_columns.ports import ApiKey, CellWrite, Integration, SyncRun
 from instantly_columns.storage import PostgresStore, generate_encryption_key
@@ -58,33 +57,6 @@ def test_connections_racing_to_migrate_a_fresh_schema(pg_dsn: str, pg_schema: st
     with psycopg.connect(pg_dsn) as conn:
         versions = conn.execute(f'SELECT version FROM "{pg_schema}".ic_schema_version').fetchall()
     assert versions == [(1,)]
-
-
-def test_stores_on_separate_pools_grant_one_lease(pg_dsn: str, pg_schema: str) -> None:
-    stores = [PostgresStore(pg_dsn, schema=pg_schema, pool_size=2) for _ in range(2)]
-    try:
-        stores[0].save_integration(LINK)
-        barrier = threading.Barrier(6)
-        results: list[str] = []
-
-        def start(n: int) -> None:
-            barrier.wait()
-            try:
-                run = SyncRun(id=f"run-{n}", integration_id="camp", started_at=T0)
-                stores[n % 2].start_run(run)
-                results.append("won")
-            except SyncInProgress:
-                results.append("busy")
-
-        threads = [threading.Thread(target=start, args=(n,)) for n in range(6)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        assert sorted(results) == ["busy"] * 5 + ["won"]
-    finally:
-        for store in stores:
-            store.close()
 
 
 def _wait_for_a_blocked_backend(dsn: str) -> None:
