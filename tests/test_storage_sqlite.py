@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from instantly_columns.domain.columns import Column, Row
-from instantly_columns.errors import ConfigError, RecordNotFound, StoreError, SyncInProgress
-from instantly_columns.ports import CellWrite, Integration, SyncRun
+from instantly_columns.errors import ConfigError, RecordNotFound, StoreError
+from instantly_columns.ports import CellWrite, Integration
 from instantly_columns.storage import MemoryStore, SQLiteStore
 from instantly_columns.storage._sql import _GROUPS_SQL, _LOOKUP_IN
 
@@ -94,32 +94,6 @@ def test_processes_racing_for_a_lease_get_one(tmp_path: Path) -> None:
     assert sorted(outputs) == ["busy", "busy", "busy", "won"]
     with SQLiteStore(db) as store:
         assert [r.status for r in store.runs("camp")] == ["running"]
-
-
-def test_two_connections_in_threads_grant_one_lease(tmp_path: Path) -> None:
-    db = tmp_path / "two.db"
-    with SQLiteStore(db) as setup:
-        setup.save_integration(LINK)
-    stores = [SQLiteStore(db) for _ in range(2)]
-    barrier = threading.Barrier(6)
-    results: list[str] = []
-
-    def start(n: int) -> None:
-        barrier.wait()
-        try:
-            stores[n % 2].start_run(SyncRun(id=f"run-{n}", integration_id="camp", started_at=T0))
-            results.append("won")
-        except SyncInProgress:
-            results.append("busy")
-
-    threads = [threading.Thread(target=start, args=(n,)) for n in range(6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    for store in stores:
-        store.close()
-    assert sorted(results) == ["busy"] * 5 + ["won"]
 
 
 def test_reopening_keeps_data_and_does_not_migrate_again(tmp_path: Path) -> None:
@@ -274,3 +248,40 @@ def test_options_are_checked() -> None:
     with pytest.raises(StoreError, match="cannot open"):
         SQLiteStore("/nonexistent-dir/sub/x.db")
     assert repr(SQLiteStore(":memory:")) == "SQLiteStore(':memory:')"
+
+
+def _insert_a_row_then_fail(store: SQLiteStore) -> None:
+    with store._transaction(write=True) as tx:
+        tx.run("INSERT INTO ic_rows (table_id, row_id) VALUES ('t', 'r3')")
+        tx.run("INSERT INTO ic_tables (table_id, name) VALUES ('t', 'taken')")
+
+
+def test_a_database_error_inside_atomic_undoes_only_its_savepoint() -> None:
+    with SQLiteStore(":memory:") as store:
+        store.create_table("t")
+        store.save_columns("t", [Column(id="a", key="a", name="A")])
+        store.insert_rows("t", [Row(id="r1"), Row(id="r2")])
+        with store.atomic():
+            store.write_cells("t", [CellWrite("r1", "a", "kept")])
+            with pytest.raises(StoreError, match="UNIQUE"):
+                _insert_a_row_then_fail(store)
+            store.write_cells("t", [CellWrite("r2", "a", "after")])
+        assert [(r.id, r.cells) for r in store.rows("t")] == [
+            ("r1", {"a": "kept"}),
+            ("r2", {"a": "after"}),
+        ]
+
+
+def test_an_atomic_block_holds_the_write_lock_until_it_commits(tmp_path: Path) -> None:
+    db = tmp_path / "atomic.db"
+    with SQLiteStore(db) as store, SQLiteStore(db, timeout=0.05) as other:
+        store.create_table("t")
+        store.save_columns("t", [Column(id="a", key="a", name="A")])
+        store.insert_rows("t", [Row(id="r1")])
+        with store.atomic():
+            store.write_cells("t", [CellWrite("r1", "a", 1)])
+            assert other.rows("t")[0].cells == {}  # WAL: readers see the last commit
+            with pytest.raises(StoreError, match="locked"):
+                other.write_cells("t", [CellWrite("r1", "a", 2)])
+        assert other.rows("t")[0].cells == {"a": 1}
+        assert other.write_cells("t", [CellWrite("r1", "a", 2)]) == 1

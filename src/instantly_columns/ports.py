@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Collection, Mapping, Sequence
+from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any, Literal, Protocol, TypeAlias, runtime_checkable
 
@@ -21,24 +22,29 @@ __all__ = [
     "ApiRequest",
     "ApiResponse",
     "AsyncTransport",
+    "CapableTableStore",
     "CellWrite",
     "Clock",
     "ColumnId",
     "CredentialId",
     "CredentialStore",
     "EngagementGroup",
+    "EngagementGrouping",
     "FullStore",
     "Integration",
     "IntegrationId",
     "IntegrationStore",
     "LedgerEntry",
     "PushStatus",
+    "RowFetch",
     "RowId",
+    "RowLookup",
     "RunStatus",
     "SyncRun",
     "TableId",
     "TableStore",
     "Transport",
+    "UnitOfWork",
 ]
 
 JsonBody = Any
@@ -237,7 +243,10 @@ class LedgerEntry:
 
 
 class TableStore(Protocol):
-    """The host's lead tables: columns, rows, cells. Hosts often implement only this."""
+    """The host's lead tables: columns, rows, cells. These five methods are all a host's
+    own table store must have; the optional capabilities (:class:`RowLookup`,
+    :class:`RowFetch`, :class:`EngagementGrouping`) can be derived from them, which
+    ``instantly_columns.storage.with_capabilities`` does for a store that lacks them."""
 
     def columns(self, table: TableId) -> list[Column]: ...
 
@@ -257,9 +266,34 @@ class TableStore(Protocol):
         after: RowId | None = None,
         limit: int = 1000,
     ) -> list[Row]:
-        """A page of rows ordered by id (keyset paging with ``after``); only ``fields``
-        cells are loaded when given."""
+        """A page of rows ordered by id in code-point order (keyset paging with
+        ``after``); only ``fields`` cells are loaded when given."""
         ...
+
+    def write_cells(self, table: TableId, cells: Sequence[CellWrite]) -> int:
+        """Upsert cells in chunks, one transaction per chunk; idempotent. Returns how many
+        cells actually changed."""
+        ...
+
+
+@runtime_checkable
+class RowLookup(Protocol):
+    """Optional table-store capability: find rows by a normalised string cell (emails).
+    Derived, when missing, from an index built with one scan per flow run."""
+
+    def lookup_rows(
+        self, table: TableId, column: ColumnId, values: Collection[str]
+    ) -> dict[str, list[RowId]]:
+        """Rows whose ``column`` cell, stripped and lower-cased, equals one of ``values``
+        (given already normalised). Keys are the given values that matched; row ids are
+        sorted. Uses an index: no scan of the table per call."""
+        ...
+
+
+@runtime_checkable
+class RowFetch(Protocol):
+    """Optional table-store capability: read rows by id. Derived, when missing, by paging
+    through ``rows``."""
 
     def get_rows(
         self,
@@ -270,23 +304,23 @@ class TableStore(Protocol):
         """The rows with these ids (unknown ids are left out), ordered by id."""
         ...
 
-    def lookup_rows(
-        self, table: TableId, column: ColumnId, values: Collection[str]
-    ) -> dict[str, list[RowId]]:
-        """Rows whose ``column`` cell, stripped and lower-cased, equals one of ``values``
-        (given already normalised). Uses an index: no scan of the table."""
-        ...
 
-    def write_cells(self, table: TableId, cells: Sequence[CellWrite]) -> int:
-        """Upsert cells in chunks, one transaction per chunk; idempotent. Returns how many
-        cells actually changed."""
-        ...
+@runtime_checkable
+class EngagementGrouping(Protocol):
+    """Optional table-store capability: the summary-row aggregate computed by the store
+    (in the database). Derived, when missing, by folding the rows' engagement cells."""
 
     def engagement_groups(
         self, table: TableId, columns: Mapping[EngagementSubtype, ColumnId]
     ) -> list[EngagementGroup]:
-        """The summary-row aggregate, computed inside the database."""
+        """``GROUP BY (email_status, engagement_status)`` over the rows that have either
+        cell; see :class:`EngagementGroup`."""
         ...
+
+
+class CapableTableStore(TableStore, RowLookup, RowFetch, EngagementGrouping, Protocol):
+    """A table store with every optional capability: what the flows call. The bundled
+    adapters are one; ``with_capabilities(tables)`` turns any ``TableStore`` into one."""
 
 
 class IntegrationStore(Protocol):
@@ -346,5 +380,31 @@ class CredentialStore(Protocol):
     def delete_key(self, credential: CredentialId) -> None: ...
 
 
-class FullStore(TableStore, IntegrationStore, CredentialStore, Protocol):
-    """One object implementing all three storage ports, as every bundled adapter does."""
+class FullStore(CapableTableStore, IntegrationStore, CredentialStore, Protocol):
+    """One object implementing all three storage ports with every optional table-store
+    capability, as every bundled adapter does (they also implement :class:`UnitOfWork`)."""
+
+
+@runtime_checkable
+class UnitOfWork(Protocol):
+    """Optional capability of a store: several calls as one transaction.
+
+    Inside ``with store.atomic():`` every call the *same thread* makes on ``store``,
+    through any of its ports (cells, ledger, runs, ...), joins one transaction: all of
+    them are kept when the block ends normally, none of them when it raises. Reads inside
+    the block see its writes. Each call stays all-or-nothing on its own, so an error that
+    the block catches undoes only that call; a nested ``atomic()`` joins the outer
+    transaction (and, when it raises, undoes only its own part). ``write_cells`` writes
+    all its chunks in the one transaction.
+
+    The calls must come from the thread that entered the block: in a flow, make them in
+    one ``Store`` effect whose function opens the block. Other threads' calls do not join
+    it; they wait for it or see only what it committed (depending on the store).
+
+    Across ports it only means something when one object implements them, like the
+    bundled adapters (or a host's store whose tables and integrations share a database).
+    """
+
+    def atomic(self) -> AbstractContextManager[None]:
+        """A context manager making the calls inside it one transaction."""
+        ...

@@ -26,3 +26,18 @@ class TestStoreContract(StoreContract):
             store = PostgresStore(dsn, schema=request.getfixturevalue("pg_schema"))
         with store:
             yield store
+
+    @pytest.fixture
+    def store_twin(self, store: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
+        """Another connection (SQLite) or pool (PostgreSQL) on the same database; a
+        MemoryStore is its only handle."""
+        if isinstance(store, SQLiteStore):
+            twin: Any = SQLiteStore(request.getfixturevalue("tmp_path") / "store.db")
+        elif isinstance(store, PostgresStore):
+            dsn = request.getfixturevalue("pg_dsn")
+            twin = PostgresStore(dsn, schema=request.getfixturevalue("pg_schema"), pool_size=2)
+        else:
+            yield store
+            return
+        with twin:
+            yield twin

@@ -19,7 +19,6 @@ from instantly_columns.errors import (
     CredentialError,
     RecordNotFound,
     StoreError,
-    SyncInProgress,
 )
 from instantly_columns.ports import ApiKey, CellWrite, Integration, SyncRun
 from instantly_columns.storage import PostgresStore, generate_encryption_key
@@ -58,33 +57,6 @@ def test_connections_racing_to_migrate_a_fresh_schema(pg_dsn: str, pg_schema: st
     with psycopg.connect(pg_dsn) as conn:
         versions = conn.execute(f'SELECT version FROM "{pg_schema}".ic_schema_version').fetchall()
     assert versions == [(1,)]
-
-
-def test_stores_on_separate_pools_grant_one_lease(pg_dsn: str, pg_schema: str) -> None:
-    stores = [PostgresStore(pg_dsn, schema=pg_schema, pool_size=2) for _ in range(2)]
-    try:
-        stores[0].save_integration(LINK)
-        barrier = threading.Barrier(6)
-        results: list[str] = []
-
-        def start(n: int) -> None:
-            barrier.wait()
-            try:
-                run = SyncRun(id=f"run-{n}", integration_id="camp", started_at=T0)
-                stores[n % 2].start_run(run)
-                results.append("won")
-            except SyncInProgress:
-                results.append("busy")
-
-        threads = [threading.Thread(target=start, args=(n,)) for n in range(6)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        assert sorted(results) == ["busy"] * 5 + ["won"]
-    finally:
-        for store in stores:
-            store.close()
 
 
 def _wait_for_a_blocked_backend(dsn: str) -> None:
@@ -219,7 +191,55 @@ def test_store_error_wraps_database_errors(postgres_factory: Factory) -> None:
 def test_pool_exhaustion_is_a_store_error(pg_dsn: str, pg_schema: str) -> None:
     store = PostgresStore(pg_dsn, schema=pg_schema, pool_size=1, connect_timeout=0.2)
     try:
-        with store._transaction(write=False), pytest.raises(StoreError, match="free"):
-            store.columns("t")  # the only connection is taken by the outer transaction
+        assert store._pool is not None
+        with store._pool.connection(), pytest.raises(StoreError, match="free"):
+            store.columns("t")  # the only connection is taken
     finally:
         store.close()
+
+
+def _fail(store: PostgresStore, sql: str) -> None:
+    with store._transaction(write=True) as tx:
+        tx.run(sql)
+
+
+def test_a_database_error_inside_atomic_undoes_only_its_savepoint(
+    postgres_factory: Factory,
+) -> None:
+    with postgres_factory() as store:
+        store.create_table("t")
+        store.save_columns("t", [Column(id="a", key="a", name="A")])
+        store.insert_rows("t", [Row(id="r1"), Row(id="r2")])
+        with store.atomic():
+            store.write_cells("t", [CellWrite("r1", "a", "kept")])
+            with pytest.raises(StoreError, match="22012"):  # division by zero
+                _fail(store, "SELECT 1 / 0")
+            # Without the savepoint PostgreSQL would refuse every statement from here on.
+            store.write_cells("t", [CellWrite("r2", "a", "after")])
+        assert [r.cells for r in store.rows("t")] == [{"a": "kept"}, {"a": "after"}]
+
+
+def test_other_connections_see_an_atomic_block_only_when_it_commits(
+    pg_dsn: str, pg_schema: str
+) -> None:
+    with (
+        PostgresStore(pg_dsn, schema=pg_schema, pool_size=2) as store,
+        PostgresStore(pg_dsn, schema=pg_schema, pool_size=1) as other,
+    ):
+        store.create_table("t")
+        store.save_columns("t", [Column(id="a", key="a", name="A")])
+        store.insert_rows("t", [Row(id="r1")])
+        store.save_integration(LINK)
+        with store.atomic():
+            store.write_cells("t", [CellWrite("r1", "a", 1)])
+            store.start_run(SyncRun(id="run-1", integration_id="camp", started_at=T0))
+            assert other.rows("t")[0].cells == {}
+            assert other.runs("camp") == []
+            # A store call from another thread is not part of the block either.
+            seen: list[object] = []
+            reader = threading.Thread(target=lambda: seen.append(store.rows("t")[0].cells))
+            reader.start()
+            reader.join()
+            assert seen == [{}]
+        assert other.rows("t")[0].cells == {"a": 1}
+        assert [r.id for r in other.runs("camp")] == ["run-1"]

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from abc import ABC, abstractmethod
 from collections.abc import Collection, Iterator, Mapping, Sequence
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
 from types import TracebackType
 from typing import Any, ClassVar, Literal, Protocol
@@ -191,7 +191,9 @@ class SqlStore(ABC):
 
     @abstractmethod
     def _transaction(self, *, write: bool) -> AbstractContextManager[Tx]:
-        """A transaction; ``write=True`` takes the write lock up front where that matters."""
+        """A transaction; ``write=True`` takes the write lock up front where that matters.
+        Opened inside another transaction of the same thread, it is a savepoint of that
+        one: undone alone when its block raises, committed only with the outer one."""
 
     @abstractmethod
     def _in(self, expr: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
@@ -228,6 +230,16 @@ class SqlStore(ABC):
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+    @contextmanager
+    def atomic(self) -> Iterator[None]:
+        """Make the calls this thread makes inside the block one transaction (see
+        ``UnitOfWork``): all of them are committed when the block ends, none when it
+        raises. Each call inside is a savepoint, so an error the block catches undoes only
+        that call; a nested ``atomic()`` is a savepoint too. The write lock is taken when
+        the block begins."""
+        with self._transaction(write=True):
+            yield
 
     def _maybe_time(self, value: Any) -> datetime | None:
         return None if value is None else self._time_out(value)

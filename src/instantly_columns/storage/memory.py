@@ -6,7 +6,8 @@ from __future__ import annotations
 import bisect
 import json
 import threading
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from types import TracebackType
 from typing import Any
@@ -79,6 +80,16 @@ class _Table:
             if column in self.cells[row]:
                 self.put(row, column, None)
         del self.columns[column]
+
+    def copy(self) -> _Table:
+        """A copy sharing nothing mutable (cells and columns are immutable values)."""
+        return _Table(
+            self.name,
+            dict(self.columns),
+            list(self.row_ids),
+            {row: dict(cells) for row, cells in self.cells.items()},
+            {key: set(rows) for key, rows in self.index.items()},
+        )
 
 
 def _not_found(what: str, ids: Collection[str]) -> RecordNotFound:
@@ -158,6 +169,34 @@ class MemoryStore:
     def _open(self) -> None:
         if self._closed:
             raise StoreError("the store is closed")
+
+    @contextmanager
+    def atomic(self) -> Iterator[None]:
+        """Make the calls inside the block one unit (see ``UnitOfWork``): the block holds
+        the store's lock, so other threads wait for it, and when it raises every record
+        is put back as it was when the block began. Nested blocks join the outer one."""
+        with self._lock:
+            self._open()
+            saved = (
+                {table: data.copy() for table, data in self._tables.items()},
+                dict(self._integrations),
+                dict(self._runs),
+                dict(self._ledger),
+                dict(self._events),
+                dict(self._keys),
+            )
+            try:
+                yield
+            except BaseException:
+                (
+                    self._tables,
+                    self._integrations,
+                    self._runs,
+                    self._ledger,
+                    self._events,
+                    self._keys,
+                ) = saved
+                raise
 
     def _table(self, table: TableId) -> _Table:
         self._open()

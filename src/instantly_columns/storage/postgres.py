@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import re
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -111,6 +112,7 @@ class PostgresStore(SqlStore):
         connect_timeout: float = 10.0,
     ) -> None:
         self._pool: ConnectionPool[Any] | None = None
+        self._local = threading.local()  # .conn: the connection of this thread's transaction
         super().__init__(encryption_key=encryption_key, clock=clock, chunk_size=chunk_size)
         if not isinstance(schema, str) or not _SCHEMA_NAME.fullmatch(schema):
             raise ConfigError(
@@ -186,9 +188,19 @@ class PostgresStore(SqlStore):
     def _transaction(self, *, write: bool) -> Iterator[Tx]:
         if self._closed or self._pool is None:
             raise StoreError("the store is closed")
+        held: psycopg.Connection[Any] | None = getattr(self._local, "conn", None)
         try:
+            if held is not None:
+                # Inside a transaction of this thread: psycopg makes this a savepoint.
+                with held.transaction():
+                    yield _PgTx(held)
+                return
             with self._pool.connection() as conn, conn.transaction():
-                yield _PgTx(conn)
+                self._local.conn = conn
+                try:
+                    yield _PgTx(conn)
+                finally:
+                    self._local.conn = None
         except self._pool_timeout:
             raise StoreError(
                 f"no PostgreSQL connection became free in time ({self._where})"

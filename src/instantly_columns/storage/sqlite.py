@@ -123,6 +123,7 @@ class SQLiteStore(SqlStore):
         self._timeout = codec.seconds(timeout, "timeout")
         self._memory = self._path in ("", ":memory:")
         self._mutex = threading.RLock()
+        self._depth = 0  # transactions open in the thread holding the mutex
         self._conn: sqlite3.Connection | None = None
         try:
             self._conn = self._open()
@@ -184,22 +185,52 @@ class SQLiteStore(SqlStore):
             conn = self._conn
             if conn is None:
                 raise StoreError("the store is closed")
+            if self._depth:
+                # Inside a transaction of this thread (the mutex keeps others out).
+                with self._savepoint(conn):
+                    yield _SQLiteTx(conn)
+                return
             try:
                 conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
             except sqlite3.Error as exc:
                 raise _store_error(exc) from exc
+            self._depth = 1
             try:
                 yield _SQLiteTx(conn)
             except BaseException:
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
                 raise
+            finally:
+                self._depth = 0
             try:
                 conn.execute("COMMIT")
             except sqlite3.Error as exc:
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
                 raise _store_error(exc) from exc
+
+    @contextmanager
+    def _savepoint(self, conn: sqlite3.Connection) -> Iterator[None]:
+        name = f"ic_savepoint_{self._depth}"
+        try:
+            conn.execute(f"SAVEPOINT {name}")
+        except sqlite3.Error as exc:
+            raise _store_error(exc) from exc
+        self._depth += 1
+        try:
+            yield
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute(f"ROLLBACK TO {name}")
+                conn.execute(f"RELEASE {name}")
+            raise
+        finally:
+            self._depth -= 1
+        try:
+            conn.execute(f"RELEASE {name}")
+        except sqlite3.Error as exc:
+            raise _store_error(exc) from exc
 
     def close(self) -> None:
         """Close the connection (idempotent)."""

@@ -26,7 +26,10 @@ class TestMyTables(TableStoreContract):
 ```
 
 `TableStoreContract`, `IntegrationStoreContract` and `CredentialStoreContract` test one
-port each; `StoreContract` is all three. `storage_state_machine(factory)` returns a
+port each; `UnitOfWorkContract` tests `atomic()` (and skips a store without one);
+`StoreContract` is all of them. The race tests use a second handle on the same data when
+you override the `store_twin` fixture (another connection or pool; by default the same
+store). `storage_state_machine(factory)` returns a
 `RuleBasedStateMachine` that runs random sequences of operations against your store and a
 `MemoryStore` side by side, and fails on the first difference in a result or error type:
 
@@ -73,6 +76,7 @@ from instantly_columns.ports import (
     RunStatus,
     SyncRun,
     TableId,
+    UnitOfWork,
 )
 from instantly_columns.storage.memory import MemoryStore
 
@@ -83,6 +87,7 @@ __all__ = [
     "Port",
     "StoreContract",
     "TableStoreContract",
+    "UnitOfWorkContract",
     "storage_state_machine",
 ]
 
@@ -160,6 +165,12 @@ class _Harness:
     def store(self) -> Any:
         """Override: give a fresh, empty store (yield it to clean up afterwards)."""
         raise NotImplementedError("override the `store` fixture in your contract subclass")
+
+    @pytest.fixture
+    def store_twin(self, store: Any) -> Any:
+        """Override: a second handle on the data of ``store`` (another connection or
+        pool), for the race tests; by default ``store`` itself."""
+        return store
 
     def create_table(self, store: Any, table: TableId) -> None:
         """Hook: create an empty table (default: ``store.create_table``)."""
@@ -453,6 +464,52 @@ class TableStoreContract(_Harness):
         store.write_cells(table, [CellWrite("r1", "email", "new@example.com")])
         assert store.lookup_rows(table, "email", ["ada@example.com"]) == {"ada@example.com": ["r2"]}
 
+    def test_lookups_follow_cell_writes_and_column_deletes(self, store: Any) -> None:
+        table = self.make_table(
+            store,
+            columns=[_plain("email"), _plain("note")],
+            rows=[
+                Row(id="r1", cells={"email": "ada@example.com"}),
+                Row(id="r2", cells={"email": "Grace@Example.com"}),
+                Row(id="r3"),
+            ],
+        )
+        wanted = ["ada@example.com", "grace@example.com", "alan@example.com"]
+        assert store.lookup_rows(table, "email", wanted) == {
+            "ada@example.com": ["r1"],
+            "grace@example.com": ["r2"],
+        }
+        store.write_cells(
+            table,
+            [
+                CellWrite("r1", "email", None),
+                CellWrite("r2", "email", " ALAN@example.com"),
+                CellWrite("r3", "email", "ada@example.com"),
+                CellWrite("r3", "note", "grace@example.com"),
+            ],
+        )
+        assert store.lookup_rows(table, "email", wanted) == {
+            "ada@example.com": ["r3"],
+            "alan@example.com": ["r2"],
+        }
+        store.write_cells(table, [CellWrite("r1", "email", "alan@example.com")])
+        assert store.lookup_rows(table, "email", wanted) == {
+            "ada@example.com": ["r3"],
+            "alan@example.com": ["r1", "r2"],
+        }
+        with pytest.raises(RecordNotFound):  # a failed write changes nothing
+            store.write_cells(
+                table, [CellWrite("r3", "email", "x@example.com"), CellWrite("gh", "email", "y")]
+            )
+        assert store.lookup_rows(table, "email", ["ada@example.com"]) == {"ada@example.com": ["r3"]}
+        assert store.delete_columns(table, ["email"]) == 1
+        with pytest.raises(RecordNotFound):
+            store.lookup_rows(table, "email", wanted)
+        store.save_columns(table, [_plain("email")])  # back, and empty
+        assert store.lookup_rows(table, "email", wanted) == {}
+        store.write_cells(table, [CellWrite("r2", "email", "Ada@example.com")])
+        assert store.lookup_rows(table, "email", wanted) == {"ada@example.com": ["r2"]}
+
     def test_engagement_groups_aggregate_per_status_pair(self, store: Any) -> None:
         columns = [_plain(c) for c in ("es", "en", "rc", "oc", "lc", "email")]
         rows = [
@@ -603,12 +660,26 @@ class IntegrationStoreContract(_Harness):
             store.start_run(_run("run-2", _T0 + timedelta(seconds=10)), stale_after=10)
         store.start_run(_run("run-2", _T0 + timedelta(seconds=11)), stale_after=10)
 
-    def test_concurrent_starts_grant_one_lease(self, store: Any) -> None:
+    def test_concurrent_starts_grant_one_lease(self, store: Any, store_twin: Any) -> None:
         store.save_integration(_integration())
-        outcomes = _race(8, lambda n: store.start_run(_run(f"run-{n}", _T0)))
+        handles = (store, store_twin)
+        outcomes = _race(8, lambda n: handles[n % 2].start_run(_run(f"run-{n}", _T0)))
         assert sum(isinstance(o, SyncRun) for o in outcomes) == 1
         assert all(isinstance(o, (SyncRun, SyncInProgress)) for o in outcomes)
         assert [r.status for r in store.runs("camp")] == ["running"]
+        assert [r.status for r in store_twin.runs("camp")] == ["running"]
+
+    def test_racing_takeovers_of_a_stale_lease_grant_one(self, store: Any, store_twin: Any) -> None:
+        store.save_integration(_integration())
+        store.start_run(_run("run-stale", _T0))
+        later = _T0 + timedelta(seconds=301)
+        handles = (store, store_twin)
+        outcomes = _race(8, lambda n: handles[n % 2].start_run(_run(f"run-{n}", later)))
+        winners = [o for o in outcomes if isinstance(o, SyncRun)]
+        assert len(winners) == 1
+        assert all(isinstance(o, (SyncRun, SyncInProgress)) for o in outcomes)
+        statuses = {r.id: r.status for r in store.runs("camp")}
+        assert statuses == {"run-stale": "failed", winners[0].id: "running"}
 
     def test_runs_round_trip_newest_first(self, store: Any) -> None:
         store.save_integration(_integration())
@@ -712,8 +783,151 @@ class CredentialStoreContract(_Harness):
         assert canary not in repr(store.get_key("default"))
 
 
-class StoreContract(TableStoreContract, IntegrationStoreContract, CredentialStoreContract):
-    """All three ports, for a store like ours that implements them together."""
+class _Rollback(Exception):
+    """Raised inside ``atomic()`` blocks by the tests, to roll them back."""
+
+
+def _rolled_back(store: Any, body: Callable[[], object]) -> None:
+    """Run ``body`` in a ``store.atomic()`` block that then raises, so it is rolled back."""
+
+    def block() -> None:
+        with store.atomic():
+            body()
+            raise _Rollback
+
+    with pytest.raises(_Rollback):
+        block()
+
+
+class UnitOfWorkContract(_Harness):
+    """The ``UnitOfWork`` contract: inside ``atomic()``, calls on the table and the
+    integration ports are one transaction. Skipped for a store without ``atomic()``."""
+
+    @pytest.fixture
+    def unit(self, store: Any) -> Any:
+        if not isinstance(store, UnitOfWork):
+            pytest.skip("the store has no atomic() (UnitOfWork is optional)")
+        return store
+
+    def _setup(self, store: Any) -> SyncRun:
+        self.make_table(
+            store,
+            columns=[_plain("email"), _plain("note")],
+            rows=[Row(id="r1", cells={"email": "ada@example.com"}), Row(id="r2")],
+        )
+        store.save_integration(_integration())
+        return store.start_run(_run("run-1", _T0))  # type: ignore[no-any-return]
+
+    def _state(self, store: Any) -> tuple[Any, ...]:
+        emails = ["ada@example.com", "grace@example.com"]
+        return (
+            [c.id for c in store.columns("t")],
+            _row_view(store.rows("t")),
+            store.lookup_rows("t", "email", emails),
+            [_integration_view(i) for i in store.integrations()],
+            store.runs("camp"),
+            store.push_results("camp", ["r1", "r2"]),
+            store.ledger("camp", emails),
+        )
+
+    def _work(self, store: Any, run: SyncRun) -> None:
+        """Cells, ledger, a run checkpoint, a column and a link edit: what a flow step
+        writes together."""
+        store.write_cells(
+            "t", [CellWrite("r1", "email", "grace@example.com"), CellWrite("r2", "note", "x")]
+        )
+        store.write_ledger(
+            "camp", [LedgerEntry("camp", "r1", "grace@example.com", "pushed", lead_id="L1")]
+        )
+        store.update_run(
+            attrs.evolve(run, leads_seen=5, cursor="page-2", summary={"label": "50% Opened"})
+        )
+        store.save_columns("t", [_plain("extra")])
+        store.save_integration(_integration(campaign_name="Renamed"), version=1)
+
+    def test_a_failure_inside_atomic_leaves_both_stores_unchanged(self, unit: Any) -> None:
+        run = self._setup(unit)
+        before = self._state(unit)
+
+        def work() -> None:
+            self._work(unit, run)
+            # Reads inside the block see its writes.
+            assert unit.rows("t", ["note"])[1].cells == {"note": "x"}
+            assert unit.lookup_rows("t", "email", ["grace@example.com"]) == {
+                "grace@example.com": ["r1"]
+            }
+            assert unit.runs("camp")[0].cursor == "page-2"
+
+        _rolled_back(unit, work)
+        assert self._state(unit) == before
+
+    def test_atomic_keeps_everything_when_the_block_ends(self, unit: Any) -> None:
+        run = self._setup(unit)
+        with unit.atomic():
+            self._work(unit, run)
+        columns, rows, found, links, runs, results, ledger = self._state(unit)
+        assert columns == ["email", "note", "extra"]
+        assert rows == [("r1", {"email": '"grace@example.com"'}), ("r2", {"note": '"x"'})]
+        assert found == {"grace@example.com": ["r1"]}
+        assert [(i.campaign_name, i.version) for i in links] == [("Renamed", 2)]
+        assert [(r.cursor, r.leads_seen) for r in runs] == [("page-2", 5)]
+        assert set(results) == {"r1"}
+        assert ledger["grace@example.com"].lead_id == "L1"
+
+    def test_a_lease_taken_in_a_failed_block_is_not_kept(self, unit: Any) -> None:
+        unit.save_integration(_integration())
+        _rolled_back(unit, lambda: unit.start_run(_run("run-1", _T0)))
+        assert unit.runs("camp") == []
+        assert unit.start_run(_run("run-2", _T0)).status == "running"
+
+    def test_every_chunk_of_a_large_write_is_undone(self, unit: Any) -> None:
+        table = self.make_table(unit, columns=[_plain("a"), _plain("b")])
+        self.insert_rows(unit, table, [Row(id=f"r{n:05d}") for n in range(1500)])
+        writes = [CellWrite(f"r{n:05d}", c, n) for n in range(1500) for c in "ab"]
+        _rolled_back(unit, lambda: unit.write_cells(table, writes))
+        assert all(row.cells == {} for row in unit.rows(table, limit=5000))
+
+    def test_an_error_caught_inside_the_block_undoes_only_its_call(self, unit: Any) -> None:
+        self._setup(unit)
+        with unit.atomic():
+            unit.write_cells("t", [CellWrite("r1", "note", "kept")])
+            with pytest.raises(RecordNotFound):
+                unit.write_cells("t", [CellWrite("r2", "note", "lost"), CellWrite("gh", "note", 1)])
+            with pytest.raises(VersionConflict):
+                unit.save_integration(_integration())
+            with pytest.raises(SyncInProgress):
+                unit.start_run(_run("run-2", _T0 + timedelta(seconds=1)))
+            unit.write_ledger("camp", [LedgerEntry("camp", "r2", None, "invalid")])
+        assert _row_view(unit.rows("t", ["note"])) == [("r1", {"note": '"kept"'}), ("r2", {})]
+        assert set(unit.push_results("camp", ["r1", "r2"])) == {"r2"}
+        assert [r.id for r in unit.runs("camp")] == ["run-1"]
+
+    def test_nested_blocks_join_the_outer_one(self, unit: Any) -> None:
+        self._setup(unit)
+        before = self._state(unit)
+
+        def inner_block() -> None:
+            with unit.atomic():
+                unit.write_cells("t", [CellWrite("r2", "note", "inner")])
+                unit.write_ledger("camp", [LedgerEntry("camp", "r2", None, "invalid")])
+
+        _rolled_back(unit, inner_block)  # raised after the inner block ended: it goes too
+        assert self._state(unit) == before
+        with unit.atomic():
+            unit.write_cells("t", [CellWrite("r1", "note", "outer")])
+            _rolled_back(unit, lambda: unit.write_cells("t", [CellWrite("r2", "note", "inner")]))
+            unit.write_cells("t", [CellWrite("r1", "email", "grace@example.com")])
+        assert _row_view(unit.rows("t")) == [
+            ("r1", {"email": '"grace@example.com"', "note": '"outer"'}),
+            ("r2", {}),
+        ]
+
+
+class StoreContract(
+    TableStoreContract, IntegrationStoreContract, CredentialStoreContract, UnitOfWorkContract
+):
+    """All three ports (and ``atomic()`` when the store has it), for a store like ours
+    that implements them together."""
 
 
 def _race(n: int, action: Callable[[int], T]) -> list[T | BaseException]:
@@ -917,6 +1131,38 @@ def storage_state_machine(
                 for column, value in zip(("es", "en", "rc", "oc", "lc"), row[1:], strict=True)
             ]
             self.both(lambda s: s.write_cells("t", cells))
+
+        @precondition(lambda self: "table" in wanted and isinstance(self.real, UnitOfWork))
+        @rule(
+            cells=st.lists(
+                st.builds(
+                    CellWrite,
+                    st.sampled_from(_ROW_IDS),
+                    st.sampled_from(_COLUMN_IDS),
+                    _cell_values,
+                ),
+                max_size=4,
+            ),
+            email=_emails,
+            fail=st.booleans(),
+        )
+        def unit_of_work(self, cells: list[CellWrite], email: str, fail: bool) -> None:
+            """Cells (and a ledger entry) in one ``atomic()`` block, kept or rolled back."""
+
+            def work(store: Any) -> int:
+                try:
+                    with store.atomic():
+                        changed = int(store.write_cells("t", cells))
+                        if "integration" in wanted:
+                            entry = LedgerEntry("i0", "r0", email, "pushed", lead_id="L9")
+                            store.write_ledger("i0", [entry])
+                        if fail:
+                            raise _Rollback
+                except _Rollback:
+                    return -1
+                return changed
+
+            self.both(work)
 
         @precondition(lambda self: "table" in wanted)
         @rule(row=st.sampled_from(_ROW_IDS), column=st.sampled_from(_COLUMN_IDS))
