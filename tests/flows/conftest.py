@@ -77,8 +77,31 @@ def setup_table(store: Any, rows: list[Row]) -> None:
     store.insert_rows(TABLE, rows)
 
 
-@pytest.fixture(params=["memory", "sqlite", "postgres"])
+class HostStore:
+    """A host's store: the table methods a host must write and nothing optional (no
+    ``lookup_rows``, ``get_rows`` nor ``engagement_groups``), so the service derives them."""
+
+    OPTIONAL = frozenset({"lookup_rows", "get_rows", "engagement_groups", "atomic"})
+
+    def __init__(self) -> None:
+        self._db = MemoryStore()
+
+    def __getattr__(self, name: str) -> Any:
+        if name in self.OPTIONAL:
+            raise AttributeError(name)
+        return getattr(self._db, name)
+
+    def close(self) -> None:
+        self._db.close()
+
+
+@pytest.fixture(params=["memory", "sqlite", "postgres", "host"])
 def store(request: pytest.FixtureRequest) -> Iterator[Any]:
+    if request.param == "host":
+        host = HostStore()
+        yield host
+        host.close()
+        return
     if request.param != "postgres":
         made: Any = MemoryStore() if request.param == "memory" else SQLiteStore(":memory:")
         yield made

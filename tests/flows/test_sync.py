@@ -258,3 +258,13 @@ def test_ctrl_c_releases_the_lease_and_the_next_sync_resumes(
     assert resumed.resumed_from == stopped.cursor
     campaign_id = service.links(TABLE)[0].campaign_id
     assert engagement_cells(store, link) == expected_cells(fake, campaign_id)
+
+
+def test_the_host_store_lacks_the_optional_methods_so_the_service_derives_them() -> None:
+    from flows.conftest import HostStore
+    from instantly_columns.ports import EngagementGrouping, RowFetch, RowLookup
+    from instantly_columns.storage.capabilities import DerivedTableStore, with_capabilities
+
+    host = HostStore()
+    assert not isinstance(host, RowLookup | RowFetch | EngagementGrouping)
+    assert isinstance(with_capabilities(host), DerivedTableStore)

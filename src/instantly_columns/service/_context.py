@@ -25,11 +25,11 @@ from instantly_columns.engine.effects import Flow, blocking
 from instantly_columns.errors import MissingApiKey, RecordNotFound, Unauthorized
 from instantly_columns.ports import (
     ApiKey,
+    CapableTableStore,
     Clock,
     CredentialStore,
     Integration,
     IntegrationStore,
-    TableStore,
 )
 
 ROW_PAGE = 1000
@@ -43,7 +43,7 @@ class Ctx:
     """What every flow needs: the three stores, the clock, an id factory and a way to make
     the API core for a key."""
 
-    tables: TableStore
+    tables: CapableTableStore
     integrations: IntegrationStore
     credentials: CredentialStore
     clock: Clock

@@ -14,6 +14,8 @@ from collections.abc import Callable, Collection, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar
 
+import attrs
+
 from instantly_columns.api.core import ApiCore
 from instantly_columns.api.ratelimit import WorkspaceLimiter
 from instantly_columns.clock import SystemClock
@@ -54,6 +56,7 @@ from instantly_columns.service.reports import (
     SyncReport,
     WebhookResult,
 )
+from instantly_columns.storage.capabilities import with_capabilities
 
 if TYPE_CHECKING:
     import httpx
@@ -145,14 +148,23 @@ class _Base:
         self._clock = clock or SystemClock()
         self._concurrency = max(1, concurrency)
         self._webhook_secret = webhook_secret
+        self._tables = tables
         self._ctx = Ctx(
-            tables=tables,
+            tables=with_capabilities(tables),
             integrations=integrations,
             credentials=credentials,
             clock=self._clock,
             core=self._core,
             push_concurrency=self._concurrency,
         )
+
+    def _flow_ctx(self) -> Ctx:
+        """The context of one flow run: a host table store lacking an optional capability is
+        wrapped per run, so an email index it needs is built once per run (never a scan per
+        page) and never outlives the run."""
+        if self._ctx.tables is self._tables:
+            return self._ctx  # the store has every capability itself
+        return attrs.evolve(self._ctx, tables=with_capabilities(self._tables))
 
     def _core(self, key: ApiKey) -> ApiCore:
         return ApiCore(key, settings=self._settings, clock=self._clock, limiter=self._limiter)
@@ -163,7 +175,7 @@ class _Base:
     @property
     def tables(self) -> TableStore:
         """The table store."""
-        return self._ctx.tables
+        return self._tables
 
     @property
     def integrations_store(self) -> IntegrationStore:
@@ -240,13 +252,13 @@ class InstantlyColumns(_Base):
 
     def connect(self, api_key: str | ApiKey, *, credential: str = "default") -> Mapping[str, Any]:
         """Validate a key against the API and store it; returns the workspace id and name."""
-        return self._driver.run(connect_flow(self._ctx, credential, _key(api_key)))
+        return self._driver.run(connect_flow(self._flow_ctx(), credential, _key(api_key)))
 
     # -- wizard ---------------------------------------------------------------------------
 
     def wizard_advance(self, state: WizardState, answer: WizardAnswer) -> WizardState:
         """Answer the current step; returns the next state (or the same step with problems)."""
-        return self._driver.run(advance_flow(self._ctx, state, answer))
+        return self._driver.run(advance_flow(self._flow_ctx(), state, answer))
 
     def wizard_view(
         self,
@@ -257,11 +269,13 @@ class InstantlyColumns(_Base):
     ) -> WizardView:
         """What the current step shows: campaigns with status badges, the campaign's steps,
         variables and a three-row preview, or the detected mapping."""
-        return self._driver.run(view_flow(self._ctx, state, search=search, bindings=bindings))
+        return self._driver.run(
+            view_flow(self._flow_ctx(), state, search=search, bindings=bindings)
+        )
 
     def detect_mapping(self, table_id: str) -> FieldMapping:
         """The detected field mapping of a table (column ids), from headers and sample rows."""
-        return self._driver.run(_detect(self._ctx, table_id))
+        return self._driver.run(_detect(self._flow_ctx(), table_id))
 
     # -- push, sync, summary ----------------------------------------------------------------
 
@@ -331,7 +345,7 @@ class InstantlyColumns(_Base):
         """Sync every link of a table, concurrently within the workspace rate limit."""
         from concurrent.futures import ThreadPoolExecutor
 
-        links = self._driver.run(_table_links(self._ctx, table_id))
+        links = self._driver.run(_table_links(self._flow_ctx(), table_id))
         with ThreadPoolExecutor(max_workers=max(1, min(len(links), self._concurrency))) as pool:
             return list(
                 pool.map(
@@ -342,29 +356,29 @@ class InstantlyColumns(_Base):
 
     def summary(self, link: str, *, source: Literal["api", "local"] = "local") -> SummaryRow:
         """The pinned summary row: from the local cells, or from Instantly's analytics."""
-        return self._driver.run(summary_flow(self._ctx, link, source))
+        return self._driver.run(summary_flow(self._flow_ctx(), link, source))
 
     def analytics(
         self, link: str, *, start_date: str | None = None, end_date: str | None = None
     ) -> AnalyticsPanel:
         """The analytics panel of a link's campaign, with the daily series."""
-        return self._driver.run(analytics_flow(self._ctx, link, start_date, end_date))
+        return self._driver.run(analytics_flow(self._flow_ctx(), link, start_date, end_date))
 
     def due(self, *, table_id: str | None = None, now: datetime | None = None) -> list[Integration]:
         """Links due for a scheduled sync (interval elapsed since the last good sync)."""
-        return self._driver.run(due_flow(self._ctx, table_id, now or self._clock.now()))
+        return self._driver.run(due_flow(self._flow_ctx(), table_id, now or self._clock.now()))
 
     def history(self, link: str, *, limit: int = 20) -> list[SyncRun]:
         """Sync runs of a link, newest first."""
-        return self._driver.run(_history(self._ctx, link, limit))
+        return self._driver.run(_history(self._flow_ctx(), link, limit))
 
     def links(self, table_id: str | None = None) -> list[Integration]:
         """Campaign links (public metadata, never a key)."""
-        return self._driver.run(_links(self._ctx, table_id))
+        return self._driver.run(_links(self._flow_ctx(), table_id))
 
     def columns_of(self, link: str) -> list[Column]:
         """The columns that belong to a link, its ``campaign_config`` column first."""
-        return self._driver.run(_columns_of(self._ctx, link))
+        return self._driver.run(_columns_of(self._flow_ctx(), link))
 
     # -- settings ------------------------------------------------------------------------
 
@@ -399,7 +413,7 @@ class InstantlyColumns(_Base):
         """Delete a link and its dependent columns (step columns are kept as text by
         default)."""
         return self._driver.run(
-            delete_link_flow(self._ctx, link, keep_step_columns=keep_step_columns)
+            delete_link_flow(self._flow_ctx(), link, keep_step_columns=keep_step_columns)
         )
 
     # -- webhooks ------------------------------------------------------------------------
@@ -413,7 +427,7 @@ class InstantlyColumns(_Base):
     ) -> WebhookResult:
         """Check the shared secret, then apply one delivery (replays change nothing)."""
         check_secret(self._webhook_secret or "", headers=headers, query=query)
-        return self._driver.run(webhook_flow(self._ctx, body))
+        return self._driver.run(webhook_flow(self._flow_ctx(), body))
 
 
 class AsyncInstantlyColumns(_Base):
@@ -472,11 +486,11 @@ class AsyncInstantlyColumns(_Base):
         self, api_key: str | ApiKey, *, credential: str = "default"
     ) -> Mapping[str, Any]:
         """Validate a key against the API and store it; returns the workspace id and name."""
-        return await self._driver.run(connect_flow(self._ctx, credential, _key(api_key)))
+        return await self._driver.run(connect_flow(self._flow_ctx(), credential, _key(api_key)))
 
     async def wizard_advance(self, state: WizardState, answer: WizardAnswer) -> WizardState:
         """Answer the current step; returns the next state (or the same step with problems)."""
-        return await self._driver.run(advance_flow(self._ctx, state, answer))
+        return await self._driver.run(advance_flow(self._flow_ctx(), state, answer))
 
     async def wizard_view(
         self,
@@ -487,11 +501,13 @@ class AsyncInstantlyColumns(_Base):
     ) -> WizardView:
         """What the current step shows: campaigns with status badges, the campaign's steps,
         variables and a three-row preview, or the detected mapping."""
-        return await self._driver.run(view_flow(self._ctx, state, search=search, bindings=bindings))
+        return await self._driver.run(
+            view_flow(self._flow_ctx(), state, search=search, bindings=bindings)
+        )
 
     async def detect_mapping(self, table_id: str) -> FieldMapping:
         """The detected field mapping of a table (column ids), from headers and sample rows."""
-        return await self._driver.run(_detect(self._ctx, table_id))
+        return await self._driver.run(_detect(self._flow_ctx(), table_id))
 
     async def push(
         self,
@@ -532,7 +548,9 @@ class AsyncInstantlyColumns(_Base):
         """Sync one link's engagement columns, resuming an interrupted run unless ``full``;
         see [`InstantlyColumns.sync`][instantly_columns.service.facade.InstantlyColumns.sync]."""
         return await self._driver.run(
-            sync_flow(self._ctx, link, progress=progress, cancelled=_cancelled(cancel), full=full)
+            sync_flow(
+                self._flow_ctx(), link, progress=progress, cancelled=_cancelled(cancel), full=full
+            )
         )
 
     async def sync_table(
@@ -546,7 +564,7 @@ class AsyncInstantlyColumns(_Base):
         """Sync every link of a table, concurrently within the workspace rate limit."""
         import anyio
 
-        links = await self._driver.run(_table_links(self._ctx, table_id))
+        links = await self._driver.run(_table_links(self._flow_ctx(), table_id))
         reports: list[SyncReport | None] = [None] * len(links)
 
         async def one(i: int, link: str) -> None:
@@ -559,31 +577,33 @@ class AsyncInstantlyColumns(_Base):
 
     async def summary(self, link: str, *, source: Literal["api", "local"] = "local") -> SummaryRow:
         """The pinned summary row: from the local cells, or from Instantly's analytics."""
-        return await self._driver.run(summary_flow(self._ctx, link, source))
+        return await self._driver.run(summary_flow(self._flow_ctx(), link, source))
 
     async def analytics(
         self, link: str, *, start_date: str | None = None, end_date: str | None = None
     ) -> AnalyticsPanel:
         """The analytics panel of a link's campaign, with the daily series."""
-        return await self._driver.run(analytics_flow(self._ctx, link, start_date, end_date))
+        return await self._driver.run(analytics_flow(self._flow_ctx(), link, start_date, end_date))
 
     async def due(
         self, *, table_id: str | None = None, now: datetime | None = None
     ) -> list[Integration]:
         """Links due for a scheduled sync (interval elapsed since the last good sync)."""
-        return await self._driver.run(due_flow(self._ctx, table_id, now or self._clock.now()))
+        return await self._driver.run(
+            due_flow(self._flow_ctx(), table_id, now or self._clock.now())
+        )
 
     async def history(self, link: str, *, limit: int = 20) -> list[SyncRun]:
         """Sync runs of a link, newest first."""
-        return await self._driver.run(_history(self._ctx, link, limit))
+        return await self._driver.run(_history(self._flow_ctx(), link, limit))
 
     async def links(self, table_id: str | None = None) -> list[Integration]:
         """Campaign links (public metadata, never a key)."""
-        return await self._driver.run(_links(self._ctx, table_id))
+        return await self._driver.run(_links(self._flow_ctx(), table_id))
 
     async def columns_of(self, link: str) -> list[Column]:
         """The columns that belong to a link, its ``campaign_config`` column first."""
-        return await self._driver.run(_columns_of(self._ctx, link))
+        return await self._driver.run(_columns_of(self._flow_ctx(), link))
 
     async def update_link(
         self,
@@ -615,7 +635,7 @@ class AsyncInstantlyColumns(_Base):
         """Delete a link and its dependent columns (step columns are kept as text by
         default)."""
         return await self._driver.run(
-            delete_link_flow(self._ctx, link, keep_step_columns=keep_step_columns)
+            delete_link_flow(self._flow_ctx(), link, keep_step_columns=keep_step_columns)
         )
 
     async def ingest_webhook(
@@ -627,4 +647,4 @@ class AsyncInstantlyColumns(_Base):
     ) -> WebhookResult:
         """Check the shared secret, then apply one delivery (replays change nothing)."""
         check_secret(self._webhook_secret or "", headers=headers, query=query)
-        return await self._driver.run(webhook_flow(self._ctx, body))
+        return await self._driver.run(webhook_flow(self._flow_ctx(), body))
