@@ -17,6 +17,7 @@ from instantly_columns.domain.columns import Column, Row
 from instantly_columns.errors import ConfigError, RecordNotFound, StoreError
 from instantly_columns.ports import CellWrite, Integration
 from instantly_columns.storage import MemoryStore, SQLiteStore
+from instantly_columns.storage._schema import LATEST_VERSION
 from instantly_columns.storage._sql import _GROUPS_SQL, _LOOKUP_IN
 
 T0 = datetime(2026, 3, 2, 9, tzinfo=timezone.utc)
@@ -77,10 +78,12 @@ def race_processes(tmp_path: Path, db: Path, action: str, count: int = 4) -> lis
 
 def test_processes_opening_a_fresh_file_migrate_it_once(tmp_path: Path) -> None:
     db = tmp_path / "fresh.db"
-    assert race_processes(tmp_path, db, "open") == ["1"] * 4
+    assert race_processes(tmp_path, db, "open") == [str(LATEST_VERSION)] * 4
     conn = sqlite3.connect(db)
     try:
-        assert conn.execute("SELECT version FROM ic_schema_version").fetchall() == [(1,)]
+        assert conn.execute("SELECT version FROM ic_schema_version").fetchall() == [
+            (v,) for v in range(1, LATEST_VERSION + 1)
+        ]
         assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
     finally:
         conn.close()
@@ -100,9 +103,9 @@ def test_reopening_keeps_data_and_does_not_migrate_again(tmp_path: Path) -> None
     db = tmp_path / "again.db"
     with SQLiteStore(db) as store:
         store.create_table("t", "T")
-        assert store.schema_version() == 1
+        assert store.schema_version() == LATEST_VERSION
     with SQLiteStore(str(db)) as store:
-        assert store.schema_version() == 1
+        assert store.schema_version() == LATEST_VERSION
         assert store.columns("t") == []
     conn = sqlite3.connect(db)
     conn.execute("INSERT INTO ic_schema_version VALUES (99, 'from the future')")

@@ -22,6 +22,7 @@ from instantly_columns.errors import (
 )
 from instantly_columns.ports import ApiKey, CellWrite, Integration, SyncRun
 from instantly_columns.storage import PostgresStore, generate_encryption_key
+from instantly_columns.storage._schema import LATEST_VERSION
 from instantly_columns.storage._sql import _LOOKUP_IN
 
 pytestmark = pytest.mark.postgres
@@ -56,7 +57,7 @@ def test_connections_racing_to_migrate_a_fresh_schema(pg_dsn: str, pg_schema: st
     assert len(stores) == 4
     with psycopg.connect(pg_dsn) as conn:
         versions = conn.execute(f'SELECT version FROM "{pg_schema}".ic_schema_version').fetchall()
-    assert versions == [(1,)]
+    assert versions == [(v,) for v in range(1, LATEST_VERSION + 1)]
 
 
 def _wait_for_a_blocked_backend(dsn: str) -> None:

@@ -150,6 +150,14 @@ CREATE TABLE ic_credentials (
 );
 """,
     ),
+    Migration(
+        2,
+        "runs carry a sequence number: history and resume follow the order runs started in",
+        """
+ALTER TABLE ic_runs ADD COLUMN seq {int};
+CREATE INDEX ic_runs_by_seq ON ic_runs (integration_id, seq);
+""",
+    ),
 )
 
 LATEST_VERSION: Final = MIGRATIONS[-1].version

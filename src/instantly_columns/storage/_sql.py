@@ -87,8 +87,8 @@ _RUN_COLUMNS = (
 _INSERT_RUN = (
     "INSERT INTO ic_runs (run_id, integration_id, status, started_at, finished_at, "
     "heartbeat_at, leads_seen, rows_matched, leads_unmatched, duplicate_rows, "
-    "cells_written, errors, resume_cursor, summary) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "cells_written, errors, resume_cursor, summary, seq) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 _LEDGER_COLUMNS = (
     "SELECT integration_id, row_id, email, status, lead_id, error, pushed_at, payload_hash "
@@ -814,9 +814,14 @@ class SqlStore(ABC):
                         holder.id,
                     ),
                 )
+            # The order runs started in, by a counter, not a clock: clocks tie and step back.
+            (last,) = tx.fetch(
+                "SELECT COALESCE(MAX(seq), 0) FROM ic_runs WHERE integration_id = ?",
+                (run.integration_id,),
+            )[0]
             tx.run(
                 _INSERT_RUN,
-                (run.id, run.integration_id, *self._run_values(run)),
+                (run.id, run.integration_id, *self._run_values(run), int(last) + 1),
             )
         return run
 
@@ -851,13 +856,14 @@ class SqlStore(ABC):
             )
 
     def runs(self, integration: IntegrationId, *, limit: int = 20) -> list[SyncRun]:
-        """The integration's runs, newest first."""
+        """The integration's runs, the last started first (by the order ``start_run`` saw
+        them, never by their clocks)."""
         integration = codec.check_id(integration, "integration")
         limit = codec.check_limit(limit)
         with self._transaction(write=False) as tx:
             found = tx.fetch(
                 _RUN_COLUMNS + " WHERE integration_id = ? "
-                "ORDER BY started_at DESC, run_id DESC LIMIT ?",
+                "ORDER BY COALESCE(seq, 0) DESC, started_at DESC, run_id DESC LIMIT ?",
                 (integration, limit),
             )
         return [self._run(r) for r in found]

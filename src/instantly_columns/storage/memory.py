@@ -581,8 +581,9 @@ class MemoryStore:
         limit = codec.check_limit(limit)
         with self._lock:
             self._open()
+            # The dict keeps the order start_run added runs in: the last started comes first.
             found = [r for r in self._runs.values() if r.integration_id == integration]
-        found.sort(key=lambda r: (r.started_at, r.id), reverse=True)
+        found.reverse()
         return found[:limit]
 
     def ledger(self, integration: IntegrationId, emails: Collection[str]) -> dict[str, LedgerEntry]:

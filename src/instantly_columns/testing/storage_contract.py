@@ -681,6 +681,22 @@ class IntegrationStoreContract(_Harness):
         statuses = {r.id: r.status for r in store.runs("camp")}
         assert statuses == {"run-stale": "failed", winners[0].id: "running"}
 
+    def test_runs_come_in_the_order_they_started_whatever_their_clocks(self, store: Any) -> None:
+        # Runs started at the same instant, or by a clock that stepped back, are still in
+        # start order: the last started is the one a resume continues.
+        store.save_integration(_integration())
+        ids = ["run-z", "run-a", "run-m", "run-b"]
+        times = [_T0, _T0, _T0 - timedelta(seconds=5), _T0]
+        for n, (run_id, at) in enumerate(zip(ids, times, strict=True)):
+            run = store.start_run(_run(run_id, at))
+            store.update_run(
+                attrs.evolve(run, status="failed", finished_at=at, cursor=f"cursor-{n}")
+            )
+        found = store.runs("camp")
+        assert [r.id for r in found] == list(reversed(ids))
+        assert found[0].cursor == "cursor-3"
+        assert [r.id for r in store.runs("camp", limit=1)] == ["run-b"]
+
     def test_runs_round_trip_newest_first(self, store: Any) -> None:
         store.save_integration(_integration())
         run = store.start_run(_run("run-1", _T0))
