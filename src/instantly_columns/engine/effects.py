@@ -46,6 +46,7 @@ __all__ = [
     "emit",
     "gather",
     "gather_all",
+    "renewing",
     "wait",
 ]
 
@@ -175,4 +176,35 @@ def collect(flow: Flow[None]) -> Flow[list[Any]]:
         try:
             value = yield effect
         except Exception as exc:  # handed to the inner flow, which decides
+            error = exc
+
+
+def renewing(flow: Flow[T], renew: Callable[[], Flow[None]], every: float) -> Flow[T]:
+    """Run `flow`, cutting each of its waits longer than `every` seconds into slices and
+    running `renew` between them: a lease held by the caller stays fresh however long the
+    flow waits (a rate limit, a back-off). An error `renew` raises is thrown into `flow`."""
+    value: Any = None
+    error: BaseException | None = None
+    while True:
+        try:
+            effect = flow.throw(error) if error is not None else flow.send(value)
+        except StopIteration as stop:
+            result: T = stop.value
+            return result
+        value, error = None, None
+        if isinstance(effect, Wait) and effect.seconds > every > 0:
+            left = effect.seconds
+            try:
+                while left > 0:
+                    step = min(every, left)
+                    yield Wait(step)
+                    left -= step
+                    if left > 0:
+                        yield from renew()
+            except Exception as exc:
+                error = exc
+            continue
+        try:
+            value = yield effect
+        except Exception as exc:
             error = exc

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager
 
 import attrs
 
@@ -30,6 +31,7 @@ from instantly_columns.ports import (
     CredentialStore,
     Integration,
     IntegrationStore,
+    UnitOfWork,
 )
 
 ROW_PAGE = 1000
@@ -50,7 +52,17 @@ class Ctx:
     core: Callable[[ApiKey], ApiCore]
     new_id: Callable[[], str] = lambda: uuid.uuid4().hex
     push_concurrency: int = 4
-    stale_after: float = 300.0
+    lease_seconds: float = 30.0
+    """A sync's lease lapses after this long without a heartbeat; heartbeats come every
+    third of it, so only a dead (or frozen) worker loses its lease."""
+
+    def atomic(self) -> AbstractContextManager[None] | None:
+        """One transaction across the table and link stores, when they are one store that
+        offers it (every bundled adapter does); ``None`` otherwise."""
+        store: object = self.tables
+        if store is self.integrations and isinstance(store, UnitOfWork):
+            return store.atomic()
+        return None
 
 
 def api_for(ctx: Ctx, credential: str) -> Flow[ApiCore]:

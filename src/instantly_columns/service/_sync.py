@@ -3,8 +3,11 @@ checkpoint the cursor after every page; and the schedule of due syncs."""
 
 from __future__ import annotations
 
+import contextlib
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 import attrs
 
@@ -13,7 +16,7 @@ from instantly_columns.api.results import Lead, Page
 from instantly_columns.domain.columns import ENGAGEMENT_SUBTYPES
 from instantly_columns.domain.engagement import EngagementSubtype, project_all
 from instantly_columns.domain.mapping import normalize_email
-from instantly_columns.engine.effects import Flow, Outcome, blocking, gather
+from instantly_columns.engine.effects import Flow, Outcome, blocking, gather, renewing
 from instantly_columns.errors import InvalidColumnConfig
 from instantly_columns.ports import CellWrite, Integration, SyncRun
 from instantly_columns.service._context import (
@@ -28,6 +31,53 @@ from instantly_columns.service._summary import summary_after_sync, summary_json
 from instantly_columns.service.reports import ProgressEvent, SyncReport
 
 DEFAULT_SYNC_INTERVAL = 900.0
+
+
+class _Lease:
+    """The run a sync holds: its checkpoints and heartbeats go through here, one at a time.
+
+    A page's cells and its checkpoint are written in one transaction that also checks the
+    lease (``update_run`` refuses a run that lost it), so a worker that stalled past its
+    lease and was taken over writes nothing when it wakes up. Where the table and link stores
+    cannot share a transaction, the lease is checked just before the cells are written.
+    """
+
+    def __init__(self, ctx: Ctx, run: SyncRun) -> None:
+        self._ctx = ctx
+        self._lock = threading.Lock()
+        self.run = run
+
+    def beat(self) -> None:
+        with self._lock:
+            run = attrs.evolve(self.run, heartbeat_at=self._ctx.clock.now())
+            self._ctx.integrations.update_run(run)
+            self.run = run
+
+    def commit(
+        self,
+        table_id: str,
+        writes: Sequence[CellWrite],
+        advance: Callable[[SyncRun, int], SyncRun],
+    ) -> int:
+        with self._lock:
+            unit = self._ctx.atomic()
+            if unit is None:  # no shared transaction: check the lease just before writing
+                checked = attrs.evolve(self.run, heartbeat_at=self._ctx.clock.now())
+                self._ctx.integrations.update_run(checked)
+                self.run = checked
+            with unit or contextlib.nullcontext():
+                written = self._ctx.tables.write_cells(table_id, writes) if writes else 0
+                run = advance(self.run, written)
+                self._ctx.integrations.update_run(run)
+            self.run = run
+            return written
+
+    def close(self, **changes: Any) -> SyncRun:
+        with self._lock:
+            run = attrs.evolve(self.run, **changes)
+            self._ctx.integrations.update_run(run)
+            self.run = run
+            return run
 
 
 def sync_flow(
@@ -58,13 +108,21 @@ def sync_flow(
         heartbeat_at=now,
         cursor=resume_from,
     )
-    run = (yield from blocking(ctx.integrations.start_run, run, stale_after=ctx.stale_after)) or run
+    run = (
+        yield from blocking(ctx.integrations.start_run, run, stale_after=ctx.lease_seconds)
+    ) or run
+    lease = _Lease(ctx, run)
+    every = ctx.lease_seconds / 3
+
+    def renew() -> Flow[None]:
+        yield from blocking(lease.beat)
+
     columns = {s: c.id for s, c in link.engagement.items()}
     pages = 0
     cursors = Cursors()
     try:
         core = yield from api_for(ctx, link.credential)
-        page = yield from core.lead_page(campaign_id, resume_from)
+        page = yield from renewing(core.lead_page(campaign_id, resume_from), renew, every)
         while True:
             if not page.items:
                 break
@@ -72,28 +130,38 @@ def sync_flow(
             cursors.check(cursor)
             pages += 1
             writes, stats = yield from _page_writes(ctx, link, email_column, columns, page.items)
+            seen = len(page.items)
+
+            def advance(
+                run: SyncRun,
+                written: int,
+                seen: int = seen,
+                stats: tuple[int, ...] = stats,
+                cursor: str | None = cursor,
+            ) -> SyncRun:
+                return attrs.evolve(
+                    run,
+                    leads_seen=run.leads_seen + seen,
+                    rows_matched=run.rows_matched + stats[0],
+                    leads_unmatched=run.leads_unmatched + stats[1],
+                    duplicate_rows=run.duplicate_rows + stats[2],
+                    cells_written=run.cells_written + written,
+                    cursor=cursor,
+                    heartbeat_at=ctx.clock.now(),
+                )
+
+            commit = blocking(lease.commit, link.table_id, writes, advance)
             next_page: Outcome[Page[Lead]] | None = None
             if cursor is not None:
                 # The next page is fetched while this one is written.
                 fetched, stored = yield from gather(
-                    core.lead_page(campaign_id, cursor),
-                    blocking(ctx.tables.write_cells, link.table_id, writes),
+                    renewing(core.lead_page(campaign_id, cursor), renew, every), commit
                 )
-                written = stored.unwrap()
+                stored.unwrap()
                 next_page = fetched  # a failed fetch raises after this page's checkpoint
             else:
-                written = yield from blocking(ctx.tables.write_cells, link.table_id, writes)
-            run = attrs.evolve(
-                run,
-                leads_seen=run.leads_seen + len(page.items),
-                rows_matched=run.rows_matched + stats[0],
-                leads_unmatched=run.leads_unmatched + stats[1],
-                duplicate_rows=run.duplicate_rows + stats[2],
-                cells_written=run.cells_written + written,
-                cursor=cursor,
-                heartbeat_at=ctx.clock.now(),
-            )
-            yield from blocking(ctx.integrations.update_run, run)
+                yield from commit
+            run = lease.run
             if progress is not None:
                 progress(
                     ProgressEvent(
@@ -104,31 +172,30 @@ def sync_flow(
                 break
             page = next_page.unwrap()
             if cancelled is not None and cancelled():
-                run = attrs.evolve(run, status="cancelled", finished_at=ctx.clock.now())
-                yield from blocking(ctx.integrations.update_run, run)
+                run = yield from blocking(
+                    lease.close, status="cancelled", finished_at=ctx.clock.now()
+                )
                 return SyncReport(link.id, run, None, resume_from, created)
     except (Exception, KeyboardInterrupt) as exc:
         # Close the run with its last checkpoint, so the next sync resumes from it (an
         # interrupted one is "cancelled": the lease is released at once).
         interrupted = isinstance(exc, KeyboardInterrupt)
-        run = attrs.evolve(
-            run,
+        yield from blocking(
+            lease.close,
             status="cancelled" if interrupted else "failed",
             finished_at=ctx.clock.now(),
-            errors=(*run.errors, "interrupted" if interrupted else error_text(exc)),
+            errors=(*lease.run.errors, "interrupted" if interrupted else error_text(exc)),
         )
-        yield from blocking(ctx.integrations.update_run, run)
         raise
     summary, problem = yield from summary_after_sync(ctx, link, core)
-    run = attrs.evolve(
-        run,
+    run = yield from blocking(
+        lease.close,
         status="partial" if problem else "ok",
-        errors=(*run.errors, problem) if problem else run.errors,
+        errors=(*lease.run.errors, problem) if problem else lease.run.errors,
         finished_at=ctx.clock.now(),
         cursor=None,
         summary=summary_json(summary),
     )
-    yield from blocking(ctx.integrations.update_run, run)
     if progress is not None:
         progress(
             ProgressEvent(
@@ -136,6 +203,25 @@ def sync_flow(
             )
         )
     return SyncReport(link.id, run, summary, resume_from, created)
+
+
+def release_flow(ctx: Ctx, integration_id: str) -> Flow[list[SyncRun]]:
+    """End every running sync of a link (an operator taking over after a crash); a worker
+    still running it writes nothing more."""
+    runs = yield from blocking(ctx.integrations.runs, integration_id, limit=20)
+    released: list[SyncRun] = []
+    for run in runs:
+        if run.status != "running":
+            continue
+        done = attrs.evolve(
+            run,
+            status="cancelled",
+            finished_at=ctx.clock.now(),
+            errors=(*run.errors, "released by an operator"),
+        )
+        yield from blocking(ctx.integrations.update_run, done)
+        released.append(done)
+    return released
 
 
 def _page_writes(

@@ -43,7 +43,7 @@ from instantly_columns.service._context import Ctx, link_flow
 from instantly_columns.service._push import push_flow
 from instantly_columns.service._settings import delete_link_flow, update_link_flow
 from instantly_columns.service._summary import analytics_flow, summary_flow
-from instantly_columns.service._sync import due_flow, sync_flow
+from instantly_columns.service._sync import due_flow, release_flow, sync_flow
 from instantly_columns.service._webhooks import connect_flow, webhook_flow
 from instantly_columns.service._wizard import advance_flow, detect_for_table, view_flow
 from instantly_columns.service.reports import (
@@ -73,6 +73,12 @@ class CancelToken(Protocol):
     `asyncio.Event`, or an object of your own with `is_set()`."""
 
     def is_set(self) -> bool: ...
+
+
+def _lease(seconds: float) -> float:
+    if isinstance(seconds, bool) or not isinstance(seconds, int | float) or not seconds > 0:
+        raise ConfigError("must be a number of seconds above 0", path="lease_seconds")
+    return float(seconds)
 
 
 def _key(api_key: str | ApiKey) -> ApiKey:
@@ -135,6 +141,7 @@ class _Base:
         limiter: WorkspaceLimiter | None = None,
         concurrency: int = 4,
         webhook_secret: str | None = None,
+        lease_seconds: float = 30.0,
     ) -> None:
         tables = tables or store
         integrations = integrations or store
@@ -156,6 +163,7 @@ class _Base:
             clock=self._clock,
             core=self._core,
             push_concurrency=self._concurrency,
+            lease_seconds=_lease(lease_seconds),
         )
 
     def _flow_ctx(self) -> Ctx:
@@ -170,7 +178,7 @@ class _Base:
         return ApiCore(key, settings=self._settings, clock=self._clock, limiter=self._limiter)
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}(tables={type(self._ctx.tables).__name__})"
+        return f"{type(self).__name__}(tables={type(self._tables).__name__})"
 
     @property
     def tables(self) -> TableStore:
@@ -202,6 +210,10 @@ class InstantlyColumns(_Base):
         limiter: the workspace rate limiter; every request this service makes shares it.
         concurrency: bulk calls or pages in flight at once.
         webhook_secret: the shared token webhook deliveries must carry.
+        lease_seconds: how long a sync's lease outlives its last heartbeat. A live sync
+            renews it every third of that (while it waits, too), so only a dead or frozen
+            worker loses it; after a crash the next sync can start this long after the
+            last heartbeat (or at once, after `release`).
     """
 
     def __init__(
@@ -217,6 +229,7 @@ class InstantlyColumns(_Base):
         limiter: WorkspaceLimiter | None = None,
         concurrency: int = 4,
         webhook_secret: str | None = None,
+        lease_seconds: float = 30.0,
     ) -> None:
         super().__init__(
             store,
@@ -228,6 +241,7 @@ class InstantlyColumns(_Base):
             limiter=limiter,
             concurrency=concurrency,
             webhook_secret=webhook_secret,
+            lease_seconds=lease_seconds,
         )
         from instantly_columns.api.client import sync_transport
 
@@ -299,7 +313,7 @@ class InstantlyColumns(_Base):
         a row in two campaigns). ``sync_after`` runs a sync when the push is done."""
         report = self._driver.run(
             push_flow(
-                self._ctx,
+                self._flow_ctx(),
                 link,
                 rows=rows,
                 where=where,
@@ -326,7 +340,7 @@ class InstantlyColumns(_Base):
         stops after the current page and can be resumed."""
         return self._driver.run(
             sync_flow(
-                self._ctx,
+                self._flow_ctx(),
                 link,
                 progress=progress,
                 cancelled=_cancelled(cancel),
@@ -353,6 +367,12 @@ class InstantlyColumns(_Base):
                     links,
                 )
             )
+
+    def release(self, link: str) -> list[SyncRun]:
+        """End the link's running sync, if any, so that a new one can start at once (after a
+        crash, instead of waiting `lease_seconds`). A worker still running it writes nothing
+        more: its next write finds the lease gone. Returns the runs released."""
+        return self._driver.run(release_flow(self._flow_ctx(), link))
 
     def summary(self, link: str, *, source: Literal["api", "local"] = "local") -> SummaryRow:
         """The pinned summary row: from the local cells, or from Instantly's analytics."""
@@ -398,7 +418,7 @@ class InstantlyColumns(_Base):
         the whole change is valid."""
         return self._driver.run(
             update_link_flow(
-                self._ctx,
+                self._flow_ctx(),
                 link,
                 field_mapping=field_mapping,
                 sequence_mode=sequence_mode,
@@ -452,6 +472,7 @@ class AsyncInstantlyColumns(_Base):
         limiter: WorkspaceLimiter | None = None,
         concurrency: int = 4,
         webhook_secret: str | None = None,
+        lease_seconds: float = 30.0,
     ) -> None:
         super().__init__(
             store,
@@ -463,6 +484,7 @@ class AsyncInstantlyColumns(_Base):
             limiter=limiter,
             concurrency=concurrency,
             webhook_secret=webhook_secret,
+            lease_seconds=lease_seconds,
         )
         from instantly_columns.api.client import async_transport
 
@@ -524,7 +546,7 @@ class AsyncInstantlyColumns(_Base):
         [`InstantlyColumns.push`][instantly_columns.service.facade.InstantlyColumns.push]."""
         report = await self._driver.run(
             push_flow(
-                self._ctx,
+                self._flow_ctx(),
                 link,
                 rows=rows,
                 where=where,
@@ -575,6 +597,11 @@ class AsyncInstantlyColumns(_Base):
                 group.start_soon(one, i, link)
         return [r for r in reports if r is not None]
 
+    async def release(self, link: str) -> list[SyncRun]:
+        """End the link's running sync, if any, so that a new one can start at once; see
+        [`InstantlyColumns.release`][instantly_columns.service.facade.InstantlyColumns.release]."""
+        return await self._driver.run(release_flow(self._flow_ctx(), link))
+
     async def summary(self, link: str, *, source: Literal["api", "local"] = "local") -> SummaryRow:
         """The pinned summary row: from the local cells, or from Instantly's analytics."""
         return await self._driver.run(summary_flow(self._flow_ctx(), link, source))
@@ -620,7 +647,7 @@ class AsyncInstantlyColumns(_Base):
         [`InstantlyColumns.update_link`][instantly_columns.service.facade.InstantlyColumns.update_link]."""
         return await self._driver.run(
             update_link_flow(
-                self._ctx,
+                self._flow_ctx(),
                 link,
                 field_mapping=field_mapping,
                 sequence_mode=sequence_mode,
