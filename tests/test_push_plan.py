@@ -64,9 +64,17 @@ def test_every_candidate_gets_exactly_one_fate(
     fresh = [c.row_id for c in plan.fresh]
     updated = [c.row_id for c, _ in plan.updates]
     same = [c.row_id for c, _ in plan.unchanged]
-    assert sorted(fresh + updated + same) == sorted(c.row_id for c in cands)
+    unsure = [c.row_id for c in plan.uncertain]
+    assert sorted(fresh + updated + same + unsure) == sorted(c.row_id for c in cands)
     for cand in cands:
         entry = ledger.get(cand.email)
+        if (
+            entry is not None
+            and entry.status == "pending"
+            and (entry.payload_hash or "").startswith(f"{campaign}:")
+        ):
+            assert cand.row_id in unsure  # being sent when a push stopped: look it up first
+            continue
         pushed_here = (
             entry is not None
             and entry.lead_id is not None

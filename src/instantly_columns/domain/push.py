@@ -167,6 +167,9 @@ class PushPlan:
     updates: tuple[tuple[Candidate, str], ...]
     """``(candidate, lead id)`` of rows pushed before whose payload changed."""
     unchanged: tuple[tuple[Candidate, KnownLead], ...]
+    uncertain: tuple[Candidate, ...] = ()
+    """Rows a push was sending when it stopped (the ledger says ``pending``): Instantly may
+    hold their lead already, so they are looked up before anything is sent again."""
 
     def chunks(self, size: int = BULK_LIMIT) -> list[tuple[Candidate, ...]]:
         """The new leads in bulk-call sized chunks, in order."""
@@ -181,6 +184,10 @@ def _pushed_to(entry: KnownLead, campaign_id: str) -> bool:
     )
 
 
+def _pending_for(entry: KnownLead, campaign_id: str) -> bool:
+    return entry.status == "pending" and (entry.payload_hash or "").startswith(f"{campaign_id}:")
+
+
 def plan_push(
     candidates: Iterable[Candidate],
     known: Mapping[str, KnownLead],
@@ -188,20 +195,24 @@ def plan_push(
 ) -> PushPlan:
     """Split candidates by what the ledger (``known``: email → last push) says: never pushed
     to this campaign (or pushed and failed) → new; pushed with the same payload → unchanged;
-    pushed with another payload → update its lead."""
+    pushed with another payload → update its lead; being sent when a push stopped →
+    uncertain (look it up before sending)."""
     fresh: list[Candidate] = []
     updates: list[tuple[Candidate, str]] = []
     unchanged: list[tuple[Candidate, KnownLead]] = []
+    uncertain: list[Candidate] = []
     for cand in candidates:
         entry = known.get(cand.email)
-        if entry is None or not _pushed_to(entry, campaign_id):
+        if entry is not None and _pending_for(entry, campaign_id):
+            uncertain.append(cand)
+        elif entry is None or not _pushed_to(entry, campaign_id):
             fresh.append(cand)
         elif entry.payload_hash == cand.digest:
             unchanged.append((cand, entry))
         else:
             assert entry.lead_id is not None
             updates.append((cand, entry.lead_id))
-    return PushPlan(tuple(fresh), tuple(updates), tuple(unchanged))
+    return PushPlan(tuple(fresh), tuple(updates), tuple(unchanged), tuple(uncertain))
 
 
 def not_created_reason(skip_if_in_campaign: bool) -> str:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Collection, Mapping, Sequence
+
+import attrs
 
 from instantly_columns.api.core import ApiCore, bulk_add_body
 from instantly_columns.domain.columns import CellValue, PushActionConfig
@@ -46,7 +49,8 @@ def push_flow(
 
     # read: every selected row, screened as it is read
     results: dict[str, PushRowResult] = {}
-    order, candidates, absent = yield from _screen_rows(ctx, link, rows, where, results)
+    push_cells: dict[str, CellValue] = {}
+    order, candidates, absent = yield from _screen_rows(ctx, link, rows, where, results, push_cells)
     known: dict[str, LedgerEntry] = {}
     if candidates and not force:
         for start in range(0, len(candidates), BULK_LIMIT):
@@ -59,6 +63,22 @@ def push_flow(
         results[cand.row_id] = PushRowResult(
             cand.row_id, "already_in_campaign", cand.email, entry.lead_id, pushed_at=entry.pushed_at
         )
+    found: dict[str, str] = {}
+    if plan.uncertain and not dry_run:
+        # A push stopped while sending these: Instantly may hold them already.
+        core = yield from api_for(ctx, link.credential)
+        found = yield from _find_leads(core, campaign_id, [c.email for c in plan.uncertain])
+        now = ctx.clock.now()
+        for cand in plan.uncertain:
+            if cand.email in found:
+                results[cand.row_id] = PushRowResult(
+                    cand.row_id, "already_in_campaign", cand.email, found[cand.email], pushed_at=now
+                )
+        plan = attrs.evolve(
+            plan, fresh=(*plan.fresh, *(c for c in plan.uncertain if c.email not in found))
+        )
+    elif plan.uncertain:
+        plan = attrs.evolve(plan, fresh=(*plan.fresh, *plan.uncertain))
     chunks = plan.chunks()
     bodies = tuple(
         bulk_add_body(campaign_id, [c.lead for c in chunk], skip_if_in_campaign=skip_if_in_campaign)
@@ -93,7 +113,7 @@ def push_flow(
     ]
     if pending:
         yield from blocking(ctx.integrations.write_ledger, link.id, pending)
-    requests = 0
+    requests = -(-len(plan.uncertain) // LEAD_PAGE)
     if plan.fresh or plan.updates:
         core = yield from api_for(ctx, link.credential)
         requests += yield from _send_new(
@@ -102,7 +122,7 @@ def push_flow(
         requests += yield from _send_updates(ctx, core, plan, results)
 
     # record
-    yield from _record(ctx, link, candidates, plan, absent, results)
+    yield from _record(ctx, link, candidates, plan, absent, results, push_cells)
     return report(False, requests)
 
 
@@ -112,6 +132,7 @@ def _screen_rows(
     rows: Collection[str] | None,
     where: Callable[[Mapping[str, CellValue]], bool] | None,
     results: dict[str, PushRowResult],
+    push_cells: dict[str, CellValue],
 ) -> Flow[tuple[list[str], list[Candidate], list[str]]]:
     push_cfg = link.push.config if link.push is not None else None
     mapping = link.config.field_mapping
@@ -123,7 +144,8 @@ def _screen_rows(
         if link.config.sequence_mode == "author_steps"
         else {}
     )
-    fields = sorted({*mapping.columns().values(), *steps.values()})
+    push_id = link.push.id if link.push is not None else None
+    fields = sorted({*mapping.columns().values(), *steps.values(), *([push_id] if push_id else [])})
     wanted = set(rows) if rows is not None else None
     order: list[str] = []
     seen: dict[str, str] = {}
@@ -139,12 +161,16 @@ def _screen_rows(
         for row in page:
             if wanted is not None and row.id not in wanted:
                 continue
-            if where is not None and not where(row.cells):
+            cells = row.cells
+            if push_id is not None and push_id in cells:
+                cells = {k: v for k, v in cells.items() if k != push_id}
+                push_cells[row.id] = row.cells[push_id]
+            if where is not None and not where(cells):
                 continue
             order.append(row.id)
             screened = screen_row(
                 row.id,
-                row.cells,
+                cells,
                 mapping=mapping,
                 steps=steps,
                 campaign_id=link.config.campaign_id,
@@ -264,9 +290,10 @@ def _record(
     plan: PushPlan,
     absent: Sequence[str],
     results: Mapping[str, PushRowResult],
+    push_cells: Mapping[str, CellValue],
 ) -> Flow[None]:
     digests = {c.row_id: c.digest for c in candidates}
-    unchanged = {cand.row_id for cand, _ in plan.unchanged}  # ledger and cell already say so
+    unchanged = {cand.row_id: entry for cand, entry in plan.unchanged}
     entries = [
         LedgerEntry(
             link.id,
@@ -283,14 +310,39 @@ def _record(
         for r in results.values()
         if (r.row_id in digests or r.status == "invalid") and r.row_id not in unchanged
     ]
-    if entries:
-        yield from blocking(ctx.integrations.write_ledger, link.id, entries)
+    writes: list[CellWrite] = []
     if link.push is not None:
-        skip = unchanged | set(absent)
-        writes = [
-            CellWrite(r.row_id, link.push.id, r.as_cell())
-            for r in results.values()
-            if r.row_id not in skip
-        ]
+        for r in results.values():
+            if r.row_id in absent:
+                continue
+            entry = unchanged.get(r.row_id)
+            if entry is None:
+                writes.append(CellWrite(r.row_id, link.push.id, r.as_cell()))
+                continue
+            # The ledger says it was pushed: its cell must say so too (a push that stopped
+            # between the two left it empty).
+            cell = PushRowResult(
+                r.row_id,
+                "already_in_campaign" if entry.status == "already_in_campaign" else "pushed",
+                r.email,
+                entry.lead_id,
+                pushed_at=entry.pushed_at,
+            ).as_cell()
+            current = push_cells.get(r.row_id)
+            if not isinstance(current, Mapping) or current.get("lead_id") != entry.lead_id:
+                writes.append(CellWrite(r.row_id, link.push.id, cell))
+    if entries or writes:
+        yield from blocking(_write_results, ctx, link, entries, writes)
+
+
+def _write_results(
+    ctx: Ctx, link: Link, entries: Sequence[LedgerEntry], writes: Sequence[CellWrite]
+) -> None:
+    """The ledger and the push cells, in one transaction where the stores share one (a
+    stop between the two would leave them disagreeing); else the ledger first, and the next
+    push repairs cells from it."""
+    with ctx.atomic() or contextlib.nullcontext():
+        if entries:
+            ctx.integrations.write_ledger(link.id, entries)
         if writes:
-            yield from blocking(ctx.tables.write_cells, link.table_id, writes)
+            ctx.tables.write_cells(link.table_id, writes)
