@@ -9,7 +9,12 @@ import pytest
 
 from instantly_columns.asgi import webhook_app
 from instantly_columns.domain.columns import ENGAGEMENT_SUBTYPES, PushActionConfig, validate_table
-from instantly_columns.errors import InvalidColumnConfig, WebhookAuthError, WebhookPayloadError
+from instantly_columns.errors import (
+    InvalidColumnConfig,
+    ServerError,
+    WebhookAuthError,
+    WebhookPayloadError,
+)
 from instantly_columns.testing import FakeInstantly
 
 from .conftest import TABLE, Service, make_rows, setup_table, wizard_link
@@ -147,6 +152,28 @@ def test_interest_events_refresh_the_lead_from_the_api(
     )
     assert result.refreshed
     assert engagement_cells(store, link)["r000000"]["engagement_status"] == "Meeting Booked"
+
+
+def test_an_event_whose_refresh_failed_is_done_by_the_retry_not_taken_for_a_replay(
+    service: Service, store: Any, fake: FakeInstantly, api_key: str
+) -> None:
+    setup_table(store, make_rows(2))
+    link = wizard_link(service, api_key)
+    report = service.push(link)
+    lead_id = report.rows[0].lead_id
+    assert lead_id is not None
+    fake.set_interest(lead_id, 1)
+    body = deliver(fake, report.campaign_id, "person0@example.com", "lead_interested")
+    fake.faults.server_error(endpoint="POST /api/v2/leads/list", times=10)
+    with pytest.raises(ServerError):
+        service.ingest_webhook(body, query={"token": "s3cret"})
+    assert engagement_cells(store, link)["r000000"].get("engagement_status") != "Interested"
+    fake.faults.clear()
+    retried = service.ingest_webhook(body, query={"token": "s3cret"})  # Instantly's retry
+    assert not retried.replay
+    assert retried.refreshed
+    assert engagement_cells(store, link)["r000000"]["engagement_status"] == "Interested"
+    assert service.ingest_webhook(body, query={"token": "s3cret"}).replay  # now it is one
 
 
 def _asgi(app: Any, method: str, body: bytes, query: bytes) -> tuple[int, dict[str, Any]]:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import contextlib
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from instantly_columns.domain.engagement import project_all
@@ -27,18 +28,24 @@ def connect_flow(ctx: Ctx, credential: str, key: ApiKey) -> Flow[Mapping[str, An
 
 
 def webhook_flow(ctx: Ctx, body: bytes | Mapping[str, Any]) -> Flow[WebhookResult]:
-    """Apply one delivery (already authenticated) to every link of its campaign."""
+    """Apply one delivery (already authenticated) to every link of its campaign.
+
+    The event is recorded as seen only with its cells, in one transaction where the stores
+    share one: a delivery whose work failed (a lead refresh the API refused) leaves no
+    trace, so Instantly's retry does the work instead of being taken for a replay. The
+    planned changes only move cells forward, so applying a delivery twice is harmless.
+    """
     event = parse_event(body)
-    fresh = yield from blocking(ctx.integrations.record_event, event.key, ctx.clock.now())
-    if not fresh:
-        return WebhookResult(event.event_type, replay=True)
     links = yield from blocking(ctx.integrations.integrations, None)
     targets = [i for i in links if i.campaign_id == event.campaign_id]
     if not targets or event.lead_email is None:
+        fresh = yield from blocking(ctx.integrations.record_event, event.key, ctx.clock.now())
+        if not fresh:
+            return WebhookResult(event.event_type, replay=True)
         return WebhookResult(event.event_type, ignored="no link for this campaign or lead")
-    written = 0
     refreshed = False
     ignored = None
+    planned: list[tuple[str, list[CellWrite]]] = []
     for integration in targets:
         link = yield from link_flow(ctx, integration.id)
         link, _ = yield from ensure_engagement_columns(ctx, link)
@@ -75,7 +82,22 @@ def webhook_flow(ctx: Ctx, body: bytes | Mapping[str, Any]) -> Flow[WebhookResul
             else:
                 writes.extend(CellWrite(row_id, columns[s], v) for s, v in outcome.updates.items())
         if writes:
-            written += yield from blocking(ctx.tables.write_cells, link.table_id, writes)
+            planned.append((link.table_id, writes))
+    written = yield from blocking(_apply, ctx, event.key, planned)
+    if written is None:
+        return WebhookResult(event.event_type, replay=True)
     return WebhookResult(
         event.event_type, cells_written=written, refreshed=refreshed, ignored=ignored
     )
+
+
+def _apply(ctx: Ctx, key: str, planned: Sequence[tuple[str, Sequence[CellWrite]]]) -> int | None:
+    """Write the cells and record the event together; ``None`` when it was seen already."""
+    unit = ctx.atomic()
+    with unit or contextlib.nullcontext():
+        if unit is not None and not ctx.integrations.record_event(key, ctx.clock.now()):
+            return None
+        written = sum(ctx.tables.write_cells(table, writes) for table, writes in planned)
+        if unit is None and not ctx.integrations.record_event(key, ctx.clock.now()):
+            return None  # applied again: harmless, the changes only move cells forward
+        return written
