@@ -985,9 +985,16 @@ class SqlStore(ABC):
                 "updated_at = excluded.updated_at",
                 (credential, scheme, secret, self._time_in(self._now())),
             )
+        self._scrub_credentials()
 
     def delete_key(self, credential: CredentialId) -> None:
-        """Forget a key (no error when absent)."""
+        """Forget a key (no error when absent), and scrub what the database keeps of the
+        deleted value where it can (see ``_scrub_credentials``)."""
         credential = codec.check_id(credential, "credential")
         with self._transaction(write=True) as tx:
             tx.run("DELETE FROM ic_credentials WHERE credential_id = ?", (credential,))
+        self._scrub_credentials()
+
+    def _scrub_credentials(self) -> None:
+        """Remove old versions of credential rows from the database's files, after a key was
+        replaced or deleted (outside any transaction only). Nothing by default."""

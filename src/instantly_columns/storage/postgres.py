@@ -208,6 +208,23 @@ class PostgresStore(SqlStore):
         except self._psycopg_error as exc:
             raise _store_error(exc) from exc
 
+    def _scrub_credentials(self) -> None:
+        # An UPDATE or DELETE leaves the old row in the table file until it is vacuumed:
+        # rewrite the (small) table at once so a replaced or deleted key does not linger.
+        # Backups and the write-ahead log keep what they kept; encryption at rest is what
+        # protects those.
+        if self._pool is None or getattr(self._local, "conn", None) is not None:
+            return  # inside the caller's transaction: VACUUM cannot run there
+        try:
+            with self._pool.connection() as conn:
+                conn.autocommit = True
+                try:
+                    conn.execute("VACUUM (FULL) ic_credentials")
+                finally:
+                    conn.autocommit = False
+        except self._psycopg_error as exc:
+            raise _store_error(exc) from exc
+
     def close(self) -> None:
         """Close the connection pool (idempotent)."""
         self._closed = True

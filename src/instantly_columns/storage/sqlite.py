@@ -153,6 +153,9 @@ class SQLiteStore(SqlStore):
         try:
             conn.execute(f"PRAGMA busy_timeout = {int(self._timeout * 1000)}")
             conn.execute("PRAGMA foreign_keys = ON")
+            # Deleted and replaced content is overwritten with zeros, not left in free pages
+            # (a deleted API key must not stay readable in the file).
+            conn.execute("PRAGMA secure_delete = ON")
             if not self._memory:
                 self._use_wal(conn)
                 conn.execute("PRAGMA synchronous = NORMAL")
@@ -178,6 +181,18 @@ class SQLiteStore(SqlStore):
                     raise
             time.sleep(pause)
             pause = min(pause * 2, 0.1)
+
+    def _scrub_credentials(self) -> None:
+        # secure_delete zeroes the old row in the file; copy the write-ahead log back and
+        # empty it, so the old page images it held go too.
+        with self._mutex:
+            conn = self._conn
+            if conn is None or self._depth or self._memory:
+                return
+            try:
+                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            except sqlite3.Error as exc:
+                raise _store_error(exc) from exc
 
     @contextmanager
     def _transaction(self, *, write: bool) -> Iterator[Tx]:
