@@ -125,7 +125,8 @@ def test_blank_lines_above_the_header_only_shift_it(
     case: tuple[list[list[str]], int], blanks: int
 ) -> None:
     rows, expected = case
-    assert find_header_row([[] for _ in range(blanks)] + rows) == expected + blanks
+    blank: list[list[str]] = [[] for _ in range(blanks)]
+    assert find_header_row(blank + rows) == expected + blanks
 
 
 @given(exports())
