@@ -317,6 +317,7 @@ def test_the_interactive_wizard_with_scripted_input(cli: Cli, tmp_path: Path) ->
     (tmp_path / "leads.csv").write_text(LEADS, encoding="utf-8")
     cli("import", "leads.csv")
     answers = [
+        "9",  # no such campaign: asked again
         "2",  # Founders outreach
         "map_variables",
         "Industry",  # {{industry}}
@@ -333,6 +334,7 @@ def test_the_interactive_wizard_with_scripted_input(cli: Cli, tmp_path: Path) ->
     assert "Draft" in shown
     assert "Preview, step 1" in shown
     assert "how does Analytical Engines handle Computing today?" in shown
+    assert "no campaign number 9" in result.stderr
     assert "no column 'Fax'" in result.stderr
     assert "Campaign Founders outreach linked to table 'leads'" in shown
     link = data(cli("links", "--fake", "--json"))["links"][0]

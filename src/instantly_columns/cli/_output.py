@@ -57,7 +57,7 @@ def plain(value: Any) -> Any:
         return value.model_dump(mode="json")
     if attrs.has(type(value)):
         return {
-            f.name.lstrip("_"): plain(getattr(value, f.name))
+            f.name: plain(getattr(value, f.name))
             for f in attrs.fields(type(value))
             if not f.name.startswith("_")
         }

@@ -77,31 +77,44 @@ class Session:
 
     def __init__(self, db: str, *, fake: bool, webhook_secret: str | None = None) -> None:
         self.db = db
+        self.credential = _FAKE_CREDENTIAL if fake else "default"
+        self._fake_file = fake_path(db) if fake else None
         self.store = open_store(db)
         self.fake: FakeInstantly | None = None
-        self.credential = "default"
-        self._fake_file = fake_path(db) if fake else None
         fresh = False
-        if fake:
-            self.credential = _FAKE_CREDENTIAL
-            if self._fake_file is not None and os.path.exists(self._fake_file):
-                self.fake = FakeInstantly.load(self._fake_file)
-            else:
-                self.fake, fresh = new_fake(), True
-            self.service = InstantlyColumns(
+        try:
+            if fake:
+                self.fake, fresh = self._load_fake()
+            self.service = self._service(webhook_secret)
+        except BaseException:
+            self.store.close()
+            raise
+        try:
+            if self.fake is not None and (fresh or self.store.get_key(self.credential) is None):
+                self.connect_fake()
+        except BaseException:
+            self._close_service_and_store()
+            raise
+
+    def _load_fake(self) -> tuple[FakeInstantly, bool]:
+        """The kept workspace, or a new one (then True)."""
+        if self._fake_file is not None and os.path.exists(self._fake_file):
+            return FakeInstantly.load(self._fake_file), False
+        return new_fake(), True
+
+    def _service(self, webhook_secret: str | None) -> InstantlyColumns:
+        if self.fake is not None:
+            return InstantlyColumns(
                 self.store,
                 transport=self.fake.as_transport(),
                 clock=self.fake.clock,
                 webhook_secret=webhook_secret,
             )
-            if fresh or self.store.get_key(self.credential) is None:
-                self.connect_fake()
-        else:
-            self.service = InstantlyColumns(
-                self.store,
-                settings=ClientSettings.from_env(os.environ),
-                webhook_secret=webhook_secret,
-            )
+        return InstantlyColumns(
+            self.store,
+            settings=ClientSettings.from_env(os.environ),
+            webhook_secret=webhook_secret,
+        )
 
     def connect_fake(self) -> dict[str, str]:
         """Mint a key in the fake workspace and store it (the fake's own credential)."""
@@ -134,13 +147,18 @@ class Session:
             )
         return links[0]
 
+    def _close_service_and_store(self) -> None:
+        try:
+            self.service.close()
+        finally:
+            self.store.close()
+
     def close(self) -> None:
         try:
             if self.fake is not None and self._fake_file is not None:
                 self.fake.save(self._fake_file)
         finally:
-            self.service.close()
-            self.store.close()
+            self._close_service_and_store()
 
 
 @contextmanager

@@ -207,7 +207,7 @@ class _Wizard:
             state = self.service.wizard_advance(self.state, answer)
             if state.problems:
                 problems = [Problem(p.path, p.message) for p in state.problems]
-                if step == "connection" and not self.interactive:
+                if step == "connection" and (not self.interactive or self.session.fake):
                     raise Failure(
                         f"no working API key: {'; '.join(p.message for p in problems)}",
                         hint="connect one: instantly-columns connect (or try it all with --fake)",
@@ -273,8 +273,6 @@ class _Wizard:
         return ConnectAnswer()
 
     def _connect_with_prompt(self, state: WizardState) -> WizardState:
-        if self.session.fake is not None:
-            return state
         key = _prompt_key()
         return self.service.wizard_advance(state, ConnectAnswer(api_key=key))
 
@@ -293,11 +291,15 @@ class _Wizard:
         view = self.service.wizard_view(self.state)
         self.out.say(f"\n[bold]Campaign[/] (workspace {escape(self.state.workspace_name or '')})")
         _show_campaigns(self.out, view, numbered=True)
-        choice = str(
-            _prompt("Pick a campaign by number, or type a name to create a new one")
-        ).strip()
-        if choice.isdigit() and 1 <= int(choice) <= len(view.campaigns):
-            return CampaignAnswer(campaign_id=view.campaigns[int(choice) - 1].id)
+        while True:
+            choice = str(
+                _prompt("Pick a campaign by number, or type a name to create a new one")
+            ).strip()
+            if not choice.isdigit():
+                break
+            if 1 <= int(choice) <= len(view.campaigns):
+                return CampaignAnswer(campaign_id=view.campaigns[int(choice) - 1].id)
+            self.out.warn(f"no campaign number {choice}")
         timezone = _prompt("Time zone of the sending schedule", default="America/Detroit")
         return _answer(
             CampaignAnswer,
