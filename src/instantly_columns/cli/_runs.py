@@ -39,6 +39,10 @@ __all__ = [
 _NOT_PUSHED = ("invalid", "failed")
 
 
+def _many(count: int, noun: str) -> str:
+    return f"{count} {noun}{'s' * (count != 1)}"
+
+
 def _counts(counts: dict[str, int]) -> str:
     return " · ".join(f"{status} {n}" for status, n in counts.items()) or "no rows"
 
@@ -99,8 +103,9 @@ def push_command(
         leads = sum(len(body.get("leads", [])) for body in report.bodies)
         if leads or report.updates:
             out.say(
-                f"Run again with [bold]--yes[/] to send {leads} new leads in "
-                f"{len(report.bodies)} requests and {len(report.updates)} lead updates."
+                f"Run again with [bold]--yes[/] to send {_many(leads, 'new lead')} in "
+                f"{_many(len(report.bodies), 'request')} and "
+                f"{_many(len(report.updates), 'lead update')}."
             )
         return EXIT_OK
     return EXIT_PARTIAL if any(report.counts.get(s) for s in _NOT_PUSHED) else EXIT_OK
@@ -183,7 +188,9 @@ def sync_command(
         }
     )
     if simulated is not None:
-        counts = {k: v for k, v in plain(simulated).items() if isinstance(v, int) and v}
+        counts = {
+            k: v for k, v in plain(simulated).items() if isinstance(v, int) and v and k != "events"
+        }
         happened = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in counts.items())
         out.say(
             f"[dim]The fake campaign ran {simulate:g} days: {happened or 'nothing happened'}.[/]"
