@@ -20,6 +20,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from instantly_columns.cli import app, detect_csv, run_demo, sample_rows
+from instantly_columns.cli._session import shown
 from instantly_columns.testing import FakeInstantly
 
 EXPORTS = Path(__file__).parent / "data" / "exports"
@@ -204,6 +205,12 @@ def test_import_into_a_table_and_replace_it(cli: Cli, tmp_path: Path) -> None:
     replaced = cli("import", str(EXPORTS / "french-cp1252.csv"), "--table", "people", "--replace")
     assert replaced.exit_code == 0, replaced.output
     assert "Imported 3 rows and 5 columns into table people" in replaced.stdout
+
+
+def test_a_postgresql_url_is_shown_without_credentials() -> None:
+    url = "postgresql://app:hunter2@db.internal:5433/leads?sslmode=require"
+    assert shown(url) == "postgresql://db.internal:5433/leads"
+    assert shown("data/leads.db") == "data/leads.db"
 
 
 # --- connect, campaigns -------------------------------------------------------------------
@@ -500,3 +507,28 @@ def test_serve_receives_deliveries_on_a_loopback_port(tmp_path: Path) -> None:
     assert f"{url}?token=<secret>" in out
     assert "s3cret" not in out
     assert Path(db + ".fake.json").exists()
+
+
+@pytest.mark.postgres
+def test_a_postgresql_database(cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+    import uuid
+
+    from contract.conftest import _drop_schema, resolve_dsn
+
+    dsn = resolve_dsn(os.environ)
+    schema = f"ic_cli_{uuid.uuid4().hex[:12]}"
+    monkeypatch.setenv("INSTANTLY_COLUMNS_PG_SCHEMA", schema)
+    (tmp_path / "leads.csv").write_text(LEADS, encoding="utf-8")
+    try:
+        imported = cli("import", "leads.csv", "--db", dsn)
+        assert imported.exit_code == 0, imported.output
+        assert f"of {shown(dsn)}." in imported.stdout
+        assert "@" not in imported.stdout  # no user or password
+        done = cli("link", "--fake", "--db", dsn, "--campaign", "Welcome series")
+        assert done.exit_code == 0, done.output
+        sent = data(cli("push", "--fake", "--db", dsn, "--yes", "--json"))
+        assert sent["counts"] == {"invalid": 1, "pushed": 2}
+        assert (tmp_path / "instantly-columns.fake.json").exists()  # in the working directory
+    finally:
+        _drop_schema(dsn, schema)

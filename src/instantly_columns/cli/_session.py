@@ -6,6 +6,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
+from urllib.parse import urlsplit
 
 from instantly_columns.config import ClientSettings
 from instantly_columns.ports import Integration
@@ -13,10 +14,19 @@ from instantly_columns.service.facade import InstantlyColumns
 from instantly_columns.storage import PostgresStore, SQLiteStore
 from instantly_columns.testing import FakeClock, FakeInstantly
 
-__all__ = ["DEFAULT_DB", "Failure", "Session", "fake_path", "open_session", "open_store"]
+__all__ = [
+    "DEFAULT_DB",
+    "Failure",
+    "Session",
+    "fake_path",
+    "open_session",
+    "open_store",
+    "shown",
+]
 
 DEFAULT_DB = "instantly-columns.db"
 ENCRYPTION_ENV = "INSTANTLY_COLUMNS_ENCRYPTION_KEY"
+SCHEMA_ENV = "INSTANTLY_COLUMNS_PG_SCHEMA"
 _FAKE_CREDENTIAL = "fake"
 _FAKE_SEED = 7
 
@@ -34,12 +44,25 @@ def is_postgres(db: str) -> bool:
     return db.startswith(("postgresql://", "postgres://"))
 
 
+def shown(db: str) -> str:
+    """``--db`` as it may be printed: a PostgreSQL URL without its user, password or
+    parameters."""
+    if not is_postgres(db):
+        return db
+    parts = urlsplit(db)
+    host = parts.hostname or ""
+    port = f":{parts.port}" if parts.port else ""
+    return f"{parts.scheme}://{host}{port}{parts.path}"
+
+
 def open_store(db: str) -> SQLiteStore | PostgresStore:
-    """The store behind ``--db``: a SQLite file (created when missing) or a PostgreSQL URL.
-    API keys are encrypted at rest when INSTANTLY_COLUMNS_ENCRYPTION_KEY is set."""
+    """The store behind ``--db``: a SQLite file (created when missing) or a PostgreSQL URL
+    (its tables in the schema INSTANTLY_COLUMNS_PG_SCHEMA names, ``public`` by default). API
+    keys are encrypted at rest when INSTANTLY_COLUMNS_ENCRYPTION_KEY is set."""
     key = os.environ.get(ENCRYPTION_ENV) or None
     if is_postgres(db):
-        return PostgresStore(db, encryption_key=key)
+        schema = os.environ.get(SCHEMA_ENV) or "public"
+        return PostgresStore(db, schema=schema, encryption_key=key)
     return SQLiteStore(db, encryption_key=key)
 
 
@@ -131,7 +154,8 @@ class Session:
             found = [i for i in self.service.links() if i.id == link]
             if not found:
                 raise Failure(
-                    f"no link {link!r} in {self.db}", hint="list them: instantly-columns links"
+                    f"no link {link!r} in {shown(self.db)}",
+                    hint="list them: instantly-columns links",
                 )
             return found[0]
         links = self.service.links(table)

@@ -9,7 +9,7 @@ from rich.markup import escape
 
 from instantly_columns.cli._app import app, db_option, handled, table_option
 from instantly_columns.cli._output import Output
-from instantly_columns.cli._session import Failure, open_store
+from instantly_columns.cli._session import Failure, open_store, shown
 from instantly_columns.csvfile import CsvTable, read_csv, table_columns_and_rows
 from instantly_columns.domain.mapping import FieldMapping, detect_field_mapping
 from instantly_columns.errors import RecordNotFound
@@ -116,7 +116,7 @@ def import_command(
         if existing is not None:
             if not replace:
                 raise Failure(
-                    f"table {table!r} already exists in {db}",
+                    f"table {table!r} already exists in {shown(db)}",
                     hint="pass --replace to replace it, or --table NAME for another table",
                 )
             with InstantlyColumns(store) as service:
@@ -141,6 +141,6 @@ def import_command(
     show_mapping(out, mapping)
     out.say(
         f"Imported {len(rows)} rows and {len(columns)} columns into table "
-        f"[bold]{escape(table)}[/] of {escape(db)}. Next: [bold]instantly-columns link[/]"
+        f"[bold]{escape(table)}[/] of {escape(shown(db))}. Next: [bold]instantly-columns link[/]"
     )
     return 0

@@ -19,7 +19,7 @@ from rich.markup import escape
 
 from instantly_columns.cli._app import app, db_option, fake_option, handled, table_option
 from instantly_columns.cli._output import TONES, Output, styled
-from instantly_columns.cli._session import Failure, Session, open_session
+from instantly_columns.cli._session import Failure, Session, open_session, shown
 from instantly_columns.domain.columns import INSTANTLY_COLUMN_TYPE, Column
 from instantly_columns.domain.problems import problems_from_validation
 from instantly_columns.domain.sequences import classify_variable
@@ -84,7 +84,7 @@ def connect_command(out: Output, db: str, fake: bool) -> int:
     out.data({"workspace": workspace, "credential": session.credential, "key": fingerprint})
     out.say(
         f"Connected to workspace [bold]{escape(str(workspace.get('name')))}[/]. "
-        f"The key (fingerprint {fingerprint}) is stored in {escape(db)}."
+        f"The key (fingerprint {fingerprint}) is stored in {escape(shown(db))}."
     )
     return 0
 
@@ -194,7 +194,7 @@ class _Wizard:
             self.columns = session.store.columns(table)
         except RecordNotFound:
             raise Failure(
-                f"no table {table!r} in {session.db}",
+                f"no table {table!r} in {shown(session.db)}",
                 hint="import a CSV first: instantly-columns import FILE",
             ) from None
         self.state = self.service.start_wizard(table, credential=session.credential)
