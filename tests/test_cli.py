@@ -532,3 +532,21 @@ def test_a_postgresql_database(cli: Cli, tmp_path: Path, monkeypatch: pytest.Mon
         assert (tmp_path / "instantly-columns.fake.json").exists()  # in the working directory
     finally:
         _drop_schema(dsn, schema)
+
+
+def test_ctrl_c_exits_130(linked: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    from instantly_columns.service.facade import InstantlyColumns
+
+    def interrupted(*args: Any, **kwargs: Any) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(InstantlyColumns, "sync", interrupted)
+    result = linked("sync", "--fake")
+    assert result.exit_code == 130
+    assert one_line_error(result) == "error: interrupted"
+
+
+def test_colours_follow_the_terminal(cli: Cli) -> None:
+    assert "\x1b[" not in cli("campaigns", "--fake").stdout  # piped: plain text
+    forced = cli("campaigns", "--fake", env={"FORCE_COLOR": "1"})
+    assert "\x1b[" in forced.stdout
