@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import json
 import math
+import os
 import re
 import threading
 import time
@@ -32,6 +33,7 @@ from instantly_columns.errors import (
 )
 from instantly_columns.ports import ApiRequest, ApiResponse, AsyncTransport, Transport
 from instantly_columns.testing import _fake_schema as schema
+from instantly_columns.testing import _fake_snapshot as snapshots
 from instantly_columns.testing._fake_engagement import (
     AdvanceReport,
     Emit,
@@ -338,6 +340,45 @@ class FakeInstantly:
                 f"webhooks={len(ws.webhooks)}, requests={self._count}, "
                 f"now={iso(self._clock.now())})"
             )
+
+    # --- snapshots ----------------------------------------------------------------------------
+
+    def snapshot(self) -> JsonObject:
+        """The workspace as JSON-ready data: keys (as hashes), campaigns, leads with their
+        events, lists, webhooks, the clock's time, pending simulated reactions and the state
+        of the seeded generators. Not the request log, fault rules or webhook receivers."""
+        with self._lock:
+            return snapshots.dump(self._workspace, self._simulator, self.now(), self._seed)
+
+    @classmethod
+    def from_snapshot(cls, data: Mapping[str, Any], **options: Any) -> FakeInstantly:
+        """A fake that goes on from a :meth:`snapshot`, on a new ``FakeClock`` at the
+        snapshot's time; ``options`` are the constructor's other arguments (``rate_limits``,
+        ``rates``...)."""
+        checked = snapshots.check(dict(data))
+        clock = FakeClock(datetime.fromisoformat(checked["now"]))
+        fake = cls(clock=clock, seed=int(checked["seed"]), **options)
+        fake._workspace = snapshots.load_workspace(checked)
+        fake._simulator = snapshots.load_simulator(checked)
+        return fake
+
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Write :meth:`snapshot` to a JSON file (replaced atomically)."""
+        target = os.fspath(path)
+        temporary = f"{target}.tmp"
+        with open(temporary, "w", encoding="utf-8") as handle:
+            json.dump(self.snapshot(), handle)
+        os.replace(temporary, target)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str], **options: Any) -> FakeInstantly:
+        """A fake restored from a file written by :meth:`save`."""
+        with open(path, encoding="utf-8") as handle:
+            try:
+                data = json.load(handle)
+            except ValueError:
+                raise ConfigError("not a FakeInstantly snapshot", path="snapshot") from None
+        return cls.from_snapshot(data, **options)
 
     # --- keys ---------------------------------------------------------------------------------
 

@@ -1,4 +1,4 @@
-"""Command line: ``python -m instantly_columns demo`` and ``... mapping leads.csv``.
+"""``instantly-columns demo``: the whole product on embedded defaults.
 
 The demo runs the whole product on embedded defaults — a SQLite file (or memory) and an
 in-process fake Instantly — with no API key and no network: a lead table with headers in
@@ -8,13 +8,17 @@ streaming sync, the summary row, the analytics panel, a webhook, and the sync hi
 
 from __future__ import annotations
 
-import argparse
+import io
 import sys
-from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any, TextIO
 
-__all__ = ["detect_csv", "main", "run_demo"]
+import click
+
+from instantly_columns.cli._app import app, handled
+from instantly_columns.cli._output import Output
+
+__all__ = ["demo_command", "run_demo", "sample_rows"]
 
 _DEMO_SECRET = "demo-only-webhook-token"  # noqa: S105 - the demo's fake webhook, not a credential
 _FIRST = [
@@ -266,59 +270,14 @@ def _step_cells(row_id: str, row: dict[str, Any], step_cols: dict[str, str]) -> 
     return [CellWrite(row_id, step_cols[k], v) for k, v in copy.items() if k in step_cols]
 
 
-def detect_csv(
-    path: str, *, samples: int = 100, out: TextIO | None = None, as_json: bool = False
-) -> int:
-    """Print the field mapping detected for a CSV export (headers and the first rows)."""
-    import csv
-    import json
-
-    from instantly_columns.domain.mapping import detect_field_mapping
-    from instantly_columns.errors import InstantlyColumnsError
-
-    out = out or sys.stdout
-    try:
-        with open(path, newline="", encoding="utf-8-sig") as handle:
-            sample = handle.read(64 * 1024)
-            handle.seek(0)
-            try:
-                dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t|")
-            except csv.Error:
-                dialect = csv.excel
-            reader = csv.reader(handle, dialect)
-            headers = next(reader, [])
-            rows = [
-                dict(zip(headers, row, strict=False))
-                for _, row in zip(range(samples), reader, strict=False)
-            ]
-    except (OSError, UnicodeDecodeError) as exc:
-        sys.stderr.write(f"cannot read {path}: {exc}\n")
-        return 1
-    try:
-        mapping = detect_field_mapping(headers, rows or None)
-    except InstantlyColumnsError as exc:
-        sys.stderr.write(f"{exc}\n")
-        return 1
-    if as_json:
-        out.write(json.dumps(mapping.to_dict(), indent=2, ensure_ascii=False) + "\n")
-        return 0
-    for decision in mapping.decisions:
-        out.write(f"{decision.field:<28} <- {decision.header!r:<28} {decision.reason}\n")
-    return 0
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="instantly-columns", description=__doc__.splitlines()[0])
-    sub = parser.add_subparsers(dest="command", required=True)
-    demo = sub.add_parser("demo", help="run every flow on SQLite and a fake Instantly")
-    demo.add_argument("--rows", type=int, default=24, help="rows in the sample table")
-    demo.add_argument("--db", default=":memory:", help="SQLite file (default: in memory)")
-    detect = sub.add_parser("mapping", help="detect the field mapping of a CSV export")
-    detect.add_argument("csv", help="a CSV file (comma, semicolon or tab separated)")
-    detect.add_argument("--samples", type=int, default=100, help="rows read for value sniffing")
-    detect.add_argument("--json", action="store_true", help="print the mapping as JSON")
-    args = parser.parse_args(argv)
-    if args.command == "mapping":
-        return detect_csv(args.csv, samples=args.samples, as_json=args.json)
-    run_demo(rows=max(8, args.rows), db=args.db)
+@app.command("demo")
+@click.option("--rows", default=24, show_default=True, help="Rows in the sample table.")
+@click.option("--db", default=":memory:", show_default=True, help="SQLite file.")
+@handled
+def demo_command(out: Output, rows: int, db: str) -> int:
+    """Run every flow on SQLite and a fake Instantly: no key, no network."""
+    if out.as_json:
+        out.data(run_demo(rows=max(8, rows), db=db, out=io.StringIO()))
+    else:
+        run_demo(rows=max(8, rows), db=db)
     return 0
