@@ -995,6 +995,7 @@ class SqlStore(ABC):
             tx.run("DELETE FROM ic_credentials WHERE credential_id = ?", (credential,))
         self._scrub_credentials()
 
+    @abstractmethod
     def _scrub_credentials(self) -> None:
         """Remove old versions of credential rows from the database's files, after a key was
-        replaced or deleted (outside any transaction only). Nothing by default."""
+        replaced or deleted (outside any transaction only)."""
