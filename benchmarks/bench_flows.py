@@ -63,8 +63,8 @@ def world(rows: int) -> tuple[FakeInstantly, SQLiteStore, InstantlyColumns, str,
         CreateAnswer(),
     ):
         state = service.wizard_advance(state, answer)
-    assert state.integration_id is not None
-    return fake, store, service, state.integration_id, key
+    assert state.link_id is not None
+    return fake, store, service, state.link_id, key
 
 
 def timed(fn: Callable[[], Any]) -> tuple[float, Any]:

@@ -41,7 +41,13 @@ def test_utf8_is_read_as_utf8_with_or_without_a_bom(text: str) -> None:
 @given(french_text)
 def test_windows_1252_is_read_when_the_bytes_are_not_utf8(text: str) -> None:
     assume(any(ch in FRENCH for ch in text))
-    assert decode(text.encode("cp1252")) == (text, "cp1252")
+    data = text.encode("cp1252")
+    try:  # a few short Windows-1252 strings happen to be valid UTF-8 too ("Çœ" reads "ǜ")
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        assert decode(data) == (text, "cp1252")
+    else:
+        assert decode(data)[1] in ("utf-8", "utf-8-sig")
 
 
 @given(st.binary())

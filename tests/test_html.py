@@ -10,7 +10,7 @@ from instantly_columns.domain._html import html_table
 from instantly_columns.domain.summary import Aggregate
 from instantly_columns.domain.wizard import WizardState
 from instantly_columns.errors import Problem
-from instantly_columns.service.reports import PushReport, PushRowResult
+from instantly_columns.service.reports import PushReport, PushRowReport
 
 SCRIPT = "<script>alert('x')</script>"
 ESCAPED = "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;"
@@ -64,8 +64,8 @@ def test_truncation_says_how_many_rows_are_left_out() -> None:
 
 
 def test_push_reports_show_twenty_rows() -> None:
-    rows = tuple(PushRowResult(row_id=f"r{n}", status="pushed") for n in range(23))
-    report = PushReport(integration_id="i", campaign_id="c", dry_run=False, rows=rows, requests=1)
+    rows = tuple(PushRowReport(row_id=f"r{n}", status="pushed") for n in range(23))
+    report = PushReport(link_id="i", campaign_id="c", dry_run=False, rows=rows, requests=1)
     page = report._repr_html_()
     assert page.startswith("<p>&lt;PushReport 23 rows")
     assert "<th>lead id</th>" in page

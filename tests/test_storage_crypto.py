@@ -11,7 +11,7 @@ import pytest
 
 from instantly_columns.domain.columns import Column, Row
 from instantly_columns.errors import CredentialError
-from instantly_columns.ports import ApiKey, CellWrite, Integration, LedgerEntry, SyncRun
+from instantly_columns.ports import ApiKey, CampaignLink, CellWrite, LedgerEntry, SyncRun
 from instantly_columns.storage import SQLiteStore, generate_encryption_key
 from instantly_columns.storage._crypto import Cipher
 
@@ -113,8 +113,8 @@ def test_the_key_stays_out_of_every_other_table_and_repr(tmp_path: Path) -> None
         store.save_columns("t", [Column(id="email", key="email", name="Email")])
         store.insert_rows("t", [Row(id="r1", cells={"email": "ada@example.com"})])
         store.write_cells("t", [CellWrite("r1", "email", "grace@example.com")])
-        item = store.save_integration(
-            Integration(
+        item = store.save_link(
+            CampaignLink(
                 id="camp",
                 table_id="t",
                 campaign_id="c",
@@ -122,7 +122,7 @@ def test_the_key_stays_out_of_every_other_table_and_repr(tmp_path: Path) -> None
                 sequence_mode="use_existing",
             )
         )
-        run = store.start_run(SyncRun(id="run-1", integration_id="camp", started_at=T0))
+        run = store.start_run(SyncRun(id="run-1", link_id="camp", started_at=T0))
         store.update_run(run)
         store.write_ledger("camp", [LedgerEntry("camp", "r1", "grace@example.com", "pushed")])
         store.record_event("evt", T0)

@@ -15,13 +15,13 @@ import pytest
 
 from instantly_columns.domain.columns import Column, Row
 from instantly_columns.errors import ConfigError, RecordNotFound, StoreError
-from instantly_columns.ports import CellWrite, Integration
+from instantly_columns.ports import CampaignLink, CellWrite
 from instantly_columns.storage import MemoryStore, SQLiteStore
 from instantly_columns.storage._schema import LATEST_VERSION
 from instantly_columns.storage._sql import _GROUPS_SQL, _LOOKUP_IN
 
 T0 = datetime(2026, 3, 2, 9, tzinfo=timezone.utc)
-LINK = Integration(
+LINK = CampaignLink(
     id="camp", table_id="t", campaign_id="c", campaign_name="C", sequence_mode="use_existing"
 )
 
@@ -41,7 +41,7 @@ RACE_SCRIPT = textwrap.dedent(
         if action == "open":
             print(store.schema_version())
         else:
-            run = SyncRun(id=name, integration_id="camp",
+            run = SyncRun(id=name, link_id="camp",
                           started_at=datetime(2026, 3, 2, 9, tzinfo=timezone.utc))
             try:
                 store.start_run(run)
@@ -92,7 +92,7 @@ def test_processes_opening_a_fresh_file_migrate_it_once(tmp_path: Path) -> None:
 def test_processes_racing_for_a_lease_get_one(tmp_path: Path) -> None:
     db = tmp_path / "lease.db"
     with SQLiteStore(db) as store:
-        store.save_integration(LINK)
+        store.save_link(LINK)
     outputs = race_processes(tmp_path, db, "lease")
     assert sorted(outputs) == ["busy", "busy", "busy", "won"]
     with SQLiteStore(db) as store:
@@ -235,10 +235,10 @@ def test_our_own_extras(factory: type[MemoryStore]) -> None:
 def test_reset_for_tests_empties_the_store(factory: type[MemoryStore]) -> None:
     with factory() as store:
         store.create_table("t")
-        store.save_integration(LINK)
+        store.save_link(LINK)
         store.record_event("e", T0)
         store.reset_for_tests()
-        assert store.integrations() == []
+        assert store.links() == []
         assert store.record_event("e", T0) is True
         with pytest.raises(RecordNotFound):
             store.columns("t")

@@ -98,7 +98,8 @@ _EXPORTS: dict[str, str] = {
     "InstantlyColumnConfig": "domain.columns",
     "InstantlyColumns": "service.facade",
     "InstantlyColumnsError": "errors",
-    "Integration": "ports",
+    "CampaignLink": "ports",
+    "LinkStore": "ports",
     "InvalidColumnConfig": "errors",
     "LedgerEntry": "ports",
     "MappingAnswer": "domain.wizard",
@@ -111,7 +112,7 @@ _EXPORTS: dict[str, str] = {
     "ProgressEvent": "service.reports",
     "PushActionConfig": "domain.columns",
     "PushReport": "service.reports",
-    "PushRowResult": "service.reports",
+    "PushRowReport": "service.reports",
     "RateLimited": "errors",
     "RecordNotFound": "errors",
     "RetryPolicy": "config",
@@ -137,7 +138,7 @@ _EXPORTS: dict[str, str] = {
     "WebhookAuthError": "errors",
     "WebhookError": "errors",
     "WebhookPayloadError": "errors",
-    "WebhookResult": "service.reports",
+    "WebhookReport": "service.reports",
     "WizardState": "domain.wizard",
     "WorkspaceLimiter": "api.ratelimit",
     "author_sequence": "domain.sequences.authoring",
@@ -161,7 +162,19 @@ _EXPORTS: dict[str, str] = {
 __all__ = sorted([*_EXPORTS, "__version__"])
 
 
+# old public name -> (module, new name): kept for one release, with a DeprecationWarning
+_DEPRECATED: dict[str, tuple[str, str]] = {
+    "Integration": ("ports", "CampaignLink"),
+    "PushRowResult": ("service.reports", "PushRowReport"),
+    "WebhookResult": ("service.reports", "WebhookReport"),
+}
+
+
 def __getattr__(name: str) -> Any:
+    if name in _DEPRECATED:
+        where, new = _DEPRECATED[name]
+        warnings.warn(f"{name} is now {new}", DeprecationWarning, stacklevel=2)
+        return getattr(importlib.import_module(f"{__name__}.{where}"), new)
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'instantly_columns' has no attribute {name!r}")
@@ -398,13 +411,16 @@ if TYPE_CHECKING:
         ApiKey as ApiKey,
     )
     from instantly_columns.ports import (
+        CampaignLink as CampaignLink,
+    )
+    from instantly_columns.ports import (
         CellWrite as CellWrite,
     )
     from instantly_columns.ports import (
-        Integration as Integration,
+        LedgerEntry as LedgerEntry,
     )
     from instantly_columns.ports import (
-        LedgerEntry as LedgerEntry,
+        LinkStore as LinkStore,
     )
     from instantly_columns.ports import (
         SyncRun as SyncRun,
@@ -428,7 +444,7 @@ if TYPE_CHECKING:
         PushReport as PushReport,
     )
     from instantly_columns.service.reports import (
-        PushRowResult as PushRowResult,
+        PushRowReport as PushRowReport,
     )
     from instantly_columns.service.reports import (
         SettingsChange as SettingsChange,
@@ -440,5 +456,5 @@ if TYPE_CHECKING:
         SyncReport as SyncReport,
     )
     from instantly_columns.service.reports import (
-        WebhookResult as WebhookResult,
+        WebhookReport as WebhookReport,
     )

@@ -22,6 +22,7 @@ __all__ = [
     "ApiRequest",
     "ApiResponse",
     "AsyncTransport",
+    "CampaignLink",
     "CapableTableStore",
     "CellWrite",
     "Clock",
@@ -31,10 +32,9 @@ __all__ = [
     "EngagementGroup",
     "EngagementGrouping",
     "FullStore",
-    "Integration",
-    "IntegrationId",
-    "IntegrationStore",
     "LedgerEntry",
+    "LinkId",
+    "LinkStore",
     "PushStatus",
     "RowFetch",
     "RowId",
@@ -148,7 +148,7 @@ class Clock(Protocol):
 TableId: TypeAlias = str
 RowId: TypeAlias = str
 ColumnId: TypeAlias = str
-IntegrationId: TypeAlias = str
+LinkId: TypeAlias = str
 """An integration (campaign link) is identified by its ``campaign_config`` column's id."""
 CredentialId: TypeAlias = str
 """Credentials are keyed by a host-chosen id (a workspace or tenant), not by campaign link."""
@@ -179,10 +179,10 @@ class EngagementGroup:
 
 
 @attrs.frozen
-class Integration:
+class CampaignLink:
     """Public metadata of a campaign link. Never holds the API key (see CredentialStore)."""
 
-    id: IntegrationId
+    id: LinkId
     table_id: TableId
     campaign_id: str
     campaign_name: str
@@ -200,13 +200,25 @@ class Integration:
 RunStatus: TypeAlias = Literal["running", "ok", "partial", "failed", "cancelled"]
 
 
+class _LinkIdAlias:
+    """``integration_id``: the old name of ``link_id``, readable for one release."""
+
+    @property
+    def integration_id(self) -> LinkId:
+        """Deprecated: ``link_id``."""
+        import warnings
+
+        warnings.warn("integration_id is now link_id", DeprecationWarning, stacklevel=2)
+        return self.link_id  # type: ignore[attr-defined,no-any-return]
+
+
 @attrs.frozen
-class SyncRun:
+class SyncRun(_LinkIdAlias):
     """One engagement sync of one link: a history entry, a lease while running, and a
     resume checkpoint (``cursor``)."""
 
     id: str
-    integration_id: IntegrationId
+    link_id: LinkId
     started_at: datetime
     status: RunStatus = "running"
     finished_at: datetime | None = None
@@ -227,10 +239,10 @@ PushStatus: TypeAlias = Literal[
 
 
 @attrs.frozen
-class LedgerEntry:
+class LedgerEntry(_LinkIdAlias):
     """The push result of one row for one link."""
 
-    integration_id: IntegrationId
+    link_id: LinkId
     row_id: RowId
     email: str | None
     """Normalised (stripped, lower-cased) email, or ``None`` for an invalid row."""
@@ -323,21 +335,21 @@ class CapableTableStore(TableStore, RowLookup, RowFetch, EngagementGrouping, Pro
     adapters are one; ``with_capabilities(tables)`` turns any ``TableStore`` into one."""
 
 
-class IntegrationStore(Protocol):
+class LinkStore(Protocol):
     """Campaign links, sync history and leases, push results, webhook idempotency."""
 
-    def integrations(self, table: TableId | None = None) -> list[Integration]: ...
+    def links(self, table: TableId | None = None) -> list[CampaignLink]: ...
 
-    def integration(self, integration: IntegrationId) -> Integration:
+    def link(self, link: LinkId) -> CampaignLink:
         """Raises RecordNotFound."""
         ...
 
-    def save_integration(self, item: Integration, *, version: int | None = None) -> Integration:
+    def save_link(self, item: CampaignLink, *, version: int | None = None) -> CampaignLink:
         """Insert (``version=None``) or update when the stored version equals ``version``;
         returns the stored item with its version bumped. Raises VersionConflict."""
         ...
 
-    def delete_integration(self, integration: IntegrationId) -> None: ...
+    def delete_link(self, link: LinkId) -> None: ...
 
     def start_run(self, run: SyncRun, *, stale_after: float = 300.0) -> SyncRun:
         """Record a ``running`` run as the link's lease. Raises SyncInProgress when another
@@ -349,19 +361,17 @@ class IntegrationStore(Protocol):
         """Checkpoint a run (counts, cursor, heartbeat, final status)."""
         ...
 
-    def runs(self, integration: IntegrationId, *, limit: int = 20) -> list[SyncRun]:
+    def runs(self, link: LinkId, *, limit: int = 20) -> list[SyncRun]:
         """Newest first."""
         ...
 
-    def ledger(self, integration: IntegrationId, emails: Collection[str]) -> dict[str, LedgerEntry]:
+    def ledger(self, link: LinkId, emails: Collection[str]) -> dict[str, LedgerEntry]:
         """Push results by normalised email (an entry with a lead id wins)."""
         ...
 
-    def push_results(
-        self, integration: IntegrationId, rows: Collection[RowId]
-    ) -> dict[RowId, LedgerEntry]: ...
+    def push_results(self, link: LinkId, rows: Collection[RowId]) -> dict[RowId, LedgerEntry]: ...
 
-    def write_ledger(self, integration: IntegrationId, entries: Sequence[LedgerEntry]) -> None:
+    def write_ledger(self, link: LinkId, entries: Sequence[LedgerEntry]) -> None:
         """Upsert by (integration, row)."""
         ...
 
@@ -380,7 +390,7 @@ class CredentialStore(Protocol):
     def delete_key(self, credential: CredentialId) -> None: ...
 
 
-class FullStore(CapableTableStore, IntegrationStore, CredentialStore, Protocol):
+class FullStore(CapableTableStore, LinkStore, CredentialStore, Protocol):
     """One object implementing all three storage ports with every optional table-store
     capability, as every bundled adapter does (they also implement :class:`UnitOfWork`)."""
 
@@ -408,3 +418,21 @@ class UnitOfWork(Protocol):
     def atomic(self) -> AbstractContextManager[None]:
         """A context manager making the calls inside it one transaction."""
         ...
+
+
+_RENAMED = {
+    "Integration": "CampaignLink",
+    "IntegrationId": "LinkId",
+    "IntegrationStore": "LinkStore",
+}
+
+
+def __getattr__(name: str) -> Any:
+    # The old names of the campaign link's types, kept for one release.
+    new = _RENAMED.get(name)
+    if new is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import warnings
+
+    warnings.warn(f"{name} is now {new}", DeprecationWarning, stacklevel=2)
+    return globals()[new]

@@ -38,12 +38,12 @@ from instantly_columns.testing.storage_contract import (
     storage_state_machine,
 )
 
-_INTEGRATION_METHODS = frozenset(
+_LINK_METHODS = frozenset(
     {
-        "integrations",
-        "integration",
-        "save_integration",
-        "delete_integration",
+        "links",
+        "link",
+        "save_link",
+        "delete_link",
         "start_run",
         "update_run",
         "runs",
@@ -139,7 +139,7 @@ class Mounted:
         self.capable = capable
 
     def __getattr__(self, name: str) -> Any:
-        if name in _INTEGRATION_METHODS:
+        if name in _LINK_METHODS:
             return getattr(self.host.db, name)
         return getattr(self.capable, name)
 

@@ -20,7 +20,7 @@ from instantly_columns.errors import (
     RecordNotFound,
     StoreError,
 )
-from instantly_columns.ports import ApiKey, CellWrite, Integration, SyncRun
+from instantly_columns.ports import ApiKey, CampaignLink, CellWrite, SyncRun
 from instantly_columns.storage import PostgresStore, generate_encryption_key
 from instantly_columns.storage._schema import LATEST_VERSION
 from instantly_columns.storage._sql import _LOOKUP_IN
@@ -28,7 +28,7 @@ from instantly_columns.storage._sql import _LOOKUP_IN
 pytestmark = pytest.mark.postgres
 
 T0 = datetime(2026, 3, 2, 9, tzinfo=timezone.utc)
-LINK = Integration(
+LINK = CampaignLink(
     id="camp", table_id="t", campaign_id="c", campaign_name="C", sequence_mode="use_existing"
 )
 Factory = Callable[..., AbstractContextManager[PostgresStore]]
@@ -230,10 +230,10 @@ def test_other_connections_see_an_atomic_block_only_when_it_commits(
         store.create_table("t")
         store.save_columns("t", [Column(id="a", key="a", name="A")])
         store.insert_rows("t", [Row(id="r1")])
-        store.save_integration(LINK)
+        store.save_link(LINK)
         with store.atomic():
             store.write_cells("t", [CellWrite("r1", "a", 1)])
-            store.start_run(SyncRun(id="run-1", integration_id="camp", started_at=T0))
+            store.start_run(SyncRun(id="run-1", link_id="camp", started_at=T0))
             assert other.rows("t")[0].cells == {}
             assert other.runs("camp") == []
             # A store call from another thread is not part of the block either.

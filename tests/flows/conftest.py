@@ -176,5 +176,5 @@ def wizard_link(
     assert state.step == "review", state.problems
     state = service.wizard_advance(state, CreateAnswer())
     assert state.step == "done", state.problems
-    assert state.integration_id is not None
-    return str(state.integration_id)
+    assert state.link_id is not None
+    return str(state.link_id)

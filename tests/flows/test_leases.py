@@ -125,13 +125,13 @@ def test_after_a_crash_the_next_sync_waits_only_the_short_lease_or_a_release(
     link = wizard_link(Service(service), api_key, campaign_id=campaign_with_steps(fake))
     service.push(link)
     # a worker died holding the lease
-    dead = SyncRun(id="dead", integration_id=link, started_at=clock.now())
+    dead = SyncRun(id="dead", link_id=link, started_at=clock.now())
     store.start_run(attrs.evolve(dead, heartbeat_at=clock.now()))
     with pytest.raises(SyncInProgress):
         service.sync(link)
     clock.advance(31)
     assert service.sync(link).ok  # 30 s, not 5 minutes
-    store.start_run(SyncRun(id="dead-2", integration_id=link, started_at=clock.now()))
+    store.start_run(SyncRun(id="dead-2", link_id=link, started_at=clock.now()))
     with pytest.raises(SyncInProgress):
         service.sync(link)
     released = service.release(link)

@@ -168,7 +168,7 @@ def test_a_second_live_sync_is_refused(
 ) -> None:
     link = engaged(service, store, fake, api_key, 5)
     store.start_run(
-        SyncRun(id="other", integration_id=link, started_at=clock.now(), heartbeat_at=clock.now())
+        SyncRun(id="other", link_id=link, started_at=clock.now(), heartbeat_at=clock.now())
     )
     with pytest.raises(SyncInProgress):
         service.sync(link)
@@ -212,7 +212,7 @@ def test_several_campaigns_in_one_table_sync_concurrently(
         fake.activate(report.campaign_id)
     fake.advance(timedelta(days=5))
     reports = service.sync_table(TABLE)
-    assert sorted(r.integration_id for r in reports) == sorted([first, second])
+    assert sorted(r.link_id for r in reports) == sorted([first, second])
     assert all(r.ok for r in reports)
     names = {c.name for c in store.columns(TABLE) if c.subtype == "reply_count"}
     assert names == {"Replies · Alpha", "Replies · Beta"}

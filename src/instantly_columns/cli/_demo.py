@@ -162,9 +162,9 @@ def run_demo(*, rows: int = 24, db: str = ":memory:", out: TextIO | None = None)
     state = service.wizard_advance(state, SequenceAnswer(mode="author_steps", steps=2))
     state = service.wizard_advance(state, MappingAnswer())
     state = service.wizard_advance(state, CreateAnswer())
-    if state.step != "done" or state.integration_id is None:
+    if state.step != "done" or state.link_id is None:
         raise RuntimeError(f"the wizard stopped at {state.step}: {state.problems}")
-    link = state.integration_id
+    link = state.link_id
     out.write(f"  created {len(state.created_columns)} columns; {'; '.join(state.notes)}\n")
 
     _say(out, "3. Each row's own copy in the Step N columns (the user's edits)")

@@ -49,7 +49,7 @@ def _counts(counts: dict[str, int]) -> str:
 
 def _push_data(report: PushReport) -> dict[str, Any]:
     data: dict[str, Any] = {
-        "link": report.integration_id,
+        "link": report.link_id,
         "campaign_id": report.campaign_id,
         "dry_run": report.dry_run,
         "counts": report.counts,

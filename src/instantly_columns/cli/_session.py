@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 from urllib.parse import urlsplit
 
 from instantly_columns.config import ClientSettings
-from instantly_columns.ports import Integration
+from instantly_columns.ports import CampaignLink
 from instantly_columns.service.facade import InstantlyColumns
 from instantly_columns.storage import PostgresStore, SQLiteStore
 from instantly_columns.testing import FakeClock, FakeInstantly
@@ -145,10 +145,10 @@ class Session:
         key = self.fake.create_api_key(name="instantly-columns cli")
         return dict(self.service.connect(key, credential=self.credential))
 
-    def links(self, table: str | None) -> list[Integration]:
+    def links(self, table: str | None) -> list[CampaignLink]:
         return self.service.links(table)
 
-    def link(self, table: str | None, link: str | None) -> Integration:
+    def link(self, table: str | None, link: str | None) -> CampaignLink:
         """The link a command works on: ``--link``, or the only link of the table."""
         if link is not None:
             found = [i for i in self.service.links() if i.id == link]

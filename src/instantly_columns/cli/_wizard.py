@@ -560,7 +560,7 @@ def link_command(
     created = [names.get(c, c) for c in state.created_columns]
     out.data(
         {
-            "link": state.integration_id,
+            "link": state.link_id,
             "table": table,
             "campaign": {
                 "id": state.campaign_id,
@@ -576,7 +576,7 @@ def link_command(
     made = "created and linked" if state.campaign_created else "linked"
     out.say(
         f"\n[green]✓[/] Campaign [bold]{escape(state.campaign_name or '')}[/] {made} to table "
-        f"{escape(table)!r} (link {state.integration_id})."
+        f"{escape(table)!r} (link {state.link_id})."
     )
     out.say(f"New columns: {escape(', '.join(created))}.")
     for note in state.notes:

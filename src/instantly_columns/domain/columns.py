@@ -97,7 +97,7 @@ def is_editable(subtype: InstantlySubtype) -> bool:
 
 
 def column_key(
-    integration_id: str,
+    link_id: str,
     subtype: InstantlySubtype,
     *,
     step_number: int | None = None,
@@ -113,7 +113,7 @@ def column_key(
     >>> column_key("col_7", "sequence_step", step_number=2, field="body")
     'instantly:col_7:sequence_step:2:body'
     """
-    key = f"{INSTANTLY_COLUMN_TYPE}:{integration_id}:{subtype}"
+    key = f"{INSTANTLY_COLUMN_TYPE}:{link_id}:{subtype}"
     if subtype == "sequence_step":
         if step_number is None or field is None:
             raise InvalidColumnConfig("a sequence_step key needs step_number and field")

@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from typing import Annotated, Any, Literal, TypeAlias
 
 import attrs
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr
 
 from instantly_columns.domain._html import html_table
 from instantly_columns.domain.columns import SequenceMode
@@ -151,7 +151,7 @@ WizardAnswer: TypeAlias = Annotated[
 class WizardState(BaseModel):
     """Where the user is and what they answered. JSON-serializable, holds no secret."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
     table_id: str
     credential_id: str = "default"
@@ -170,8 +170,20 @@ class WizardState(BaseModel):
     problems: list[ProblemModel] = Field(default_factory=list)
     message: str | None = None
     created_columns: list[str] = Field(default_factory=list)
-    integration_id: str | None = None
+    link_id: str | None = Field(
+        default=None, validation_alias=AliasChoices("link_id", "integration_id")
+    )
+    """The new link's id once the wizard is done (a state saved before 0.2 calls it
+    ``integration_id``; it still loads)."""
     notes: list[str] = Field(default_factory=list)
+
+    @property
+    def integration_id(self) -> str | None:
+        """Deprecated: ``link_id``."""
+        import warnings
+
+        warnings.warn("integration_id is now link_id", DeprecationWarning, stacklevel=2)
+        return self.link_id
 
     def with_problems(self, problems: list[Problem], message: str | None = None) -> WizardState:
         """The same step, showing these problems."""

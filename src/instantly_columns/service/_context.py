@@ -26,11 +26,11 @@ from instantly_columns.engine.effects import Flow, blocking
 from instantly_columns.errors import MissingApiKey, RecordNotFound, Unauthorized
 from instantly_columns.ports import (
     ApiKey,
+    CampaignLink,
     CapableTableStore,
     Clock,
     CredentialStore,
-    Integration,
-    IntegrationStore,
+    LinkStore,
     UnitOfWork,
 )
 
@@ -46,7 +46,7 @@ class Ctx:
     the API core for a key."""
 
     tables: CapableTableStore
-    integrations: IntegrationStore
+    links: LinkStore
     credentials: CredentialStore
     clock: Clock
     core: Callable[[ApiKey], ApiCore]
@@ -60,7 +60,7 @@ class Ctx:
         """One transaction across the table and link stores, when they are one store that
         offers it (every bundled adapter does); ``None`` otherwise."""
         store: object = self.tables
-        if store is self.integrations and isinstance(store, UnitOfWork):
+        if store is self.links and isinstance(store, UnitOfWork):
             return store.atomic()
         return None
 
@@ -94,7 +94,8 @@ class Link:
     table_id: str
     column: Column
     config: CampaignConfig
-    integration: Integration
+    record: CampaignLink
+    """The link's stored metadata (campaign, credential, settings, version)."""
     engagement: Mapping[EngagementSubtype, Column]
     push: Column | None
     steps: Mapping[tuple[int, str], Column]
@@ -105,7 +106,7 @@ class Link:
 
     @property
     def credential(self) -> str:
-        return self.integration.credential_id
+        return self.record.credential_id
 
     def owned_columns(self) -> list[Column]:
         """Its columns: the ``campaign_config`` column first, then push, engagement, steps."""
@@ -131,13 +132,11 @@ def _belongs(col: Column, link: Column, config: CampaignConfig) -> bool:
     return False
 
 
-def resolve_link(columns: Sequence[Column], integration: Integration) -> Link:
+def resolve_link(columns: Sequence[Column], link: CampaignLink) -> Link:
     by_id = {c.id: c for c in columns}
-    column = by_id.get(integration.id)
+    column = by_id.get(link.id)
     if column is None or not isinstance(column.config, CampaignConfig):
-        raise RecordNotFound(
-            f"table {integration.table_id!r} has no campaign link {integration.id!r}"
-        )
+        raise RecordNotFound(f"table {link.table_id!r} has no campaign link {link.id!r}")
     config = column.config
     engagement: dict[EngagementSubtype, Column] = {}
     push = None
@@ -152,13 +151,13 @@ def resolve_link(columns: Sequence[Column], integration: Integration) -> Link:
             push = push or col
         elif isinstance(cfg, SequenceStepConfig):
             steps[(cfg.step_config.step_number, cfg.step_config.field)] = col
-    return Link(integration.table_id, column, config, integration, engagement, push, steps)
+    return Link(link.table_id, column, config, link, engagement, push, steps)
 
 
-def link_flow(ctx: Ctx, integration_id: str) -> Flow[Link]:
-    integration = yield from blocking(ctx.integrations.integration, integration_id)
-    columns = yield from blocking(ctx.tables.columns, integration.table_id)
-    return resolve_link(columns, integration)
+def link_flow(ctx: Ctx, link_id: str) -> Flow[Link]:
+    link = yield from blocking(ctx.links.link, link_id)
+    columns = yield from blocking(ctx.tables.columns, link.table_id)
+    return resolve_link(columns, link)
 
 
 def engagement_column(link_id: str, campaign: CampaignConfig, subtype: EngagementSubtype) -> Column:

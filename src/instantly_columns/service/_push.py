@@ -31,12 +31,12 @@ from instantly_columns.service._context import (
     link_flow,
     reraise_auth,
 )
-from instantly_columns.service.reports import PushReport, PushRowResult
+from instantly_columns.service.reports import PushReport, PushRowReport
 
 
 def push_flow(
     ctx: Ctx,
-    integration_id: str,
+    link_id: str,
     *,
     rows: Collection[str] | None = None,
     where: Callable[[Mapping[str, CellValue]], bool] | None = None,
@@ -44,23 +44,23 @@ def push_flow(
     force: bool = False,
     skip_if_in_campaign: bool = True,
 ) -> Flow[PushReport]:
-    link = yield from link_flow(ctx, integration_id)
+    link = yield from link_flow(ctx, link_id)
     campaign_id = link.config.campaign_id
 
     # read: every selected row, screened as it is read
-    results: dict[str, PushRowResult] = {}
+    results: dict[str, PushRowReport] = {}
     push_cells: dict[str, CellValue] = {}
     order, candidates, absent = yield from _screen_rows(ctx, link, rows, where, results, push_cells)
     known: dict[str, LedgerEntry] = {}
     if candidates and not force:
         for start in range(0, len(candidates), BULK_LIMIT):
             part = [c.email for c in candidates[start : start + BULK_LIMIT]]
-            known.update((yield from blocking(ctx.integrations.ledger, link.id, part)))
+            known.update((yield from blocking(ctx.links.ledger, link.id, part)))
 
     # plan
     plan = plan_push(candidates, known, campaign_id)
     for cand, entry in plan.unchanged:
-        results[cand.row_id] = PushRowResult(
+        results[cand.row_id] = PushRowReport(
             cand.row_id, "already_in_campaign", cand.email, entry.lead_id, pushed_at=entry.pushed_at
         )
     found: dict[str, str] = {}
@@ -71,7 +71,7 @@ def push_flow(
         now = ctx.clock.now()
         for cand in plan.uncertain:
             if cand.email in found:
-                results[cand.row_id] = PushRowResult(
+                results[cand.row_id] = PushRowReport(
                     cand.row_id, "already_in_campaign", cand.email, found[cand.email], pushed_at=now
                 )
         plan = attrs.evolve(
@@ -101,9 +101,9 @@ def push_flow(
 
     if dry_run:
         for cand in plan.fresh:
-            results[cand.row_id] = PushRowResult(cand.row_id, "would_push", cand.email)
+            results[cand.row_id] = PushRowReport(cand.row_id, "would_push", cand.email)
         for cand, lead_id in plan.updates:
-            results[cand.row_id] = PushRowResult(cand.row_id, "would_update", cand.email, lead_id)
+            results[cand.row_id] = PushRowReport(cand.row_id, "would_update", cand.email, lead_id)
         return report(True, 0)
 
     # send
@@ -112,7 +112,7 @@ def push_flow(
         for c in plan.fresh
     ]
     if pending:
-        yield from blocking(ctx.integrations.write_ledger, link.id, pending)
+        yield from blocking(ctx.links.write_ledger, link.id, pending)
     requests = -(-len(plan.uncertain) // LEAD_PAGE)
     if plan.fresh or plan.updates:
         core = yield from api_for(ctx, link.credential)
@@ -131,7 +131,7 @@ def _screen_rows(
     link: Link,
     rows: Collection[str] | None,
     where: Callable[[Mapping[str, CellValue]], bool] | None,
-    results: dict[str, PushRowResult],
+    results: dict[str, PushRowReport],
     push_cells: dict[str, CellValue],
 ) -> Flow[tuple[list[str], list[Candidate], list[str]]]:
     push_cfg = link.push.config if link.push is not None else None
@@ -180,13 +180,13 @@ def _screen_rows(
                 candidates.append(screened.candidate)
             else:
                 assert screened.status is not None
-                results[row.id] = PushRowResult(
+                results[row.id] = PushRowReport(
                     row.id, screened.status, screened.email, error=screened.error
                 )
     absent = sorted(wanted - set(order)) if wanted is not None else []
     for row_id in absent:
         order.append(row_id)
-        results[row_id] = PushRowResult(row_id, "failed", error="no such row")
+        results[row_id] = PushRowReport(row_id, "failed", error="no such row")
     return order, candidates, absent
 
 
@@ -196,7 +196,7 @@ def _send_new(
     campaign_id: str,
     chunks: Sequence[Sequence[Candidate]],
     skip_if_in_campaign: bool,
-    results: dict[str, PushRowResult],
+    results: dict[str, PushRowReport],
 ) -> Flow[int]:
     now = ctx.clock.now()
     requests = 0
@@ -216,7 +216,7 @@ def _send_new(
             if outcome.error is not None:
                 reraise_auth(outcome.error)
                 for cand in chunk:
-                    results[cand.row_id] = PushRowResult(
+                    results[cand.row_id] = PushRowReport(
                         cand.row_id, "failed", cand.email, error=error_text(outcome.error)
                     )
                 continue
@@ -228,11 +228,11 @@ def _send_new(
                 requests += -(-len(missing) // LEAD_PAGE)
             for i, cand in enumerate(chunk):
                 if i in created:
-                    results[cand.row_id] = PushRowResult(
+                    results[cand.row_id] = PushRowReport(
                         cand.row_id, "pushed", cand.email, created[i], pushed_at=now
                     )
                 elif cand.email in existing:
-                    results[cand.row_id] = PushRowResult(
+                    results[cand.row_id] = PushRowReport(
                         cand.row_id,
                         "already_in_campaign",
                         cand.email,
@@ -240,7 +240,7 @@ def _send_new(
                         pushed_at=now,
                     )
                 else:
-                    results[cand.row_id] = PushRowResult(
+                    results[cand.row_id] = PushRowReport(
                         cand.row_id,
                         "failed",
                         cand.email,
@@ -250,7 +250,7 @@ def _send_new(
 
 
 def _send_updates(
-    ctx: Ctx, core: ApiCore, plan: PushPlan, results: dict[str, PushRowResult]
+    ctx: Ctx, core: ApiCore, plan: PushPlan, results: dict[str, PushRowReport]
 ) -> Flow[int]:
     if not plan.updates:
         return 0
@@ -261,11 +261,11 @@ def _send_updates(
     for (cand, lead_id), outcome in zip(plan.updates, outcomes, strict=True):
         if outcome.error is not None:
             reraise_auth(outcome.error)
-            results[cand.row_id] = PushRowResult(
+            results[cand.row_id] = PushRowReport(
                 cand.row_id, "failed", cand.email, lead_id, error=error_text(outcome.error)
             )
         else:
-            results[cand.row_id] = PushRowResult(
+            results[cand.row_id] = PushRowReport(
                 cand.row_id, "updated", cand.email, lead_id, pushed_at=now
             )
     return len(plan.updates)
@@ -289,7 +289,7 @@ def _record(
     candidates: Sequence[Candidate],
     plan: PushPlan,
     absent: Sequence[str],
-    results: Mapping[str, PushRowResult],
+    results: Mapping[str, PushRowReport],
     push_cells: Mapping[str, CellValue],
 ) -> Flow[None]:
     digests = {c.row_id: c.digest for c in candidates}
@@ -321,7 +321,7 @@ def _record(
                 continue
             # The ledger says it was pushed: its cell must say so too (a push that stopped
             # between the two left it empty).
-            cell = PushRowResult(
+            cell = PushRowReport(
                 r.row_id,
                 "already_in_campaign" if entry.status == "already_in_campaign" else "pushed",
                 r.email,
@@ -343,6 +343,6 @@ def _write_results(
     push repairs cells from it."""
     with ctx.atomic() or contextlib.nullcontext():
         if entries:
-            ctx.integrations.write_ledger(link.id, entries)
+            ctx.links.write_ledger(link.id, entries)
         if writes:
             ctx.tables.write_cells(link.table_id, writes)

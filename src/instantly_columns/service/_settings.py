@@ -17,7 +17,7 @@ from instantly_columns.service.reports import DeletionReport, SettingsChange
 
 def update_link_flow(
     ctx: Ctx,
-    integration_id: str,
+    link_id: str,
     *,
     field_mapping: Mapping[str, Any] | None = None,
     sequence_mode: str | None = None,
@@ -26,7 +26,7 @@ def update_link_flow(
     campaign_id: str | None = None,
     sync_interval_seconds: float | None = None,
 ) -> Flow[SettingsChange]:
-    link = yield from link_flow(ctx, integration_id)
+    link = yield from link_flow(ctx, link_id)
     columns = yield from blocking(ctx.tables.columns, link.table_id)
     edit = edit_link(
         table=columns,
@@ -54,21 +54,21 @@ def update_link_flow(
             "campaign; the next sync fills them for the new one, and rows must be pushed again"
         )
     yield from blocking(ctx.tables.save_columns, link.table_id, list(edit.columns))
-    settings = dict(link.integration.settings)
+    settings = dict(link.record.settings)
     if sync_interval_seconds is not None:
         settings["sync_interval_seconds"] = float(sync_interval_seconds)
         changed.append("sync_interval_seconds")
     if edit.push_config is not None:
         settings["push_config"] = dict(edit.push_config)
     item = attrs.evolve(
-        link.integration,
+        link.record,
         campaign_id=edit.config.campaign_id,
         campaign_name=edit.config.campaign_name,
         sequence_mode=edit.config.sequence_mode,
         field_mapping=edit.config.field_mapping.model_dump(mode="json", exclude_unset=True),
         settings=settings,
     )
-    yield from blocking(ctx.integrations.save_integration, item, version=link.integration.version)
+    yield from blocking(ctx.links.save_link, item, version=link.record.version)
     return SettingsChange(link.id, tuple(changed), cells_cleared=cleared, notes=tuple(notes))
 
 
@@ -95,12 +95,12 @@ def _clear_columns(ctx: Ctx, table_id: str, column_ids: Sequence[str]) -> Flow[i
 
 
 def delete_link_flow(
-    ctx: Ctx, integration_id: str, *, keep_step_columns: bool = True
+    ctx: Ctx, link_id: str, *, keep_step_columns: bool = True
 ) -> Flow[DeletionReport]:
     """Delete a link: its ``campaign_config``, ``push_action`` and engagement columns go with
     their cells; step columns hold the user's copy, so by default they are kept as plain text
     columns with their values."""
-    link = yield from link_flow(ctx, integration_id)
+    link = yield from link_flow(ctx, link_id)
     removed = [link.column.id, *(c.id for c in link.engagement.values())]
     if link.push is not None:
         removed.append(link.push.id)
@@ -113,7 +113,7 @@ def delete_link_flow(
     if detached:
         yield from blocking(ctx.tables.save_columns, link.table_id, detached)
     yield from blocking(ctx.tables.delete_columns, link.table_id, removed)
-    yield from blocking(ctx.integrations.delete_integration, link.id)
+    yield from blocking(ctx.links.delete_link, link.id)
     notes = [f"removed {len(removed)} columns and their cells"]
     if detached:
         notes.append(f"kept {len(detached)} step columns as plain text columns")

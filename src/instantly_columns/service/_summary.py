@@ -104,13 +104,11 @@ def build_summary(
     )
 
 
-def summary_flow(
-    ctx: Ctx, integration_id: str, source: Literal["api", "local"]
-) -> Flow[SummaryRow]:
-    link = yield from link_flow(ctx, integration_id)
+def summary_flow(ctx: Ctx, link_id: str, source: Literal["api", "local"]) -> Flow[SummaryRow]:
+    link = yield from link_flow(ctx, link_id)
     if source == "local":
         aggregate = yield from local_aggregate(ctx, link)
-        runs = yield from blocking(ctx.integrations.runs, link.id, limit=5)
+        runs = yield from blocking(ctx.links.runs, link.id, limit=5)
         status = next(
             (
                 r.summary["campaign_status"]
@@ -147,9 +145,9 @@ def _n(*values: int | float | None) -> int:
 
 
 def analytics_flow(
-    ctx: Ctx, integration_id: str, start_date: str | None, end_date: str | None
+    ctx: Ctx, link_id: str, start_date: str | None, end_date: str | None
 ) -> Flow[AnalyticsPanel]:
-    link = yield from link_flow(ctx, integration_id)
+    link = yield from link_flow(ctx, link_id)
     core = yield from api_for(ctx, link.credential)
     cid = link.config.campaign_id
     rows_out, overview_out, daily_out = yield from gather(

@@ -18,7 +18,7 @@ from instantly_columns.domain.engagement import EngagementSubtype, project_all
 from instantly_columns.domain.mapping import normalize_email
 from instantly_columns.engine.effects import Flow, Outcome, blocking, gather, renewing
 from instantly_columns.errors import InvalidColumnConfig
-from instantly_columns.ports import CellWrite, Integration, SyncRun
+from instantly_columns.ports import CampaignLink, CellWrite, SyncRun
 from instantly_columns.service._context import (
     Ctx,
     Link,
@@ -50,7 +50,7 @@ class _Lease:
     def beat(self) -> None:
         with self._lock:
             run = attrs.evolve(self.run, heartbeat_at=self._ctx.clock.now())
-            self._ctx.integrations.update_run(run)
+            self._ctx.links.update_run(run)
             self.run = run
 
     def commit(
@@ -63,32 +63,32 @@ class _Lease:
             unit = self._ctx.atomic()
             if unit is None:  # no shared transaction: check the lease just before writing
                 checked = attrs.evolve(self.run, heartbeat_at=self._ctx.clock.now())
-                self._ctx.integrations.update_run(checked)
+                self._ctx.links.update_run(checked)
                 self.run = checked
             with unit or contextlib.nullcontext():
                 written = self._ctx.tables.write_cells(table_id, writes) if writes else 0
                 run = advance(self.run, written)
-                self._ctx.integrations.update_run(run)
+                self._ctx.links.update_run(run)
             self.run = run
             return written
 
     def close(self, **changes: Any) -> SyncRun:
         with self._lock:
             run = attrs.evolve(self.run, **changes)
-            self._ctx.integrations.update_run(run)
+            self._ctx.links.update_run(run)
             self.run = run
             return run
 
 
 def sync_flow(
     ctx: Ctx,
-    integration_id: str,
+    link_id: str,
     *,
     progress: Callable[[ProgressEvent], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
     full: bool = False,
 ) -> Flow[SyncReport]:
-    link = yield from link_flow(ctx, integration_id)
+    link = yield from link_flow(ctx, link_id)
     link, created = yield from ensure_engagement_columns(ctx, link)
     email_column = link.config.field_mapping.email
     if not email_column:
@@ -97,20 +97,18 @@ def sync_flow(
 
     resume_from: str | None = None
     if not full:
-        previous = yield from blocking(ctx.integrations.runs, link.id, limit=1)
+        previous = yield from blocking(ctx.links.runs, link.id, limit=1)
         if previous and previous[0].status in ("failed", "cancelled", "running"):
             resume_from = previous[0].cursor
     now = ctx.clock.now()
     run = SyncRun(
         id=ctx.new_id(),
-        integration_id=link.id,
+        link_id=link.id,
         started_at=now,
         heartbeat_at=now,
         cursor=resume_from,
     )
-    run = (
-        yield from blocking(ctx.integrations.start_run, run, stale_after=ctx.lease_seconds)
-    ) or run
+    run = (yield from blocking(ctx.links.start_run, run, stale_after=ctx.lease_seconds)) or run
     lease = _Lease(ctx, run)
     every = ctx.lease_seconds / 3
 
@@ -205,10 +203,10 @@ def sync_flow(
     return SyncReport(link.id, run, summary, resume_from, created)
 
 
-def release_flow(ctx: Ctx, integration_id: str) -> Flow[list[SyncRun]]:
+def release_flow(ctx: Ctx, link_id: str) -> Flow[list[SyncRun]]:
     """End every running sync of a link (an operator taking over after a crash); a worker
     still running it writes nothing more."""
-    runs = yield from blocking(ctx.integrations.runs, integration_id, limit=20)
+    runs = yield from blocking(ctx.links.runs, link_id, limit=20)
     released: list[SyncRun] = []
     for run in runs:
         if run.status != "running":
@@ -219,7 +217,7 @@ def release_flow(ctx: Ctx, integration_id: str) -> Flow[list[SyncRun]]:
             finished_at=ctx.clock.now(),
             errors=(*run.errors, "released by an operator"),
         )
-        yield from blocking(ctx.integrations.update_run, done)
+        yield from blocking(ctx.links.update_run, done)
         released.append(done)
     return released
 
@@ -257,16 +255,16 @@ def _page_writes(
     return writes, (matched, unmatched, duplicates)
 
 
-def due_flow(ctx: Ctx, table_id: str | None, now: datetime) -> Flow[list[Integration]]:
+def due_flow(ctx: Ctx, table_id: str | None, now: datetime) -> Flow[list[CampaignLink]]:
     """Links whose last successful sync is older than their interval (``settings
     ["sync_interval_seconds"]``, default 15 minutes), oldest first; never-synced ones first."""
-    links = yield from blocking(ctx.integrations.integrations, table_id)
-    due: list[tuple[datetime | None, Integration]] = []
+    links = yield from blocking(ctx.links.links, table_id)
+    due: list[tuple[datetime | None, CampaignLink]] = []
     for item in links:
         interval = float(item.settings.get("sync_interval_seconds", DEFAULT_SYNC_INTERVAL))
         if interval <= 0:
             continue
-        runs = yield from blocking(ctx.integrations.runs, item.id, limit=20)
+        runs = yield from blocking(ctx.links.runs, item.id, limit=20)
         last = next((r.finished_at for r in runs if r.status in ("ok", "partial")), None)
         if last is None or last + timedelta(seconds=interval) <= now:
             due.append((last, item))

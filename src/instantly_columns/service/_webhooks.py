@@ -17,7 +17,7 @@ from instantly_columns.service._context import (
     ensure_engagement_columns,
     link_flow,
 )
-from instantly_columns.service.reports import WebhookResult
+from instantly_columns.service.reports import WebhookReport
 
 
 def connect_flow(ctx: Ctx, credential: str, key: ApiKey) -> Flow[Mapping[str, Any]]:
@@ -27,7 +27,7 @@ def connect_flow(ctx: Ctx, credential: str, key: ApiKey) -> Flow[Mapping[str, An
     return {"id": check.workspace_id, "name": check.workspace_name}
 
 
-def webhook_flow(ctx: Ctx, body: bytes | Mapping[str, Any]) -> Flow[WebhookResult]:
+def webhook_flow(ctx: Ctx, body: bytes | Mapping[str, Any]) -> Flow[WebhookReport]:
     """Apply one delivery (already authenticated) to every link of its campaign.
 
     The event is recorded as seen only with its cells, in one transaction where the stores
@@ -36,18 +36,18 @@ def webhook_flow(ctx: Ctx, body: bytes | Mapping[str, Any]) -> Flow[WebhookResul
     planned changes only move cells forward, so applying a delivery twice is harmless.
     """
     event = parse_event(body)
-    links = yield from blocking(ctx.integrations.integrations, None)
+    links = yield from blocking(ctx.links.links, None)
     targets = [i for i in links if i.campaign_id == event.campaign_id]
     if not targets or event.lead_email is None:
-        fresh = yield from blocking(ctx.integrations.record_event, event.key, ctx.clock.now())
+        fresh = yield from blocking(ctx.links.record_event, event.key, ctx.clock.now())
         if not fresh:
-            return WebhookResult(event.event_type, replay=True)
-        return WebhookResult(event.event_type, ignored="no link for this campaign or lead")
+            return WebhookReport(event.event_type, replay=True)
+        return WebhookReport(event.event_type, ignored="no link for this campaign or lead")
     refreshed = False
     ignored = None
     planned: list[tuple[str, list[CellWrite]]] = []
-    for integration in targets:
-        link = yield from link_flow(ctx, integration.id)
+    for target in targets:
+        link = yield from link_flow(ctx, target.id)
         link, _ = yield from ensure_engagement_columns(ctx, link)
         email_col = link.config.field_mapping.email
         if not email_col:
@@ -70,9 +70,9 @@ def webhook_flow(ctx: Ctx, body: bytes | Mapping[str, Any]) -> Flow[WebhookResul
             outcome = plan_updates(event, current)
             ignored = outcome.ignored
             if outcome.refresh_lead:
-                core = yield from api_for(ctx, integration.credential_id)
+                core = yield from api_for(ctx, target.credential_id)
                 page = yield from core.lead_page(
-                    integration.campaign_id, None, contacts=[event.lead_email]
+                    target.campaign_id, None, contacts=[event.lead_email]
                 )
                 refreshed = True
                 for lead in page.items:
@@ -85,8 +85,8 @@ def webhook_flow(ctx: Ctx, body: bytes | Mapping[str, Any]) -> Flow[WebhookResul
             planned.append((link.table_id, writes))
     written = yield from blocking(_apply, ctx, event.key, planned)
     if written is None:
-        return WebhookResult(event.event_type, replay=True)
-    return WebhookResult(
+        return WebhookReport(event.event_type, replay=True)
+    return WebhookReport(
         event.event_type, cells_written=written, refreshed=refreshed, ignored=ignored
     )
 
@@ -95,9 +95,9 @@ def _apply(ctx: Ctx, key: str, planned: Sequence[tuple[str, Sequence[CellWrite]]
     """Write the cells and record the event together; ``None`` when it was seen already."""
     unit = ctx.atomic()
     with unit or contextlib.nullcontext():
-        if unit is not None and not ctx.integrations.record_event(key, ctx.clock.now()):
+        if unit is not None and not ctx.links.record_event(key, ctx.clock.now()):
             return None
         written = sum(ctx.tables.write_cells(table, writes) for table, writes in planned)
-        if unit is None and not ctx.integrations.record_event(key, ctx.clock.now()):
+        if unit is None and not ctx.links.record_event(key, ctx.clock.now()):
             return None  # applied again: harmless, the changes only move cells forward
         return written

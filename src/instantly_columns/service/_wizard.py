@@ -51,7 +51,7 @@ from instantly_columns.domain.wizard import (
 )
 from instantly_columns.engine.effects import Flow, blocking
 from instantly_columns.errors import ApiError, ConfigError, Problem, Unauthorized
-from instantly_columns.ports import ApiKey, Integration
+from instantly_columns.ports import ApiKey, CampaignLink
 from instantly_columns.service._context import Ctx, api_for, engagement_column
 
 #: Used when a new campaign is created without a schedule: weekdays, 9 to 5, US Eastern rules.
@@ -358,8 +358,8 @@ def _create(ctx: Ctx, state: WizardState, answer: CreateAnswer) -> Flow[WizardSt
         return state.moved("mapping").with_problems(problems)
     yield from blocking(ctx.tables.save_columns, state.table_id, new)
     yield from blocking(
-        ctx.integrations.save_integration,
-        Integration(
+        ctx.links.save_link,
+        CampaignLink(
             id=link_id,
             table_id=state.table_id,
             campaign_id=config.campaign_id,
@@ -386,9 +386,7 @@ def _create(ctx: Ctx, state: WizardState, answer: CreateAnswer) -> Flow[WizardSt
                 "Instantly rejected the sequence template, so the campaign and the columns were "
                 f"created without it: add the steps in Instantly ({exc})"
             )
-    return state.moved(
-        "done", created_columns=[c.id for c in new], integration_id=link_id, notes=notes
-    )
+    return state.moved("done", created_columns=[c.id for c in new], link_id=link_id, notes=notes)
 
 
 def _step_config(campaign_id: str, number: int, field: str) -> SequenceStepConfig:

@@ -30,11 +30,11 @@ from instantly_columns.errors import ConfigError
 from instantly_columns.ports import (
     ApiKey,
     AsyncTransport,
+    CampaignLink,
     Clock,
     CredentialStore,
     FullStore,
-    Integration,
-    IntegrationStore,
+    LinkStore,
     SyncRun,
     TableStore,
     Transport,
@@ -54,7 +54,7 @@ from instantly_columns.service.reports import (
     SettingsChange,
     SummaryRow,
     SyncReport,
-    WebhookResult,
+    WebhookReport,
 )
 from instantly_columns.storage.capabilities import with_capabilities
 
@@ -116,11 +116,11 @@ def _detect(ctx: Ctx, table_id: str) -> Flow[FieldMapping]:
 
 
 def _history(ctx: Ctx, link: str, limit: int) -> Flow[list[SyncRun]]:
-    return (yield from blocking(ctx.integrations.runs, link, limit=limit))
+    return (yield from blocking(ctx.links.runs, link, limit=limit))
 
 
-def _links(ctx: Ctx, table_id: str | None) -> Flow[list[Integration]]:
-    return (yield from blocking(ctx.integrations.integrations, table_id))
+def _links(ctx: Ctx, table_id: str | None) -> Flow[list[CampaignLink]]:
+    return (yield from blocking(ctx.links.links, table_id))
 
 
 def _table_links(ctx: Ctx, table_id: str) -> Flow[list[str]]:
@@ -134,7 +134,7 @@ class _Base:
         store: FullStore | None = None,
         *,
         tables: TableStore | None = None,
-        integrations: IntegrationStore | None = None,
+        links: LinkStore | None = None,
         credentials: CredentialStore | None = None,
         settings: ClientSettings | None = None,
         clock: Clock | None = None,
@@ -142,12 +142,20 @@ class _Base:
         concurrency: int = 4,
         webhook_secret: str | None = None,
         lease_seconds: float = 30.0,
+        integrations: LinkStore | None = None,
     ) -> None:
+        if integrations is not None:
+            warnings.warn(
+                "integrations= is now links= (the store of campaign links)",
+                DeprecationWarning,
+                stacklevel=3,
+            )
+            links = links or integrations
         tables = tables or store
-        integrations = integrations or store
+        links = links or store
         credentials = credentials or store
-        if tables is None or integrations is None or credentials is None:
-            raise TypeError("give a store, or tables, integrations and credentials stores")
+        if tables is None or links is None or credentials is None:
+            raise TypeError("give a store, or tables, links and credentials stores")
         if settings is not None and not isinstance(settings, ClientSettings):
             raise ConfigError("must be a ClientSettings", path="settings")
         self._settings = settings or ClientSettings()
@@ -158,7 +166,7 @@ class _Base:
         self._tables = tables
         self._ctx = Ctx(
             tables=with_capabilities(tables),
-            integrations=integrations,
+            links=links,
             credentials=credentials,
             clock=self._clock,
             core=self._core,
@@ -186,9 +194,15 @@ class _Base:
         return self._tables
 
     @property
-    def integrations_store(self) -> IntegrationStore:
-        """The store of links, push ledgers and sync runs."""
-        return self._ctx.integrations
+    def link_store(self) -> LinkStore:
+        """The store of campaign links, push ledgers and sync runs."""
+        return self._ctx.links
+
+    @property
+    def integrations_store(self) -> LinkStore:
+        """Deprecated: `link_store`."""
+        warnings.warn("integrations_store is now link_store", DeprecationWarning, stacklevel=2)
+        return self._ctx.links
 
     def start_wizard(self, table_id: str, *, credential: str = "default") -> WizardState:
         """A new add-column wizard for a table; it skips connection when a key is already
@@ -202,7 +216,8 @@ class InstantlyColumns(_Base):
     Args:
         store: one object implementing `TableStore`, `IntegrationStore` and
             `CredentialStore` (every adapter in `instantly_columns.storage` does), or give
-            the three separately.
+            the three separately (`tables=`, `links=`, `credentials=`; `integrations=` is the
+            old name of `links=`).
         transport: an `httpx` transport or our `Transport` (tests pass
             `FakeInstantly().httpx_transport()`); default: real HTTP.
         settings: client settings (base URL, timeouts, retries).
@@ -221,7 +236,7 @@ class InstantlyColumns(_Base):
         store: FullStore | None = None,
         *,
         tables: TableStore | None = None,
-        integrations: IntegrationStore | None = None,
+        links: LinkStore | None = None,
         credentials: CredentialStore | None = None,
         transport: Transport | httpx.BaseTransport | None = None,
         settings: ClientSettings | None = None,
@@ -230,11 +245,12 @@ class InstantlyColumns(_Base):
         concurrency: int = 4,
         webhook_secret: str | None = None,
         lease_seconds: float = 30.0,
+        integrations: LinkStore | None = None,
     ) -> None:
         super().__init__(
             store,
             tables=tables,
-            integrations=integrations,
+            links=links,
             credentials=credentials,
             settings=settings,
             clock=clock,
@@ -242,6 +258,7 @@ class InstantlyColumns(_Base):
             concurrency=concurrency,
             webhook_secret=webhook_secret,
             lease_seconds=lease_seconds,
+            integrations=integrations,
         )
         from instantly_columns.api.client import sync_transport
 
@@ -384,7 +401,9 @@ class InstantlyColumns(_Base):
         """The analytics panel of a link's campaign, with the daily series."""
         return self._driver.run(analytics_flow(self._flow_ctx(), link, start_date, end_date))
 
-    def due(self, *, table_id: str | None = None, now: datetime | None = None) -> list[Integration]:
+    def due(
+        self, *, table_id: str | None = None, now: datetime | None = None
+    ) -> list[CampaignLink]:
         """Links due for a scheduled sync (interval elapsed since the last good sync)."""
         return self._driver.run(due_flow(self._flow_ctx(), table_id, now or self._clock.now()))
 
@@ -392,7 +411,7 @@ class InstantlyColumns(_Base):
         """Sync runs of a link, newest first."""
         return self._driver.run(_history(self._flow_ctx(), link, limit))
 
-    def links(self, table_id: str | None = None) -> list[Integration]:
+    def links(self, table_id: str | None = None) -> list[CampaignLink]:
         """Campaign links (public metadata, never a key)."""
         return self._driver.run(_links(self._flow_ctx(), table_id))
 
@@ -444,7 +463,7 @@ class InstantlyColumns(_Base):
         *,
         headers: Mapping[str, str] | None = None,
         query: Mapping[str, str] | None = None,
-    ) -> WebhookResult:
+    ) -> WebhookReport:
         """Check the shared secret, then apply one delivery (replays change nothing)."""
         check_secret(self._webhook_secret or "", headers=headers, query=query)
         return self._driver.run(webhook_flow(self._flow_ctx(), body))
@@ -464,7 +483,7 @@ class AsyncInstantlyColumns(_Base):
         store: FullStore | None = None,
         *,
         tables: TableStore | None = None,
-        integrations: IntegrationStore | None = None,
+        links: LinkStore | None = None,
         credentials: CredentialStore | None = None,
         transport: AsyncTransport | httpx.AsyncBaseTransport | None = None,
         settings: ClientSettings | None = None,
@@ -473,11 +492,12 @@ class AsyncInstantlyColumns(_Base):
         concurrency: int = 4,
         webhook_secret: str | None = None,
         lease_seconds: float = 30.0,
+        integrations: LinkStore | None = None,
     ) -> None:
         super().__init__(
             store,
             tables=tables,
-            integrations=integrations,
+            links=links,
             credentials=credentials,
             settings=settings,
             clock=clock,
@@ -485,6 +505,7 @@ class AsyncInstantlyColumns(_Base):
             concurrency=concurrency,
             webhook_secret=webhook_secret,
             lease_seconds=lease_seconds,
+            integrations=integrations,
         )
         from instantly_columns.api.client import async_transport
 
@@ -614,7 +635,7 @@ class AsyncInstantlyColumns(_Base):
 
     async def due(
         self, *, table_id: str | None = None, now: datetime | None = None
-    ) -> list[Integration]:
+    ) -> list[CampaignLink]:
         """Links due for a scheduled sync (interval elapsed since the last good sync)."""
         return await self._driver.run(
             due_flow(self._flow_ctx(), table_id, now or self._clock.now())
@@ -624,7 +645,7 @@ class AsyncInstantlyColumns(_Base):
         """Sync runs of a link, newest first."""
         return await self._driver.run(_history(self._flow_ctx(), link, limit))
 
-    async def links(self, table_id: str | None = None) -> list[Integration]:
+    async def links(self, table_id: str | None = None) -> list[CampaignLink]:
         """Campaign links (public metadata, never a key)."""
         return await self._driver.run(_links(self._flow_ctx(), table_id))
 
@@ -671,7 +692,7 @@ class AsyncInstantlyColumns(_Base):
         *,
         headers: Mapping[str, str] | None = None,
         query: Mapping[str, str] | None = None,
-    ) -> WebhookResult:
+    ) -> WebhookReport:
         """Check the shared secret, then apply one delivery (replays change nothing)."""
         check_secret(self._webhook_secret or "", headers=headers, query=query)
         return await self._driver.run(webhook_flow(self._flow_ctx(), body))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import warnings
 from collections import Counter
 from collections.abc import Mapping
 from datetime import datetime
@@ -13,7 +14,7 @@ import attrs
 from instantly_columns.domain._html import html_table
 from instantly_columns.domain.columns import InstantlySubtype
 from instantly_columns.domain.summary import Aggregate, SummaryCell
-from instantly_columns.ports import PushStatus, RunStatus, SyncRun
+from instantly_columns.ports import PushStatus, RunStatus, SyncRun, _LinkIdAlias
 
 __all__ = [
     "AnalyticsDay",
@@ -21,12 +22,23 @@ __all__ = [
     "DeletionReport",
     "ProgressEvent",
     "PushReport",
-    "PushRowResult",
+    "PushRowReport",
     "SettingsChange",
     "SummaryRow",
     "SyncReport",
-    "WebhookResult",
+    "WebhookReport",
 ]
+
+_RENAMED = {"PushRowResult": "PushRowReport", "WebhookResult": "WebhookReport"}
+
+
+def __getattr__(name: str) -> Any:
+    # The service returns reports (the client returns results): the old names, one release.
+    new = _RENAMED.get(name)
+    if new is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    warnings.warn(f"{name} is now {new}", DeprecationWarning, stacklevel=2)
+    return globals()[new]
 
 
 #: Rows a notebook shows of a long report before "… N more rows".
@@ -34,7 +46,7 @@ _HTML_ROWS = 20
 
 
 @attrs.frozen
-class PushRowResult:
+class PushRowReport:
     """The outcome of one input row. Every input row gets exactly one."""
 
     row_id: str
@@ -57,14 +69,14 @@ class PushRowResult:
 
 
 @attrs.frozen
-class PushReport:
+class PushReport(_LinkIdAlias):
     """The result of a push: one result per input row, the requests made, and in a dry run
     exactly the request bodies that would have been sent."""
 
-    integration_id: str
+    link_id: str
     campaign_id: str
     dry_run: bool
-    rows: tuple[PushRowResult, ...]
+    rows: tuple[PushRowReport, ...]
     requests: int
     bodies: tuple[Mapping[str, Any], ...] = ()
     """The bulk-add JSON bodies, in order (always filled; nothing is sent when ``dry_run``)."""
@@ -88,10 +100,10 @@ class PushReport:
 
 
 @attrs.frozen
-class ProgressEvent:
+class ProgressEvent(_LinkIdAlias):
     """Reported after each page of a sync."""
 
-    integration_id: str
+    link_id: str
     pages: int
     leads_seen: int
     rows_matched: int
@@ -100,10 +112,10 @@ class ProgressEvent:
 
 
 @attrs.frozen
-class SummaryRow:
+class SummaryRow(_LinkIdAlias):
     """The pinned summary row of one campaign link: a cell per column id."""
 
-    integration_id: str
+    link_id: str
     campaign_id: str
     source: Literal["api", "local"]
     aggregate: Aggregate
@@ -124,10 +136,10 @@ class SummaryRow:
 
 
 @attrs.frozen
-class SyncReport:
+class SyncReport(_LinkIdAlias):
     """The result of one sync of one link (its history entry and the summary row)."""
 
-    integration_id: str
+    link_id: str
     run: SyncRun
     summary: SummaryRow | None = None
     resumed_from: str | None = None
@@ -246,10 +258,10 @@ class AnalyticsPanel:
 
 
 @attrs.frozen
-class SettingsChange:
+class SettingsChange(_LinkIdAlias):
     """What a settings edit changed, in words a UI can show."""
 
-    integration_id: str
+    link_id: str
     changed: tuple[str, ...]
     columns_added: tuple[str, ...] = ()
     columns_removed: tuple[str, ...] = ()
@@ -258,10 +270,10 @@ class SettingsChange:
 
 
 @attrs.frozen
-class DeletionReport:
+class DeletionReport(_LinkIdAlias):
     """What deleting a link did to its dependent columns."""
 
-    integration_id: str
+    link_id: str
     columns_removed: tuple[str, ...]
     columns_detached: tuple[str, ...]
     """Kept as plain text columns, their values intact."""
@@ -269,7 +281,7 @@ class DeletionReport:
 
 
 @attrs.frozen
-class WebhookResult:
+class WebhookReport:
     """What one webhook delivery did."""
 
     event_type: str

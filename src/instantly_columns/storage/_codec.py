@@ -35,10 +35,10 @@ from instantly_columns.domain.columns import (
 from instantly_columns.domain.engagement import EngagementSubtype
 from instantly_columns.errors import ConfigError, InvalidColumnConfig, Problem, SyncInProgress
 from instantly_columns.ports import (
+    CampaignLink,
     CellWrite,
     ColumnId,
     EngagementGroup,
-    Integration,
     LedgerEntry,
     PushStatus,
     RowId,
@@ -470,9 +470,9 @@ def _raise(problems: Iterable[Problem | None]) -> None:
         raise ConfigError(found)
 
 
-def check_integration(item: object, path: str = "integration") -> Integration:
+def check_integration(item: object, path: str = "integration") -> CampaignLink:
     """Check an integration's fields (JSON-compatible mappings, known sequence mode)."""
-    if not isinstance(item, Integration):
+    if not isinstance(item, CampaignLink):
         raise ConfigError([Problem(path, "expected an Integration")])
     _raise(
         [
@@ -500,7 +500,7 @@ def check_run(run: object, path: str = "run") -> SyncRun:
     _raise(
         [
             _id_problem(run.id, f"{path}.id"),
-            _id_problem(run.integration_id, f"{path}.integration_id"),
+            _id_problem(run.link_id, f"{path}.integration_id"),
             None
             if run.status in _RUN_STATUSES
             else Problem(f"{path}.status", f"must be one of {sorted(_RUN_STATUSES)}"),
@@ -532,7 +532,7 @@ def check_run(run: object, path: str = "run") -> SyncRun:
 
 
 def check_ledger(
-    integration: str, entries: Sequence[LedgerEntry], path: str = "entries"
+    link: str, entries: Sequence[LedgerEntry], path: str = "entries"
 ) -> list[LedgerEntry]:
     """Check ledger entries (all of ``integration``); the last entry of a row wins."""
     if isinstance(entries, (str, bytes)) or not isinstance(entries, Sequence):
@@ -546,7 +546,7 @@ def check_ledger(
             [
                 _id_problem(entry.row_id, f"{here}.row_id"),
                 None
-                if entry.integration_id == integration
+                if entry.link_id == link
                 else Problem(f"{here}.integration_id", "belongs to another integration"),
                 None
                 if entry.status in _PUSH_STATUSES
@@ -592,7 +592,7 @@ def check_stale(holder: SyncRun, run: SyncRun, stale_after: float) -> None:
     age = (run.started_at - last).total_seconds()
     if age <= stale_after:
         raise SyncInProgress(
-            f"a sync of {run.integration_id!r} is running (run {holder.id!r}, started "
+            f"a sync of {run.link_id!r} is running (run {holder.id!r}, started "
             f"{holder.started_at.isoformat()}, last heartbeat {max(age, 0.0):.0f} s before "
             "this one started)"
         )

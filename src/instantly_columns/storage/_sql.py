@@ -28,19 +28,20 @@ from instantly_columns.errors import (
 )
 from instantly_columns.ports import (
     ApiKey,
+    CampaignLink,
     CellWrite,
     Clock,
     ColumnId,
     CredentialId,
     EngagementGroup,
-    Integration,
-    IntegrationId,
     LedgerEntry,
+    LinkId,
     RowId,
     SyncRun,
     TableId,
 )
 from instantly_columns.storage import _codec as codec
+from instantly_columns.storage._compat import OldLinkNames
 from instantly_columns.storage._crypto import Cipher, EncryptionKey, open_secret, seal_secret
 from instantly_columns.storage._schema import (
     LATEST_VERSION,
@@ -165,7 +166,7 @@ def _by_key(item: tuple[tuple[RowId, ColumnId], object]) -> tuple[RowId, ColumnI
     return item[0]
 
 
-class SqlStore(ABC):
+class SqlStore(OldLinkNames, ABC):
     """The behaviour of the SQL stores (see :class:`~instantly_columns.storage.MemoryStore`
     for the contract in prose). Subclasses supply the dialect."""
 
@@ -323,9 +324,9 @@ class SqlStore(ABC):
         if missing:
             raise _not_found(f"{what} in table {table!r}", missing)
 
-    def _require_integration(self, tx: Tx, integration: IntegrationId) -> None:
-        if not tx.fetch("SELECT 1 FROM ic_integrations WHERE integration_id = ?", (integration,)):
-            raise _not_found("integration", [integration])
+    def _require_link(self, tx: Tx, link: LinkId) -> None:
+        if not tx.fetch("SELECT 1 FROM ic_integrations WHERE integration_id = ?", (link,)):
+            raise _not_found("integration", [link])
 
     # --- tables (our own; a host's TableStore has its own way) -----------------------------
 
@@ -617,8 +618,8 @@ class SqlStore(ABC):
 
     # --- IntegrationStore ------------------------------------------------------------------
 
-    def _integration(self, record: tuple[Any, ...]) -> Integration:
-        return Integration(
+    def _link(self, record: tuple[Any, ...]) -> CampaignLink:
+        return CampaignLink(
             id=record[0],
             table_id=record[1],
             campaign_id=codec.decode_text(record[2]) or "",
@@ -632,7 +633,7 @@ class SqlStore(ABC):
             updated_at=self._time_out(record[10]),
         )
 
-    def integrations(self, table: TableId | None = None) -> list[Integration]:
+    def links(self, table: TableId | None = None) -> list[CampaignLink]:
         """Every integration, or those of one table, ordered by id."""
         with self._transaction(write=False) as tx:
             if table is None:
@@ -642,21 +643,21 @@ class SqlStore(ABC):
                     _INTEGRATION_COLUMNS + " WHERE table_id = ? ORDER BY integration_id",
                     (codec.check_id(table, "table"),),
                 )
-        return [self._integration(r) for r in found]
+        return [self._link(r) for r in found]
 
-    def integration(self, integration: IntegrationId) -> Integration:
+    def link(self, link: LinkId) -> CampaignLink:
         """One integration; raises ``RecordNotFound``."""
-        integration = codec.check_id(integration, "integration")
+        link = codec.check_id(link, "integration")
         with self._transaction(write=False) as tx:
             found = tx.fetch(
                 _INTEGRATION_COLUMNS + " WHERE integration_id = ?",
-                (integration,),
+                (link,),
             )
         if not found:
-            raise _not_found("integration", [integration])
-        return self._integration(found[0])
+            raise _not_found("integration", [link])
+        return self._link(found[0])
 
-    def save_integration(self, item: Integration, *, version: int | None = None) -> Integration:
+    def save_link(self, item: CampaignLink, *, version: int | None = None) -> CampaignLink:
         """Insert (``version=None``) or update if the stored version is ``version``;
         returns what was stored, its version bumped. Raises ``VersionConflict`` (stale
         version, or an insert of an existing id) or ``RecordNotFound`` (update of none)."""
@@ -732,18 +733,18 @@ class SqlStore(ABC):
             updated_at=now,
         )
 
-    def delete_integration(self, integration: IntegrationId) -> None:
+    def delete_link(self, link: LinkId) -> None:
         """Delete an integration with its runs and ledger (no error when absent)."""
-        integration = codec.check_id(integration, "integration")
+        link = codec.check_id(link, "integration")
         with self._transaction(write=True) as tx:
-            tx.run("DELETE FROM ic_integrations WHERE integration_id = ?", (integration,))
-            tx.run("DELETE FROM ic_ledger WHERE integration_id = ?", (integration,))
-            tx.run("DELETE FROM ic_runs WHERE integration_id = ?", (integration,))
+            tx.run("DELETE FROM ic_integrations WHERE integration_id = ?", (link,))
+            tx.run("DELETE FROM ic_ledger WHERE integration_id = ?", (link,))
+            tx.run("DELETE FROM ic_runs WHERE integration_id = ?", (link,))
 
     def _run(self, record: tuple[Any, ...]) -> SyncRun:
         return SyncRun(
             id=record[0],
-            integration_id=record[1],
+            link_id=record[1],
             status=record[2],
             started_at=self._time_out(record[3]),
             finished_at=self._maybe_time(record[4]),
@@ -789,13 +790,13 @@ class SqlStore(ABC):
         if run.heartbeat_at is None:
             run = attrs.evolve(run, heartbeat_at=run.started_at)
         with self._transaction(write=True) as tx:
-            self._lock(tx, "lease", run.integration_id)
-            self._require_integration(tx, run.integration_id)
+            self._lock(tx, "lease", run.link_id)
+            self._require_link(tx, run.link_id)
             if tx.fetch("SELECT 1 FROM ic_runs WHERE run_id = ?", (run.id,)):
                 raise VersionConflict(f"run {run.id!r} was already started")
             for other in tx.fetch(
                 _RUN_COLUMNS + " WHERE integration_id = ? AND status = 'running'",
-                (run.integration_id,),
+                (run.link_id,),
             ):
                 holder = self._run(other)
                 codec.check_stale(holder, run, stale)
@@ -817,11 +818,11 @@ class SqlStore(ABC):
             # The order runs started in, by a counter, not a clock: clocks tie and step back.
             (last,) = tx.fetch(
                 "SELECT COALESCE(MAX(seq), 0) FROM ic_runs WHERE integration_id = ?",
-                (run.integration_id,),
+                (run.link_id,),
             )[0]
             tx.run(
                 _INSERT_RUN,
-                (run.id, run.integration_id, *self._run_values(run), int(last) + 1),
+                (run.id, run.link_id, *self._run_values(run), int(last) + 1),
             )
         return run
 
@@ -831,21 +832,18 @@ class SqlStore(ABC):
         ``SyncInProgress``; ``RecordNotFound`` for an unknown run."""
         run = codec.check_run(run)
         with self._transaction(write=True) as tx:
-            self._lock(tx, "lease", run.integration_id)
+            self._lock(tx, "lease", run.link_id)
             found = tx.fetch(
                 "SELECT status, integration_id FROM ic_runs WHERE run_id = ?", (run.id,)
             )
             if not found:
                 raise _not_found("run", [run.id])
-            status, integration = found[0]
-            if integration != run.integration_id:
-                raise ConfigError(
-                    [Problem("run.integration_id", f"run {run.id!r} belongs to {integration!r}")]
-                )
+            status, link = found[0]
+            if link != run.link_id:
+                raise ConfigError([Problem("run.link_id", f"run {run.id!r} belongs to {link!r}")])
             if status != "running" and run.status == "running":
                 raise SyncInProgress(
-                    f"run {run.id!r} no longer holds the lease of {integration!r} "
-                    f"(it is {status!r})"
+                    f"run {run.id!r} no longer holds the lease of {link!r} (it is {status!r})"
                 )
             tx.run(
                 "UPDATE ic_runs SET status = ?, started_at = ?, finished_at = ?, "
@@ -855,22 +853,22 @@ class SqlStore(ABC):
                 (*self._run_values(run), run.id),
             )
 
-    def runs(self, integration: IntegrationId, *, limit: int = 20) -> list[SyncRun]:
+    def runs(self, link: LinkId, *, limit: int = 20) -> list[SyncRun]:
         """The integration's runs, the last started first (by the order ``start_run`` saw
         them, never by their clocks)."""
-        integration = codec.check_id(integration, "integration")
+        link = codec.check_id(link, "integration")
         limit = codec.check_limit(limit)
         with self._transaction(write=False) as tx:
             found = tx.fetch(
                 _RUN_COLUMNS + " WHERE integration_id = ? "
                 "ORDER BY COALESCE(seq, 0) DESC, started_at DESC, run_id DESC LIMIT ?",
-                (integration, limit),
+                (link, limit),
             )
         return [self._run(r) for r in found]
 
     def _entry(self, record: tuple[Any, ...]) -> LedgerEntry:
         return LedgerEntry(
-            integration_id=record[0],
+            link_id=record[0],
             row_id=record[1],
             email=codec.decode_text(record[2]),
             status=record[3],
@@ -880,10 +878,10 @@ class SqlStore(ABC):
             payload_hash=codec.decode_text(record[7]),
         )
 
-    def ledger(self, integration: IntegrationId, emails: Collection[str]) -> dict[str, LedgerEntry]:
+    def ledger(self, link: LinkId, emails: Collection[str]) -> dict[str, LedgerEntry]:
         """Push results by email (exact match on the normalised email). When rows share
         an email, one with a lead id wins, then the latest push, then the smallest row."""
-        integration = codec.check_id(integration, "integration")
+        link = codec.check_id(link, "integration")
         wanted = codec.strings(emails, "emails")
         stored = sorted({codec.encode_text(e) or "" for e in wanted})
         by_email: dict[str, list[LedgerEntry]] = {}
@@ -892,17 +890,15 @@ class SqlStore(ABC):
                 clause, params = self._in("email", batch)
                 for record in tx.fetch(
                     _LEDGER_IN.format(cond=clause),
-                    [integration, *params],
+                    [link, *params],
                 ):
                     entry = self._entry(record)
                     by_email.setdefault(entry.email or "", []).append(entry)
         return {email: codec.ledger_winner(found) for email, found in by_email.items()}
 
-    def push_results(
-        self, integration: IntegrationId, rows: Collection[RowId]
-    ) -> dict[RowId, LedgerEntry]:
+    def push_results(self, link: LinkId, rows: Collection[RowId]) -> dict[RowId, LedgerEntry]:
         """Push results of these rows."""
-        integration = codec.check_id(integration, "integration")
+        link = codec.check_id(link, "integration")
         ids = codec.check_ids(rows, "rows")
         out: dict[RowId, LedgerEntry] = {}
         with self._transaction(write=False) as tx:
@@ -910,23 +906,23 @@ class SqlStore(ABC):
                 clause, params = self._in("row_id", batch)
                 for record in tx.fetch(
                     _LEDGER_IN.format(cond=clause),
-                    [integration, *params],
+                    [link, *params],
                 ):
                     out[record[1]] = self._entry(record)
         return out
 
-    def write_ledger(self, integration: IntegrationId, entries: Sequence[LedgerEntry]) -> None:
+    def write_ledger(self, link: LinkId, entries: Sequence[LedgerEntry]) -> None:
         """Upsert push results by (integration, row); ``RecordNotFound`` for an unknown
         integration."""
-        integration = codec.check_id(integration, "integration")
-        checked = codec.check_ledger(integration, entries)
+        link = codec.check_id(link, "integration")
+        checked = codec.check_ledger(link, entries)
         with self._transaction(write=True) as tx:
-            self._require_integration(tx, integration)
+            self._require_link(tx, link)
             tx.run_many(
                 _UPSERT_LEDGER,
                 [
                     (
-                        integration,
+                        link,
                         e.row_id,
                         codec.encode_text(e.email),
                         e.status,

@@ -29,19 +29,20 @@ from instantly_columns.errors import (
 )
 from instantly_columns.ports import (
     ApiKey,
+    CampaignLink,
     CellWrite,
     Clock,
     ColumnId,
     CredentialId,
     EngagementGroup,
-    Integration,
-    IntegrationId,
     LedgerEntry,
+    LinkId,
     RowId,
     SyncRun,
     TableId,
 )
 from instantly_columns.storage import _codec as codec
+from instantly_columns.storage._compat import OldLinkNames
 
 __all__ = ["MemoryStore"]
 
@@ -98,7 +99,7 @@ def _not_found(what: str, ids: Collection[str]) -> RecordNotFound:
     return RecordNotFound(f"no such {what}: {shown}{more}")
 
 
-class MemoryStore:
+class MemoryStore(OldLinkNames):
     """All three storage ports in memory, thread-safe, lost when the process ends.
 
     It accepts, rejects and answers exactly like the SQL stores (same checks, same
@@ -128,9 +129,9 @@ class MemoryStore:
         self._lock = threading.RLock()
         self._closed = False
         self._tables: dict[TableId, _Table] = {}
-        self._integrations: dict[IntegrationId, Integration] = {}
+        self._integrations: dict[LinkId, CampaignLink] = {}
         self._runs: dict[str, SyncRun] = {}
-        self._ledger: dict[tuple[IntegrationId, RowId], LedgerEntry] = {}
+        self._ledger: dict[tuple[LinkId, RowId], LedgerEntry] = {}
         self._events: dict[str, datetime] = {}
         self._keys: dict[CredentialId, ApiKey] = {}
 
@@ -448,7 +449,7 @@ class MemoryStore:
 
     # --- IntegrationStore ------------------------------------------------------------------
 
-    def integrations(self, table: TableId | None = None) -> list[Integration]:
+    def links(self, table: TableId | None = None) -> list[CampaignLink]:
         """Every integration, or those of one table, ordered by id."""
         if table is not None:
             table = codec.check_id(table, "table")
@@ -460,17 +461,17 @@ class MemoryStore:
                 if table is None or item.table_id == table
             ]
 
-    def integration(self, integration: IntegrationId) -> Integration:
+    def link(self, link: LinkId) -> CampaignLink:
         """One integration; raises ``RecordNotFound``."""
-        integration = codec.check_id(integration, "integration")
+        link = codec.check_id(link, "integration")
         with self._lock:
             self._open()
-            found = self._integrations.get(integration)
+            found = self._integrations.get(link)
         if found is None:
-            raise _not_found("integration", [integration])
+            raise _not_found("integration", [link])
         return found
 
-    def save_integration(self, item: Integration, *, version: int | None = None) -> Integration:
+    def save_link(self, item: CampaignLink, *, version: int | None = None) -> CampaignLink:
         """Insert (``version=None``) or update if the stored version is ``version``."""
         item = codec.check_integration(item)
         if version is not None and (isinstance(version, bool) or not isinstance(version, int)):
@@ -507,15 +508,15 @@ class MemoryStore:
             self._integrations[item.id] = saved
             return saved
 
-    def delete_integration(self, integration: IntegrationId) -> None:
+    def delete_link(self, link: LinkId) -> None:
         """Delete an integration with its runs and ledger (no error when absent)."""
-        integration = codec.check_id(integration, "integration")
+        link = codec.check_id(link, "integration")
         with self._lock:
             self._open()
-            self._integrations.pop(integration, None)
-            for run_id in [k for k, r in self._runs.items() if r.integration_id == integration]:
+            self._integrations.pop(link, None)
+            for run_id in [k for k, r in self._runs.items() if r.link_id == link]:
                 del self._runs[run_id]
-            for key in [k for k in self._ledger if k[0] == integration]:
+            for key in [k for k in self._ledger if k[0] == link]:
                 del self._ledger[key]
 
     def start_run(self, run: SyncRun, *, stale_after: float = 300.0) -> SyncRun:
@@ -529,14 +530,12 @@ class MemoryStore:
             run = attrs.evolve(run, heartbeat_at=run.started_at)
         with self._lock:
             self._open()
-            if run.integration_id not in self._integrations:
-                raise _not_found("integration", [run.integration_id])
+            if run.link_id not in self._integrations:
+                raise _not_found("integration", [run.link_id])
             if run.id in self._runs:
                 raise VersionConflict(f"run {run.id!r} was already started")
             holders = [
-                r
-                for r in self._runs.values()
-                if r.integration_id == run.integration_id and r.status == "running"
+                r for r in self._runs.values() if r.link_id == run.link_id and r.status == "running"
             ]
             for holder in holders:
                 codec.check_stale(holder, run, stale)
@@ -559,69 +558,63 @@ class MemoryStore:
             stored = self._runs.get(run.id)
             if stored is None:
                 raise _not_found("run", [run.id])
-            if stored.integration_id != run.integration_id:
+            if stored.link_id != run.link_id:
                 raise ConfigError(
                     [
                         Problem(
-                            "run.integration_id",
-                            f"run {run.id!r} belongs to {stored.integration_id!r}",
+                            "run.link_id",
+                            f"run {run.id!r} belongs to {stored.link_id!r}",
                         )
                     ]
                 )
             if stored.status != "running" and run.status == "running":
                 raise SyncInProgress(
-                    f"run {run.id!r} no longer holds the lease of {stored.integration_id!r} "
+                    f"run {run.id!r} no longer holds the lease of {stored.link_id!r} "
                     f"(it is {stored.status!r})"
                 )
             self._runs[run.id] = run
 
-    def runs(self, integration: IntegrationId, *, limit: int = 20) -> list[SyncRun]:
+    def runs(self, link: LinkId, *, limit: int = 20) -> list[SyncRun]:
         """The integration's runs, newest first."""
-        integration = codec.check_id(integration, "integration")
+        link = codec.check_id(link, "integration")
         limit = codec.check_limit(limit)
         with self._lock:
             self._open()
             # The dict keeps the order start_run added runs in: the last started comes first.
-            found = [r for r in self._runs.values() if r.integration_id == integration]
+            found = [r for r in self._runs.values() if r.link_id == link]
         found.reverse()
         return found[:limit]
 
-    def ledger(self, integration: IntegrationId, emails: Collection[str]) -> dict[str, LedgerEntry]:
+    def ledger(self, link: LinkId, emails: Collection[str]) -> dict[str, LedgerEntry]:
         """Push results by email (exact match); see ``SQLiteStore.ledger``."""
-        integration = codec.check_id(integration, "integration")
+        link = codec.check_id(link, "integration")
         wanted = set(codec.strings(emails, "emails"))
         by_email: dict[str, list[LedgerEntry]] = {}
         with self._lock:
             self._open()
             for (owner, _), entry in self._ledger.items():
-                if owner == integration and entry.email in wanted:
+                if owner == link and entry.email in wanted:
                     by_email.setdefault(entry.email, []).append(entry)
         return {email: codec.ledger_winner(found) for email, found in by_email.items()}
 
-    def push_results(
-        self, integration: IntegrationId, rows: Collection[RowId]
-    ) -> dict[RowId, LedgerEntry]:
+    def push_results(self, link: LinkId, rows: Collection[RowId]) -> dict[RowId, LedgerEntry]:
         """Push results of these rows."""
-        integration = codec.check_id(integration, "integration")
+        link = codec.check_id(link, "integration")
         ids = codec.check_ids(rows, "rows")
         with self._lock:
             self._open()
-            return {
-                row: self._ledger[(integration, row)]
-                for row in ids
-                if (integration, row) in self._ledger
-            }
+            return {row: self._ledger[(link, row)] for row in ids if (link, row) in self._ledger}
 
-    def write_ledger(self, integration: IntegrationId, entries: Sequence[LedgerEntry]) -> None:
+    def write_ledger(self, link: LinkId, entries: Sequence[LedgerEntry]) -> None:
         """Upsert push results by (integration, row)."""
-        integration = codec.check_id(integration, "integration")
-        checked = codec.check_ledger(integration, entries)
+        link = codec.check_id(link, "integration")
+        checked = codec.check_ledger(link, entries)
         with self._lock:
             self._open()
-            if integration not in self._integrations:
-                raise _not_found("integration", [integration])
+            if link not in self._integrations:
+                raise _not_found("integration", [link])
             for entry in checked:
-                self._ledger[(integration, entry.row_id)] = entry
+                self._ledger[(link, entry.row_id)] = entry
 
     def record_event(self, key: str, received_at: datetime) -> bool:
         """Remember a webhook event key; False when it was already recorded."""

@@ -68,10 +68,10 @@ from instantly_columns.errors import (
 )
 from instantly_columns.ports import (
     ApiKey,
+    CampaignLink,
     CellWrite,
     EngagementGroup,
     FullStore,
-    Integration,
     LedgerEntry,
     RunStatus,
     SyncRun,
@@ -83,7 +83,7 @@ from instantly_columns.storage.memory import MemoryStore
 __all__ = [
     "CredentialStoreContract",
     "FullStore",
-    "IntegrationStoreContract",
+    "LinkStoreContract",
     "Port",
     "StoreContract",
     "TableStoreContract",
@@ -141,8 +141,8 @@ def _campaign_column() -> Column:
     )
 
 
-def _integration(item_id: str = "camp", table: str = "t", **changes: Any) -> Integration:
-    base = Integration(
+def _link(item_id: str = "camp", table: str = "t", **changes: Any) -> CampaignLink:
+    base = CampaignLink(
         id=item_id,
         table_id=table,
         campaign_id="cmp-1",
@@ -154,8 +154,8 @@ def _integration(item_id: str = "camp", table: str = "t", **changes: Any) -> Int
     return attrs.evolve(base, **changes)
 
 
-def _run(run_id: str, at: datetime, integration: str = "camp", **changes: Any) -> SyncRun:
-    return attrs.evolve(SyncRun(id=run_id, integration_id=integration, started_at=at), **changes)
+def _run(run_id: str, at: datetime, link: str = "camp", **changes: Any) -> SyncRun:
+    return attrs.evolve(SyncRun(id=run_id, link_id=link, started_at=at), **changes)
 
 
 class _Harness:
@@ -565,70 +565,68 @@ class TableStoreContract(_Harness):
         assert rows[-1].cells == {"a": "a1499", "b": "b1499"}
 
 
-class IntegrationStoreContract(_Harness):
+class LinkStoreContract(_Harness):
     """The ``IntegrationStore`` contract: links, versions, runs and leases, ledger, events."""
 
     def test_save_and_read_integrations(self, store: Any) -> None:
-        saved = store.save_integration(_integration())
+        saved = store.save_link(_link())
         assert saved.version == 1
         assert saved.created_at is not None
         assert saved.updated_at is not None
-        other = store.save_integration(_integration("b-link", table="t2"))
-        assert store.integration("camp") == saved
-        assert store.integrations() == [other, saved]
-        assert store.integrations("t") == [saved]
-        assert store.integrations("nothing") == []
+        other = store.save_link(_link("b-link", table="t2"))
+        assert store.link("camp") == saved
+        assert store.links() == [other, saved]
+        assert store.links("t") == [saved]
+        assert store.links("nothing") == []
         with pytest.raises(RecordNotFound):
-            store.integration("ghost")
+            store.link("ghost")
 
     def test_optimistic_concurrency(self, store: Any) -> None:
-        first = store.save_integration(_integration())
+        first = store.save_link(_link())
         with pytest.raises(VersionConflict):
-            store.save_integration(_integration())  # insert of an existing id
-        second = store.save_integration(attrs.evolve(first, campaign_name="B"), version=1)
+            store.save_link(_link())  # insert of an existing id
+        second = store.save_link(attrs.evolve(first, campaign_name="B"), version=1)
         assert (second.version, second.campaign_name) == (2, "B")
         assert second.created_at == first.created_at
         with pytest.raises(VersionConflict):
-            store.save_integration(attrs.evolve(first, campaign_name="C"), version=1)
-        assert store.integration("camp").campaign_name == "B"
+            store.save_link(attrs.evolve(first, campaign_name="C"), version=1)
+        assert store.link("camp").campaign_name == "B"
         with pytest.raises(RecordNotFound):
-            store.save_integration(_integration("ghost"), version=1)
+            store.save_link(_link("ghost"), version=1)
 
     def test_concurrent_updates_let_exactly_one_win(self, store: Any) -> None:
-        store.save_integration(_integration())
-        outcomes = _race(
-            8, lambda n: store.save_integration(_integration(campaign_name=f"w{n}"), version=1)
-        )
-        assert sum(isinstance(o, Integration) for o in outcomes) == 1
-        assert all(isinstance(o, (Integration, VersionConflict)) for o in outcomes)
-        assert store.integration("camp").version == 2
+        store.save_link(_link())
+        outcomes = _race(8, lambda n: store.save_link(_link(campaign_name=f"w{n}"), version=1))
+        assert sum(isinstance(o, CampaignLink) for o in outcomes) == 1
+        assert all(isinstance(o, (CampaignLink, VersionConflict)) for o in outcomes)
+        assert store.link("camp").version == 2
 
     def test_invalid_integrations_are_rejected(self, store: Any) -> None:
         for bad in (
-            _integration(settings={"x": {1, 2}}),
-            _integration(field_mapping={1: "a"}),
-            _integration(sequence_mode="sometimes"),
-            _integration(created_at=datetime(2026, 1, 1)),  # naive
-            _integration(""),
+            _link(settings={"x": {1, 2}}),
+            _link(field_mapping={1: "a"}),
+            _link(sequence_mode="sometimes"),
+            _link(created_at=datetime(2026, 1, 1)),  # naive
+            _link(""),
         ):
             with pytest.raises(ConfigError):
-                store.save_integration(bad)
-        assert store.integrations() == []
+                store.save_link(bad)
+        assert store.links() == []
 
     def test_delete_integration_takes_its_history(self, store: Any) -> None:
-        store.save_integration(_integration())
+        store.save_link(_link())
         store.start_run(_run("run-1", _T0))
         store.write_ledger("camp", [LedgerEntry("camp", "r1", "a@x.io", "pushed")])
-        store.delete_integration("camp")
-        store.delete_integration("camp")  # no error the second time
-        assert store.integrations() == []
+        store.delete_link("camp")
+        store.delete_link("camp")  # no error the second time
+        assert store.links() == []
         assert store.runs("camp") == []
         assert store.push_results("camp", ["r1"]) == {}
-        store.save_integration(_integration())
+        store.save_link(_link())
         assert store.runs("camp") == []
 
     def test_a_live_run_holds_the_lease(self, store: Any) -> None:
-        store.save_integration(_integration())
+        store.save_link(_link())
         first = store.start_run(_run("run-1", _T0))
         assert first.heartbeat_at == _T0
         with pytest.raises(SyncInProgress):
@@ -649,19 +647,19 @@ class IntegrationStoreContract(_Harness):
         with pytest.raises(VersionConflict):
             store.start_run(_run("run-3", _T0 + timedelta(seconds=9999)))
         with pytest.raises(RecordNotFound):
-            store.start_run(_run("run-9", _T0, integration="ghost"))
+            store.start_run(_run("run-9", _T0, link="ghost"))
         with pytest.raises(ConfigError):
             store.start_run(_run("run-10", _T0, status="ok"))
 
     def test_stale_after_is_configurable(self, store: Any) -> None:
-        store.save_integration(_integration())
+        store.save_link(_link())
         store.start_run(_run("run-1", _T0))
         with pytest.raises(SyncInProgress):
             store.start_run(_run("run-2", _T0 + timedelta(seconds=10)), stale_after=10)
         store.start_run(_run("run-2", _T0 + timedelta(seconds=11)), stale_after=10)
 
     def test_concurrent_starts_grant_one_lease(self, store: Any, store_twin: Any) -> None:
-        store.save_integration(_integration())
+        store.save_link(_link())
         handles = (store, store_twin)
         outcomes = _race(8, lambda n: handles[n % 2].start_run(_run(f"run-{n}", _T0)))
         assert sum(isinstance(o, SyncRun) for o in outcomes) == 1
@@ -670,7 +668,7 @@ class IntegrationStoreContract(_Harness):
         assert [r.status for r in store_twin.runs("camp")] == ["running"]
 
     def test_racing_takeovers_of_a_stale_lease_grant_one(self, store: Any, store_twin: Any) -> None:
-        store.save_integration(_integration())
+        store.save_link(_link())
         store.start_run(_run("run-stale", _T0))
         later = _T0 + timedelta(seconds=301)
         handles = (store, store_twin)
@@ -684,7 +682,7 @@ class IntegrationStoreContract(_Harness):
     def test_runs_come_in_the_order_they_started_whatever_their_clocks(self, store: Any) -> None:
         # Runs started at the same instant, or by a clock that stepped back, are still in
         # start order: the last started is the one a resume continues.
-        store.save_integration(_integration())
+        store.save_link(_link())
         ids = ["run-z", "run-a", "run-m", "run-b"]
         times = [_T0, _T0, _T0 - timedelta(seconds=5), _T0]
         for n, (run_id, at) in enumerate(zip(ids, times, strict=True)):
@@ -698,7 +696,7 @@ class IntegrationStoreContract(_Harness):
         assert [r.id for r in store.runs("camp", limit=1)] == ["run-b"]
 
     def test_runs_round_trip_newest_first(self, store: Any) -> None:
-        store.save_integration(_integration())
+        store.save_link(_link())
         run = store.start_run(_run("run-1", _T0))
         done = attrs.evolve(
             run,
@@ -732,8 +730,8 @@ class IntegrationStoreContract(_Harness):
         )
 
     def test_ledger_upserts_and_picks_one_entry_per_email(self, store: Any) -> None:
-        store.save_integration(_integration())
-        store.save_integration(_integration("other"))
+        store.save_link(_link())
+        store.save_link(_link("other"))
         entries = [
             LedgerEntry("camp", "r1", "a@x.io", "failed", error="timeout", pushed_at=_T0),
             LedgerEntry("camp", "r2", "a@x.io", "pushed", lead_id="L2", pushed_at=_T0),
@@ -793,8 +791,8 @@ class CredentialStoreContract(_Harness):
         store.set_key("default", ApiKey(canary))
         text = repr(store)
         if hasattr(store, "save_integration"):
-            store.save_integration(_integration())
-            text += repr(store.integrations()) + repr(store.runs("camp"))
+            store.save_link(_link())
+            text += repr(store.links()) + repr(store.runs("camp"))
         assert canary not in text
         assert canary not in repr(store.get_key("default"))
 
@@ -831,7 +829,7 @@ class UnitOfWorkContract(_Harness):
             columns=[_plain("email"), _plain("note")],
             rows=[Row(id="r1", cells={"email": "ada@example.com"}), Row(id="r2")],
         )
-        store.save_integration(_integration())
+        store.save_link(_link())
         return store.start_run(_run("run-1", _T0))  # type: ignore[no-any-return]
 
     def _state(self, store: Any) -> tuple[Any, ...]:
@@ -840,7 +838,7 @@ class UnitOfWorkContract(_Harness):
             [c.id for c in store.columns("t")],
             _row_view(store.rows("t")),
             store.lookup_rows("t", "email", emails),
-            [_integration_view(i) for i in store.integrations()],
+            [_integration_view(i) for i in store.links()],
             store.runs("camp"),
             store.push_results("camp", ["r1", "r2"]),
             store.ledger("camp", emails),
@@ -859,7 +857,7 @@ class UnitOfWorkContract(_Harness):
             attrs.evolve(run, leads_seen=5, cursor="page-2", summary={"label": "50% Opened"})
         )
         store.save_columns("t", [_plain("extra")])
-        store.save_integration(_integration(campaign_name="Renamed"), version=1)
+        store.save_link(_link(campaign_name="Renamed"), version=1)
 
     def test_a_failure_inside_atomic_leaves_both_stores_unchanged(self, unit: Any) -> None:
         run = self._setup(unit)
@@ -891,7 +889,7 @@ class UnitOfWorkContract(_Harness):
         assert ledger["grace@example.com"].lead_id == "L1"
 
     def test_a_lease_taken_in_a_failed_block_is_not_kept(self, unit: Any) -> None:
-        unit.save_integration(_integration())
+        unit.save_link(_link())
         _rolled_back(unit, lambda: unit.start_run(_run("run-1", _T0)))
         assert unit.runs("camp") == []
         assert unit.start_run(_run("run-2", _T0)).status == "running"
@@ -910,7 +908,7 @@ class UnitOfWorkContract(_Harness):
             with pytest.raises(RecordNotFound):
                 unit.write_cells("t", [CellWrite("r2", "note", "lost"), CellWrite("gh", "note", 1)])
             with pytest.raises(VersionConflict):
-                unit.save_integration(_integration())
+                unit.save_link(_link())
             with pytest.raises(SyncInProgress):
                 unit.start_run(_run("run-2", _T0 + timedelta(seconds=1)))
             unit.write_ledger("camp", [LedgerEntry("camp", "r2", None, "invalid")])
@@ -940,7 +938,7 @@ class UnitOfWorkContract(_Harness):
 
 
 class StoreContract(
-    TableStoreContract, IntegrationStoreContract, CredentialStoreContract, UnitOfWorkContract
+    TableStoreContract, LinkStoreContract, CredentialStoreContract, UnitOfWorkContract
 ):
     """All three ports (and ``atomic()`` when the store has it), for a store like ours
     that implements them together."""
@@ -1008,7 +1006,7 @@ def _outcome(call: Callable[[], T]) -> tuple[str, T | str]:
         return ("error", type(exc).__name__)
 
 
-def _integration_view(item: Integration) -> Integration:
+def _integration_view(item: CampaignLink) -> CampaignLink:
     return attrs.evolve(item, created_at=None, updated_at=None)
 
 
@@ -1054,7 +1052,7 @@ def storage_state_machine(
                 self.real.save_columns("t", columns)
                 add_rows(self.real, "t", rows)
             if "integration" in wanted:
-                self.both(lambda s: s.save_integration(_integration("i0")).version)
+                self.both(lambda s: s.save_link(_link("i0")).version)
                 self.versions["i0"] = 1
 
         def teardown(self) -> None:
@@ -1237,21 +1235,21 @@ def storage_state_machine(
             version=st.sampled_from(["none", "current", "stale"]),
             name=st.sampled_from(["A", "B \x00"]),
         )
-        def save_integration(self, item: str, version: str, name: str) -> None:
+        def save_link(self, item: str, version: str, name: str) -> None:
             current = self.versions.get(item)
             given = {"none": None, "current": current, "stale": (current or 0) + 5}[version]
             result = self.both(
                 lambda s: _integration_view(
-                    s.save_integration(_integration(item, campaign_name=name), version=given)
+                    s.save_link(_link(item, campaign_name=name), version=given)
                 )
             )
-            if result[0] == "ok" and isinstance(result[1], Integration):
+            if result[0] == "ok" and isinstance(result[1], CampaignLink):
                 self.versions[item] = result[1].version
 
         @precondition(lambda self: "integration" in wanted)
         @rule(item=st.sampled_from(["i0", "i1"]))
         def remove_integration(self, item: str) -> None:
-            self.both(lambda s: s.delete_integration(item))
+            self.both(lambda s: s.delete_link(item))
             self.versions.pop(item, None)
 
         @precondition(lambda self: "integration" in wanted)
@@ -1263,7 +1261,7 @@ def storage_state_machine(
         @rule(item=st.sampled_from(["i0", "i1"]))
         def start_run(self, item: str) -> None:
             self.counter += 1
-            run = _run(f"run-{self.counter}", self.now, integration=item)
+            run = _run(f"run-{self.counter}", self.now, link=item)
             result = self.both(lambda s: s.start_run(run))
             if result[0] == "ok" and isinstance(result[1], SyncRun):
                 self.runs[run.id] = result[1]
@@ -1290,16 +1288,14 @@ def storage_state_machine(
         def contend_for_lease(self, item: str, gap: int, heartbeat: int | None) -> None:
             """Start a run, maybe beat, and start another ``gap`` seconds later."""
             self.counter += 1
-            first = _run(f"run-{self.counter}a", self.now, integration=item)
+            first = _run(f"run-{self.counter}a", self.now, link=item)
             if self.both(lambda s: s.start_run(first))[0] != "ok":
                 return
             self.runs[first.id] = first
             if heartbeat is not None:
                 beat = attrs.evolve(first, heartbeat_at=self.now + timedelta(seconds=heartbeat))
                 self.both(lambda s: s.update_run(beat))
-            second = _run(
-                f"run-{self.counter}b", self.now + timedelta(seconds=gap), integration=item
-            )
+            second = _run(f"run-{self.counter}b", self.now + timedelta(seconds=gap), link=item)
             if self.both(lambda s: s.start_run(second))[0] == "ok":
                 self.runs[second.id] = second
             self.now += timedelta(seconds=gap + 1)
@@ -1346,7 +1342,7 @@ def storage_state_machine(
             rows = ["r0", "r1", "r2"]
             self.both(
                 lambda s: (
-                    [_integration_view(i) for i in s.integrations()],
+                    [_integration_view(i) for i in s.links()],
                     [s.runs(i, limit=4) for i in ("i0", "i1")],
                     [(s.ledger(i, emails), s.push_results(i, rows)) for i in ("i0", "i1")],
                 )
@@ -1375,3 +1371,15 @@ def storage_state_machine(
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
     )
     return StorageMachine
+
+
+def __getattr__(name: str) -> Any:
+    # The old name of LinkStoreContract, kept for one release.
+    if name == "IntegrationStoreContract":
+        import warnings
+
+        warnings.warn(
+            "IntegrationStoreContract is now LinkStoreContract", DeprecationWarning, stacklevel=2
+        )
+        return LinkStoreContract
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
