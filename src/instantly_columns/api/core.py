@@ -122,6 +122,12 @@ def _redact(text: str, key: ApiKey | None) -> str:
     return text
 
 
+def _redacted_cut(text: str, key: ApiKey | None, limit: int) -> str:
+    """At most ``limit`` characters of ``text`` without the key: redacted whole, then cut, so
+    a key that straddles the cut cannot survive in part."""
+    return _redact(text, key)[:limit]
+
+
 def _decode_json(body: bytes) -> tuple[bool, Any]:
     try:
         return True, json.loads(body.decode("utf-8"))
@@ -150,7 +156,7 @@ def status_error(
     response's `Date`), 5xx `ServerError`; any other status `ApiStatusError`. The message is
     the envelope's `message` (or `error`); a 403 whose body is not JSON is reported as an edge
     block. The API key is removed from the message and the body excerpt, should the body echo
-    it.
+    it (from the whole text, before either is cut).
     """
     status = response.status
     is_json, data = _decode_json(response.body)
@@ -168,8 +174,8 @@ def status_error(
             message = HTTPStatus(status).phrase
         except ValueError:
             message = "error"
-    message = _redact(message[:300], request.api_key)
-    excerpt = _redact(response.body[:_EXCERPT].decode("utf-8", "replace"), request.api_key)
+    message = _redacted_cut(message, request.api_key, 300)
+    excerpt = _redacted_cut(response.body.decode("utf-8", "replace"), request.api_key, _EXCERPT)
     where = {"method": request.method, "path": request.path}
     if status == 429:
         retry_after = parse_retry_after(
@@ -254,7 +260,7 @@ def _json(response: ApiResponse, request: ApiRequest) -> Any:
         detail = data.get("message") or data.get("error")
         raise ApiResponseError(
             f"the API answered {response.status} but reported an error: "
-            f"{_redact(str(detail)[:300], request.api_key)}",
+            f"{_redacted_cut(str(detail), request.api_key, 300)}",
             method=request.method,
             path=request.path,
         )
