@@ -179,8 +179,9 @@ class ApiTimeout(ApiConnectionError):
 
 
 class ApiResponseError(ApiError):
-    """A response arrived but cannot be used: malformed JSON, unexpected shape, cursor loop,
-    or a 200 whose body reports an error."""
+    """A response arrived but cannot be used: malformed JSON (or JSON nested more than 64
+    levels deep, or holding an integer of more than 4,300 digits), unexpected shape, cursor
+    loop, or a 200 whose body reports an error."""
 
 
 class ApiStatusError(ApiError):

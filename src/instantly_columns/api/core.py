@@ -42,6 +42,7 @@ from instantly_columns.api.results import (
     WebhookTestResult,
 )
 from instantly_columns.config import ClientSettings
+from instantly_columns.domain._json import JsonLimitError, check_json_limits, loads_limited
 from instantly_columns.domain.problems import join_path, problems_from_validation
 from instantly_columns.domain.push import BULK_LIMIT
 from instantly_columns.engine.effects import Flow, call, collect, emit, wait
@@ -129,8 +130,10 @@ def _redacted_cut(text: str, key: ApiKey | None, limit: int) -> str:
 
 
 def _decode_json(body: bytes) -> tuple[bool, Any]:
+    """``(True, value)``, or ``(False, None)`` for a body that is not JSON we can read (not
+    UTF-8, not JSON, nested too deeply, an integer too long: see `loads_limited`)."""
     try:
-        return True, json.loads(body.decode("utf-8"))
+        return True, loads_limited(body.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
         return False, None
 
@@ -245,13 +248,20 @@ def _query(**params: Any) -> tuple[tuple[str, str], ...]:
 def _json(response: ApiResponse, request: ApiRequest) -> Any:
     if not response.body.strip():
         return None
-    is_json, data = _decode_json(response.body)
-    if not is_json:
+    try:
+        data = loads_limited(response.body.decode("utf-8"))
+    except JsonLimitError as exc:
+        raise ApiResponseError(
+            f"the response ({response.status}) cannot be read: {exc}",
+            method=request.method,
+            path=request.path,
+        ) from None
+    except (UnicodeDecodeError, ValueError):
         raise ApiResponseError(
             f"the response ({response.status}) is not valid JSON",
             method=request.method,
             path=request.path,
-        )
+        ) from None
     if (
         isinstance(data, dict)
         and "error" in data
@@ -991,8 +1001,11 @@ def _json_list(items: Any, path: str) -> list[Any]:
 
 def _plain_json(value: Any, path: str) -> Any:
     try:
+        check_json_limits(value)
         return json.loads(json.dumps(value, allow_nan=False))
-    except (TypeError, ValueError):
+    except JsonLimitError as exc:
+        raise ConfigError(str(exc), path=path) from None
+    except (TypeError, ValueError, RecursionError):
         raise ConfigError("must be JSON-serializable", path=path) from None
 
 
