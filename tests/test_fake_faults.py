@@ -272,3 +272,74 @@ def test_requests_are_recorded_with_query_and_body() -> None:
     assert "FakeReport(requests=2" in repr(fake.report())
     assert "<table>" in fake.report()._repr_html_()
     assert fake.leads(campaign_id)
+
+
+# --- page faults -----------------------------------------------------------------------------
+
+LIST = "POST /api/v2/leads/list"
+
+
+def _campaign_with_leads(fake: FakeInstantly, n: int) -> str:
+    campaign = fake.create_campaign()
+    fake.add_leads(str(campaign["id"]), [f"p{i}@x.co" for i in range(n)])
+    return str(campaign["id"])
+
+
+def test_empty_page_keeps_or_replaces_the_cursor() -> None:
+    fake = FakeInstantly()
+    campaign_id = _campaign_with_leads(fake, 5)
+    ids = [lead["id"] for lead in fake.leads(campaign_id)]
+    fake.faults.empty_page(endpoint=LIST, calls=1)
+    fake.faults.empty_page(endpoint=LIST, calls=2, cursor="zzzz")
+    with session(fake) as http:
+        ask = {"campaign": campaign_id, "limit": 2}
+        assert http.post("/api/v2/leads/list", json=ask).json() == {
+            "items": [],
+            "next_starting_after": ids[1],
+        }
+        assert http.post("/api/v2/leads/list", json=ask).json() == {
+            "items": [],
+            "next_starting_after": "zzzz",
+        }
+        assert [x["id"] for x in http.post("/api/v2/leads/list", json=ask).json()["items"]] == ids[
+            :2
+        ]
+    assert [r.fault for r in fake.report().requests] == ["empty_page", "empty_page", None]
+
+
+def test_page_cursor_sends_any_json_value() -> None:
+    fake = FakeInstantly()
+    campaign_id = _campaign_with_leads(fake, 3)
+    fake.faults.page_cursor({"odd": True}, endpoint=LIST, times=1)
+    with session(fake) as http:
+        page = http.post("/api/v2/leads/list", json={"campaign": campaign_id, "limit": 2}).json()
+    assert len(page["items"]) == 2
+    assert page["next_starting_after"] == {"odd": True}
+    with pytest.raises(ConfigError, match="needs a cursor"):
+        fake.faults.page_cursor(None)
+
+
+def test_numeric_cursor_is_read_back_as_the_number_or_its_text() -> None:
+    fake = FakeInstantly()
+    campaign_id = _campaign_with_leads(fake, 5)
+    ids = [lead["id"] for lead in fake.leads(campaign_id)]
+    fake.faults.numeric_cursor(endpoint=LIST)
+    fake.faults.numeric_cursor(endpoint="GET /api/v2/campaigns")
+    for _ in range(2):
+        fake.create_campaign()
+    with session(fake) as http:
+        ask = {"campaign": campaign_id, "limit": 2}
+        first = http.post("/api/v2/leads/list", json=ask).json()
+        assert first["next_starting_after"] == 1
+        second = http.post("/api/v2/leads/list", json={**ask, "starting_after": 1}).json()
+        assert [x["id"] for x in second["items"]] == ids[2:4]
+        assert second["next_starting_after"] == 2
+        third = http.post("/api/v2/leads/list", json={**ask, "starting_after": "2"}).json()
+        assert [x["id"] for x in third["items"]] == ids[4:]
+        assert "next_starting_after" not in third
+        campaigns = http.get("/api/v2/campaigns", params={"limit": 2}).json()
+        assert campaigns["next_starting_after"] == 3
+        rest = http.get("/api/v2/campaigns", params={"limit": 2, "starting_after": "3"}).json()
+        assert len(rest["items"]) == 1
+    # the requests are recorded as sent
+    assert fake.report().requests[1].json["starting_after"] == 1

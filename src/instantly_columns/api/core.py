@@ -13,12 +13,13 @@ from __future__ import annotations
 import copy
 import json
 import logging
+import math
 import random
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from http import HTTPStatus
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 from urllib.parse import quote
 
 import attrs
@@ -68,9 +69,13 @@ from instantly_columns.ports import ApiKey, ApiRequest, ApiResponse, Clock
 
 __all__ = [
     "DEFAULT_SCHEDULE",
+    "EMPTY_PAGES_WITH_CURSOR",
     "ApiCore",
     "Cursors",
+    "EmptyPageStep",
+    "after_empty_page",
     "bulk_add_body",
+    "page_cursor",
     "status_error",
 ]
 
@@ -359,6 +364,53 @@ def bulk_add_body(
     return body
 
 
+def page_cursor(value: Any) -> tuple[str | None, str | None]:
+    """``(cursor, problem)`` for a page's ``next_starting_after`` as the API sent it.
+
+    A string is the cursor (an empty one means none). A JSON number is used in its JSON text
+    form (``17`` -> ``"17"``), which is what a query string carries anyway and what the
+    API's list bodies declare (``starting_after`` is a string there). Anything else (a
+    boolean, an object, a list, an infinite number) cannot be sent back: there is no cursor,
+    and ``problem`` says why the walk cannot go on although the API signalled more.
+    """
+    if value is None or value == "":
+        return None, None
+    if isinstance(value, str):
+        return value, None
+    number = isinstance(value, int | float) and not isinstance(value, bool)
+    if number and (isinstance(value, int) or math.isfinite(value)):
+        return json.dumps(value), None
+    kind = {bool: "a JSON boolean", dict: "a JSON object", list: "a JSON array"}.get(
+        type(value), "an infinite number" if number else "not JSON"
+    )
+    return None, f"the API sent a page cursor that is {kind}, not a string or a number"
+
+
+EmptyPageStep = Literal["end", "follow", "stuck"]
+
+EMPTY_PAGES_WITH_CURSOR = "two empty pages in a row still carried a page cursor"
+
+
+def after_empty_page(page: Page[Any], *, following_up: bool) -> EmptyPageStep:
+    """What a walk does after an empty page: ``"end"``, ``"follow"`` its cursor, or give up
+    (``"stuck"``).
+
+    The API sends a cursor with every full page, so after the last one comes an empty page,
+    with or without a cursor: normally the end. An empty page may also come in the middle
+    (as from a filter applied after paging), so an empty page that carries a cursor is
+    followed once more (``following_up`` is false), even when it points back at the cursor
+    it was asked with: that is asking again. The page found then decides: items, the walk
+    goes on; empty without a cursor, or pointing back at the cursor it was asked with (the
+    API says the same thing twice), the end; empty with yet another cursor, ``"stuck"``.
+    """
+    cursor = page.next_starting_after
+    if cursor is None:
+        return "end"
+    if not following_up:
+        return "follow"
+    return "end" if cursor == page.starting_after else "stuck"
+
+
 class Cursors:
     """The page cursors of one walk: a cursor the API sends a second time would loop forever,
     so it raises `ApiResponseError` instead."""
@@ -499,16 +551,40 @@ class ApiCore:
     def paginate(
         self, fetch: Callable[[str | None], Flow[Page[T]]], starting_after: str | None
     ) -> Flow[None]:
-        """Emit pages until an empty page or a missing cursor; a repeated cursor raises."""
+        """Emit pages until a page without a cursor, or an empty page that ends the walk.
+
+        An empty page that still carries a cursor is followed once more (see
+        `after_empty_page`); two empty pages in a row that carry new cursors end the walk
+        with a warning in the log. A cursor seen before raises `ApiResponseError`, and so
+        does a page whose cursor cannot be sent back (see `page_cursor`), once that page
+        has been emitted.
+        """
         cursors = Cursors(starting_after)
         cursor = starting_after
+        following_up = False
         while True:
             page = yield from fetch(cursor)
-            if not page.items:
-                return
             following = page.next_starting_after
+            if not page.items and page.cursor_problem is None:
+                step = after_empty_page(page, following_up=following_up)
+                if step == "stuck":
+                    logger.warning(
+                        "%s; taking that as the end of the list", EMPTY_PAGES_WITH_CURSOR
+                    )
+                if step != "follow":
+                    return
+                assert following is not None
+                if following != cursor:
+                    cursors.check(following)
+                following_up = True
+                cursor = following
+                continue
+            following_up = False
             cursors.check(following)
-            yield from emit(page)
+            if page.items:
+                yield from emit(page)
+            if page.cursor_problem is not None:
+                raise ApiResponseError(page.cursor_problem)
             if following is None:
                 return
             cursor = following
@@ -522,7 +598,10 @@ class ApiCore:
         data = yield from self.call_json(request)
         page = _model(_wire.PageWire, data, request)
         items = tuple(parse(item, request) for item in page.items)
-        return Page(items, starting_after=cursor, next_starting_after=page.next_starting_after)
+        following, problem = page_cursor(page.next_starting_after)
+        return Page(
+            items, starting_after=cursor, next_starting_after=following, cursor_problem=problem
+        )
 
     # -- workspace ------------------------------------------------------------------------
 

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 import attrs
 
-from instantly_columns.api.core import Cursors
+from instantly_columns.api.core import EMPTY_PAGES_WITH_CURSOR, Cursors, after_empty_page
 from instantly_columns.api.results import Lead, Page
 from instantly_columns.domain.columns import ENGAGEMENT_SUBTYPES
 from instantly_columns.domain.engagement import EngagementSubtype, project_all
@@ -61,15 +61,33 @@ def sync_flow(
     run = (yield from blocking(ctx.integrations.start_run, run, stale_after=ctx.stale_after)) or run
     columns = {s: c.id for s, c in link.engagement.items()}
     pages = 0
-    cursors = Cursors()
+    cursors = Cursors(resume_from)
+    stopped: str | None = None  # why the walk ended before the API said it was done
     try:
         core = yield from api_for(ctx, link.credential)
         page = yield from core.lead_page(campaign_id, resume_from)
+        following_up = False
         while True:
+            cursor = page.next_starting_after
+            if not page.items and page.cursor_problem is None:
+                # Normally the end; one in the middle of the campaign must not end the sync
+                # as "ok", so its cursor is followed once more (see after_empty_page).
+                step = after_empty_page(page, following_up=following_up)
+                if step == "stuck":
+                    stopped = EMPTY_PAGES_WITH_CURSOR
+                if step != "follow":
+                    break
+                assert cursor is not None
+                if cursor != page.starting_after:
+                    cursors.check(cursor)
+                following_up = True
+                page = yield from core.lead_page(campaign_id, cursor)
+                continue
+            following_up = False
+            cursors.check(cursor)
+            stopped = page.cursor_problem
             if not page.items:
                 break
-            cursor = page.next_starting_after
-            cursors.check(cursor)
             pages += 1
             writes, stats = yield from _page_writes(ctx, link, email_column, columns, page.items)
             next_page: Outcome[Page[Lead]] | None = None
@@ -120,10 +138,17 @@ def sync_flow(
         yield from blocking(ctx.integrations.update_run, run)
         raise
     summary, problem = yield from summary_after_sync(ctx, link, core)
+    problems = [problem] if problem else []
+    if stopped is not None:
+        problems.insert(
+            0,
+            f"stopped after {pages} page(s): {stopped}; "
+            "the campaign may hold leads this sync did not read",
+        )
     run = attrs.evolve(
         run,
-        status="partial" if problem else "ok",
-        errors=(*run.errors, problem) if problem else run.errors,
+        status="partial" if problems else "ok",
+        errors=(*run.errors, *problems),
         finished_at=ctx.clock.now(),
         cursor=None,
         summary=summary_json(summary),

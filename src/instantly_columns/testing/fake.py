@@ -452,7 +452,7 @@ class FakeInstantly:
             rule = plan.rule
             before = rule is not None and not rule.after_apply
             if not before:
-                answer, limited = self._respond(incoming, matched, at, base)
+                answer, limited = self._respond(self._real_cursor(incoming), matched, at, base)
                 if isinstance(answer, Deferred):
                     deferred = answer
                 else:
@@ -555,11 +555,60 @@ class FakeInstantly:
         if rule.kind == "error_body":
             body = {"error": rule.message or "Internal error"}
             return Outcome(json_reply(200, body), None, after, latency)
+        if rule.kind in ("empty_page", "page_cursor", "numeric_cursor"):
+            return Outcome(self._page_fault(rule, reply), None, True, latency)
         if rule.kind == "malformed_json":
             base = reply or json_reply(200, {})
             cut = base.body[: len(base.body) // 2] if len(base.body) > 2 else b'{"items": ['
             return Outcome(Reply(base.status, cut, base.headers), None, True, latency)
         return Outcome(reply, None, after, latency)  # pragma: no cover - latency never decides
+
+    def _page_fault(self, rule: FaultRule, reply: Reply | None) -> Reply | None:
+        """A list page changed by a page fault; any other answer as it was."""
+        if reply is None or reply.status != 200:
+            return reply
+        try:
+            page = json.loads(reply.body)
+        except ValueError:
+            return reply
+        if not isinstance(page, dict) or not isinstance(page.get("items"), list):
+            return reply
+        cursor = page.get("next_starting_after")
+        if rule.kind == "empty_page":
+            page["items"] = []
+            if rule.cursor is not None:
+                page["next_starting_after"] = rule.cursor
+        elif rule.kind == "page_cursor":
+            page["next_starting_after"] = rule.cursor
+        elif isinstance(cursor, str):  # numeric_cursor
+            page["next_starting_after"] = self._faults._number_for(cursor)
+        return json_reply(
+            200, page, {k: v for k, v in reply.headers.items() if k != "content-type"}
+        )
+
+    def _real_cursor(self, incoming: Incoming) -> Incoming:
+        """The request with a ``starting_after`` that a ``numeric_cursor`` fault handed out
+        (the number, or its text) replaced by the cursor it stands for."""
+        faults = self._faults
+        query = tuple(
+            (name, faults._cursor_for(value) or value)
+            if name == "starting_after"
+            else (name, value)
+            for name, value in incoming.query
+        )
+        body = incoming.body
+        if body and b"starting_after" in body:
+            try:
+                data = json.loads(body)
+            except ValueError:
+                data = None
+            if isinstance(data, dict):
+                real = faults._cursor_for(data.get("starting_after"))
+                if real is not None:
+                    body = json.dumps({**data, "starting_after": real}).encode()
+        if query == incoming.query and body is incoming.body:
+            return incoming
+        return attrs.evolve(incoming, query=query, body=body)
 
     # --- webhooks -----------------------------------------------------------------------------
 
