@@ -343,3 +343,51 @@ def test_numeric_cursor_is_read_back_as_the_number_or_its_text() -> None:
         assert len(rest["items"]) == 1
     # the requests are recorded as sent
     assert fake.report().requests[1].json["starting_after"] == 1
+
+
+# --- the request body limit ------------------------------------------------------------------
+
+
+def test_a_body_over_the_limit_is_a_413_and_nothing_is_applied() -> None:
+    fake = FakeInstantly(body_limit=2_000)
+    campaign_id, body = _bulk(fake)
+    big = {**body, "leads": [{"email": f"p{i}@x.co", "first_name": "x" * 100} for i in range(30)]}
+    with session(fake) as http:
+        refused = http.post("/api/v2/leads/add", json=big)
+        assert refused.status_code == 413
+        assert refused.json() == {
+            "statusCode": 413,
+            "code": "FST_ERR_CTP_BODY_TOO_LARGE",
+            "error": "Payload Too Large",
+            "message": "Request body is too large",
+        }
+        assert fake.leads(campaign_id) == []
+        assert http.post("/api/v2/leads/add", json=body).status_code == 200
+    assert len(fake.leads(campaign_id)) == 2
+
+
+def test_there_is_no_body_limit_by_default_and_a_bad_one_is_refused() -> None:
+    fake = FakeInstantly()
+    _, body = _bulk(fake)
+    huge = {**body, "leads": [{"email": "a@x.co", "custom_variables": {"copy": "y" * 2_000_000}}]}
+    with session(fake) as http:
+        assert http.post("/api/v2/leads/add", json=huge).status_code == 200
+    with pytest.raises(ConfigError, match="body_limit"):
+        FakeInstantly(body_limit=0)
+
+
+def test_the_client_maps_413_to_payload_too_large() -> None:
+    from instantly_columns.api.client import InstantlyClient
+    from instantly_columns.errors import ApiStatusError, PayloadTooLarge
+
+    fake = FakeInstantly(body_limit=1_000)
+    key = fake.create_api_key()
+    campaign_id = str(fake.create_campaign()["id"])
+    client = InstantlyClient(key, transport=fake.as_transport(), clock=fake.clock)
+    leads = [{"email": f"p{i}@x.co", "first_name": "x" * 100} for i in range(20)]
+    with pytest.raises(PayloadTooLarge) as info:
+        client.add_leads(campaign_id, leads, skip_if_in_campaign=True)
+    assert isinstance(info.value, ApiStatusError)
+    assert info.value.status == 413
+    assert "Request body is too large" in str(info.value)
+    assert len([r for r in fake.requests if r.status == 413]) == 1  # not retried

@@ -23,6 +23,7 @@ Every error the library raises on purpose derives from :class:`InstantlyColumnsE
         +-- ApiStatusError                .status .body_excerpt
             +-- BadRequest (400)  Unauthorized (401)  PaymentRequired (402)
             +-- Forbidden (403)   NotFound (404)      Conflict (409)
+            +-- PayloadTooLarge (413)
             +-- Unprocessable (422)  RateLimited (429, .retry_after)
             +-- ServerError (5xx)
 
@@ -51,6 +52,7 @@ __all__ = [
     "MappingError",
     "MissingApiKey",
     "NotFound",
+    "PayloadTooLarge",
     "PaymentRequired",
     "Problem",
     "RateLimited",
@@ -225,6 +227,11 @@ class NotFound(ApiStatusError):
 
 class Conflict(ApiStatusError):
     """409: the resource already exists."""
+
+
+class PayloadTooLarge(ApiStatusError):
+    """413: the request body is over the API's size limit. Nothing was applied; send less
+    per call (the limit of ``POST /leads/add`` is undocumented, about 1 MiB is assumed)."""
 
 
 class Unprocessable(ApiStatusError):

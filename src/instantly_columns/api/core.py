@@ -58,6 +58,7 @@ from instantly_columns.errors import (
     Conflict,
     Forbidden,
     NotFound,
+    PayloadTooLarge,
     PaymentRequired,
     Problem,
     RateLimited,
@@ -115,6 +116,7 @@ _STATUS_CLASSES: dict[int, type[ApiStatusError]] = {
     403: Forbidden,
     404: NotFound,
     409: Conflict,
+    413: PayloadTooLarge,
     422: Unprocessable,
     429: RateLimited,
 }
@@ -159,7 +161,8 @@ def status_error(
     """The exception for an error response: the class by status, the message from the body.
 
     400 `BadRequest`, 401 `Unauthorized`, 402 `PaymentRequired`, 403 `Forbidden`, 404
-    `NotFound`, 409 `Conflict`, 422 `Unprocessable`, 429 `RateLimited` (with `retry_after`
+    `NotFound`, 409 `Conflict`, 413 `PayloadTooLarge`, 422 `Unprocessable`, 429
+    `RateLimited` (with `retry_after`
     read from `Retry-After`, seconds or an HTTP date relative to `now` or else to the
     response's `Date`), 5xx `ServerError`; any other status `ApiStatusError`. The message is
     the envelope's `message` (or `error`); a 403 whose body is not JSON is reported as an edge

@@ -55,6 +55,7 @@ from instantly_columns.testing._fake_routes import (
     activate,
     apply_interest_jobs,
     authenticate,
+    body_too_large,
     bulk_add,
     envelope,
     json_reply,
@@ -166,7 +167,8 @@ class _TransportBase:
             headers["authorization"] = f"Bearer {request.api_key.reveal()}"
         body = None
         if request.json is not None:
-            body = json.dumps(request.json).encode()
+            # Serialised as the HTTP transport does, so body sizes match the real ones.
+            body = json.dumps(request.json, separators=(",", ":"), ensure_ascii=False).encode()
             headers["content-type"] = "application/json"
         return Incoming(request.method.upper(), request.path, tuple(request.query), headers, body)
 
@@ -237,6 +239,10 @@ class FakeInstantly:
         webhook_retries: immediate retries of a failed webhook delivery.
         webhook_disable_after: consecutive failed events that disable a webhook
             (``status: -1``) until ``POST /webhooks/{id}/resume``.
+        body_limit: answer a request body of more than this many bytes with 413, as the
+            API's web framework (Fastify) does with its ``bodyLimit``; ``None`` (the default)
+            accepts any size. Instantly documents no limit: Fastify's default, 1 MiB
+            (``1_048_576``), is a guess at the real one.
     """
 
     def __init__(
@@ -256,6 +262,7 @@ class FakeInstantly:
         rates: EngagementRates | None = None,
         webhook_retries: int = 3,
         webhook_disable_after: int = 5,
+        body_limit: int | None = None,
     ) -> None:
         problems = []
         if per_second < 1:
@@ -268,6 +275,8 @@ class FakeInstantly:
             problems.append(Problem("interest_delay", "must be >= 0"))
         if webhook_retries < 0 or webhook_disable_after < 1:
             problems.append(Problem("webhook_retries", "retries >= 0, disable_after >= 1"))
+        if body_limit is not None and body_limit < 1:
+            problems.append(Problem("body_limit", "must be >= 1 byte, or None"))
         if problems:
             raise ConfigError(problems)
         self._clock = clock if clock is not None else FakeClock()
@@ -282,6 +291,7 @@ class FakeInstantly:
         self.rates = rates if rates is not None else EngagementRates()
         self.webhook_retries = webhook_retries
         self.webhook_disable_after = webhook_disable_after
+        self.body_limit = body_limit
         self._limiters: dict[TimeBase, SlidingLimiter] = {
             "fake": SlidingLimiter(per_second, per_minute),
             "real": SlidingLimiter(per_second, per_minute),
@@ -527,6 +537,8 @@ class FakeInstantly:
         if not scope_allows(key.scopes, route.scope):
             needed = ":".join(route.scope or ())
             return envelope(403, f"API key is missing the required scope {needed}"), False
+        if self.body_limit is not None and len(incoming.body or b"") > self.body_limit:
+            return body_too_large(), False
         parsed = parse_body(incoming)
         if isinstance(parsed, Reply):
             return parsed, False
