@@ -287,3 +287,13 @@ def test_column_problems_name_their_fields() -> None:
     with pytest.raises(InvalidColumnConfig) as info:
         Column.from_host(id="c1", name=None)  # type: ignore[arg-type]
     assert [p.path for p in info.value.problems] == ["columns[c1].name"]
+
+
+@pytest.mark.parametrize("value", ["", "   "])
+def test_connecting_an_empty_key_is_a_config_error(value: str) -> None:
+    from instantly_columns.service.facade import InstantlyColumns
+    from instantly_columns.storage import MemoryStore
+
+    with pytest.raises(ConfigError) as info:
+        InstantlyColumns(MemoryStore()).connect(value)
+    assert info.value.problems[0].path == "api_key"
