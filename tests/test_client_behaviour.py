@@ -23,6 +23,7 @@ from instantly_columns.errors import (
     Conflict,
     Forbidden,
     NotFound,
+    PayloadTooLarge,
     PaymentRequired,
     RateLimited,
     ServerError,
@@ -55,7 +56,7 @@ CAMPAIGN = {"id": "c1", "name": "Q3", "status": 0, "timestamp_created": "2026-01
 
 @both
 def test_exact_multiple_of_page_size_ends_on_the_empty_page(kind: str) -> None:
-    script = Script(page(range(2), "l001"), page(range(2, 4), "l003"), page(range(0), "l003"))
+    script = Script(page(range(2), "l001"), page(range(2, 4), "l003"), page(range(0), None))
     leads = run(kind, script, lambda c: c.iter_leads("c1"), settings=SMALL_PAGES)
     assert [x.id for x in leads] == ["l000", "l001", "l002", "l003"]
     assert [body(r).get("starting_after") for r in script.requests] == [None, "l001", "l003"]
@@ -63,11 +64,83 @@ def test_exact_multiple_of_page_size_ends_on_the_empty_page(kind: str) -> None:
 
 
 @both
-def test_empty_page_with_a_cursor_stops(kind: str) -> None:
+def test_an_empty_last_page_pointing_back_at_its_cursor_is_asked_once_more(kind: str) -> None:
+    script = Script(page(range(2), "l001"), page(range(2, 4), "l003"), page(range(0), "l003"))
+    leads = run(kind, script, lambda c: c.iter_leads("c1"), settings=SMALL_PAGES)
+    assert [x.id for x in leads] == ["l000", "l001", "l002", "l003"]
+    # the same empty answer twice: the end
+    assert [body(r).get("starting_after") for r in script.requests] == [
+        None,
+        "l001",
+        "l003",
+        "l003",
+    ]
+
+
+@both
+def test_an_empty_page_with_a_cursor_is_followed_once_more(kind: str) -> None:
     script = Script(page(range(2), "l001"), page(range(0), "l009"), page(range(5, 7), None))
     pages = run(kind, script, lambda c: c.iter_lead_pages("c1"), settings=SMALL_PAGES)
+    assert [len(p) for p in pages] == [2, 2]
+    assert [body(r).get("starting_after") for r in script.requests] == [None, "l001", "l009"]
+
+
+@both
+def test_two_empty_pages_with_new_cursors_end_the_walk_with_a_warning(
+    kind: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    script = Script(
+        page(range(2), "l001"),
+        page(range(0), "l009"),
+        page(range(0), "l019"),
+        page(range(5, 7), None),
+    )
+    pages = run(kind, script, lambda c: c.iter_lead_pages("c1"), settings=SMALL_PAGES)
     assert [len(p) for p in pages] == [2]
-    assert len(script.requests) == 2
+    assert len(script.requests) == 3
+    assert any("two empty pages" in r.getMessage() for r in caplog.records)
+
+
+@both
+def test_a_numeric_cursor_is_sent_back_in_its_text_form(kind: str) -> None:
+    first = reply(200, {"items": [lead(0), lead(1)], "next_starting_after": 1754000000123})
+    second = reply(200, {"items": [lead(2)], "next_starting_after": None})
+    script = Script(first, second)
+    pages = run(kind, script, lambda c: c.iter_lead_pages("c1"), settings=SMALL_PAGES)
+    assert [len(p) for p in pages] == [2, 1]
+    assert pages[0].next_starting_after == "1754000000123"
+    assert body(script.requests[1])["starting_after"] == "1754000000123"
+    campaigns = Script(
+        reply(200, {"items": [CAMPAIGN], "next_starting_after": 7}),
+        reply(200, {"items": [{**CAMPAIGN, "id": "c2"}]}),
+    )
+    assert [c.id for c in run(kind, campaigns, lambda c: c.list_campaigns())] == ["c1", "c2"]
+    assert dict(campaigns.requests[1].query)["starting_after"] == "7"
+
+
+@both
+@pytest.mark.parametrize("cursor", [True, {"id": "l001"}, ["l001"]], ids=["bool", "obj", "list"])
+def test_a_cursor_that_cannot_be_sent_back_raises_after_its_page(kind: str, cursor: Any) -> None:
+    script = Script(reply(200, {"items": [lead(0), lead(1)], "next_starting_after": cursor}))
+    seen: list[str] = []
+
+    def walk(client: Any) -> Any:
+        pages = client.iter_lead_pages("c1")
+        if kind == "sync":
+            for p in pages:
+                seen.extend(x.id for x in p)
+            return None
+
+        async def go() -> None:
+            async for p in pages:
+                seen.extend(x.id for x in p)
+
+        return go()
+
+    with pytest.raises(ApiResponseError, match="not a string or a number"):
+        run(kind, script, walk, settings=SMALL_PAGES)
+    assert seen == ["l000", "l001"]
+    assert len(script.requests) == 1
 
 
 @both
@@ -595,7 +668,8 @@ def test_the_client_waits_for_its_limiter(kind: str) -> None:
         (403, Forbidden),
         (404, NotFound),
         (409, Conflict),
-        (413, ApiStatusError),
+        (413, PayloadTooLarge),
+        (418, ApiStatusError),
         (422, Unprocessable),
         (429, RateLimited),
         (500, ServerError),

@@ -3,19 +3,27 @@ record, whatever goes wrong."""
 
 from __future__ import annotations
 
+import json
 import logging
 import traceback
 from collections.abc import Callable
 from typing import Any
 
+import anyio
 import httpx
 import pytest
 
 from _client_support import KEY, KINDS, Script, envelope, reply, run
 from instantly_columns.api.client import AsyncInstantlyClient, InstantlyClient
 from instantly_columns.config import ClientSettings, RetryPolicy
-from instantly_columns.errors import ApiConnectionError, ApiTimeout, InstantlyColumnsError
-from instantly_columns.ports import ApiKey
+from instantly_columns.errors import (
+    ApiConnectionError,
+    ApiResponseError,
+    ApiStatusError,
+    ApiTimeout,
+    InstantlyColumnsError,
+)
+from instantly_columns.ports import ApiKey, ApiResponse
 from instantly_columns.testing.clock import FakeClock
 
 CAMPAIGN = {"id": "c1", "name": "Q3", "status": 1}
@@ -113,3 +121,117 @@ def test_debug_lines_carry_method_path_status_and_duration_only(
     lines = [r.getMessage() for r in caplog.records if r.name == "instantly_columns"]
     assert lines == ["POST /api/v2/leads/list -> 200 in 0 ms"]
     assert all("ada@acme.com" not in line for line in lines)
+
+
+# --- a long body that echoes the key, and what an exception keeps reachable ----------------
+
+CANARY = "sk_canary_" + "5e1f0c9a7b3d2e4f6a8c0b1d3e5f7a9c"[:30]  # 40 characters
+assert len(CANARY) == 40
+
+
+def reachable_texts(exc: BaseException, *, frames: bool = False) -> list[str]:
+    """Everything an error reporter could print from ``exc``: its str, repr and args, its
+    attributes (and their headers, if any), the whole ``__cause__``/``__context__`` chain,
+    and (``frames``) the locals of every frame of every traceback in it."""
+    out: list[str] = []
+    seen: set[int] = set()
+    todo: list[BaseException] = [exc]
+    while todo:
+        item = todo.pop()
+        if id(item) in seen:
+            continue
+        seen.add(id(item))
+        out += [str(item), repr(item), repr(item.args), type(item).__module__]
+        for value in vars(item).values():
+            out.append(repr(value))
+            headers = getattr(value, "headers", None)
+            if headers is not None:
+                out.append(repr(dict(headers)))
+        tb = item.__traceback__ if frames else None
+        while tb is not None:
+            out.extend(repr(v) for v in tb.tb_frame.f_locals.values())
+            tb = tb.tb_next
+        todo.extend(e for e in (item.__cause__, item.__context__) if e is not None)
+    return out
+
+
+def key_pieces(texts: list[str], key: str = CANARY, width: int = 6) -> list[str]:
+    """Texts holding any ``width`` consecutive characters of the key."""
+    pieces = {key[i : i + width] for i in range(len(key) - width + 1)}
+    return [text for text in texts if any(piece in text for piece in pieces)]
+
+
+@pytest.mark.parametrize("status", [400, 401, 404, 413, 429, 500, 503])
+@pytest.mark.parametrize("offset", [0, 150, 170, 190, 199, 290])
+def test_a_key_echoed_in_a_long_error_body_is_redacted_before_the_cut(
+    status: int, offset: int
+) -> None:
+    message = "m" * offset + CANARY + " and more " * 50
+    raw = json.dumps({"statusCode": status, "error": "Error", "message": message}).encode()
+    step = ApiResponse(status=status, headers={}, body=raw)
+    client = InstantlyClient(
+        CANARY,
+        transport=Script(step),
+        clock=FakeClock(),
+        settings=ClientSettings(retry=RetryPolicy(0)),
+    )
+    with pytest.raises(ApiStatusError) as info:
+        client.get_campaign("c1")
+    exc = info.value
+    texts = [str(exc), repr(exc), exc.body_excerpt, *reachable_texts(exc)]
+    assert key_pieces(texts) == []
+    assert "[redacted]" in str(exc) or offset >= 290  # the message is cut at 300 characters
+
+
+def test_a_key_echoed_in_a_200_error_body_is_redacted_before_the_cut() -> None:
+    detail = "d" * 290 + CANARY
+    client = InstantlyClient(
+        CANARY, transport=Script(reply(200, {"error": detail})), clock=FakeClock()
+    )
+    with pytest.raises(ApiResponseError) as info:
+        client.get_campaign("c1")
+    assert key_pieces(reachable_texts(info.value)) == []
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize(
+    "failure",
+    [
+        httpx.ConnectTimeout("connect timed out"),
+        httpx.ReadTimeout("read timed out"),
+        httpx.ConnectError("refused"),
+        httpx.RemoteProtocolError("peer closed"),
+    ],
+    ids=lambda f: type(f).__name__,
+)
+def test_a_connection_error_keeps_nothing_that_holds_the_header(
+    kind: str, failure: httpx.TransportError
+) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        assert request.headers["Authorization"] == f"Bearer {CANARY}"
+        raise failure
+
+    settings = ClientSettings(retry=RetryPolicy(0))
+    if kind == "sync":
+        client = InstantlyClient(
+            CANARY, transport=httpx.MockTransport(handler), clock=FakeClock(), settings=settings
+        )
+        with pytest.raises(ApiConnectionError) as info:
+            client.get_campaign("c1")
+    else:
+
+        async def go() -> None:
+            client = AsyncInstantlyClient(
+                CANARY,
+                transport=httpx.MockTransport(handler),
+                clock=FakeClock(),
+                settings=settings,
+            )
+            await client.get_campaign("c1")
+
+        with pytest.raises(ApiConnectionError) as info:
+            anyio.run(go)
+    exc = info.value
+    assert exc.__cause__ is None
+    assert exc.__context__ is None
+    assert key_pieces(reachable_texts(exc, frames=True)) == []

@@ -272,3 +272,122 @@ def test_requests_are_recorded_with_query_and_body() -> None:
     assert "FakeReport(requests=2" in repr(fake.report())
     assert "<table>" in fake.report()._repr_html_()
     assert fake.leads(campaign_id)
+
+
+# --- page faults -----------------------------------------------------------------------------
+
+LIST = "POST /api/v2/leads/list"
+
+
+def _campaign_with_leads(fake: FakeInstantly, n: int) -> str:
+    campaign = fake.create_campaign()
+    fake.add_leads(str(campaign["id"]), [f"p{i}@x.co" for i in range(n)])
+    return str(campaign["id"])
+
+
+def test_empty_page_keeps_or_replaces_the_cursor() -> None:
+    fake = FakeInstantly()
+    campaign_id = _campaign_with_leads(fake, 5)
+    ids = [lead["id"] for lead in fake.leads(campaign_id)]
+    fake.faults.empty_page(endpoint=LIST, calls=1)
+    fake.faults.empty_page(endpoint=LIST, calls=2, cursor="zzzz")
+    with session(fake) as http:
+        ask = {"campaign": campaign_id, "limit": 2}
+        assert http.post("/api/v2/leads/list", json=ask).json() == {
+            "items": [],
+            "next_starting_after": ids[1],
+        }
+        assert http.post("/api/v2/leads/list", json=ask).json() == {
+            "items": [],
+            "next_starting_after": "zzzz",
+        }
+        assert [x["id"] for x in http.post("/api/v2/leads/list", json=ask).json()["items"]] == ids[
+            :2
+        ]
+    assert [r.fault for r in fake.report().requests] == ["empty_page", "empty_page", None]
+
+
+def test_page_cursor_sends_any_json_value() -> None:
+    fake = FakeInstantly()
+    campaign_id = _campaign_with_leads(fake, 3)
+    fake.faults.page_cursor({"odd": True}, endpoint=LIST, times=1)
+    with session(fake) as http:
+        page = http.post("/api/v2/leads/list", json={"campaign": campaign_id, "limit": 2}).json()
+    assert len(page["items"]) == 2
+    assert page["next_starting_after"] == {"odd": True}
+    with pytest.raises(ConfigError, match="needs a cursor"):
+        fake.faults.page_cursor(None)
+
+
+def test_numeric_cursor_is_read_back_as_the_number_or_its_text() -> None:
+    fake = FakeInstantly()
+    campaign_id = _campaign_with_leads(fake, 5)
+    ids = [lead["id"] for lead in fake.leads(campaign_id)]
+    fake.faults.numeric_cursor(endpoint=LIST)
+    fake.faults.numeric_cursor(endpoint="GET /api/v2/campaigns")
+    for _ in range(2):
+        fake.create_campaign()
+    with session(fake) as http:
+        ask = {"campaign": campaign_id, "limit": 2}
+        first = http.post("/api/v2/leads/list", json=ask).json()
+        assert first["next_starting_after"] == 1
+        second = http.post("/api/v2/leads/list", json={**ask, "starting_after": 1}).json()
+        assert [x["id"] for x in second["items"]] == ids[2:4]
+        assert second["next_starting_after"] == 2
+        third = http.post("/api/v2/leads/list", json={**ask, "starting_after": "2"}).json()
+        assert [x["id"] for x in third["items"]] == ids[4:]
+        assert "next_starting_after" not in third
+        campaigns = http.get("/api/v2/campaigns", params={"limit": 2}).json()
+        assert campaigns["next_starting_after"] == 3
+        rest = http.get("/api/v2/campaigns", params={"limit": 2, "starting_after": "3"}).json()
+        assert len(rest["items"]) == 1
+    # the requests are recorded as sent
+    assert fake.report().requests[1].json["starting_after"] == 1
+
+
+# --- the request body limit ------------------------------------------------------------------
+
+
+def test_a_body_over_the_limit_is_a_413_and_nothing_is_applied() -> None:
+    fake = FakeInstantly(body_limit=2_000)
+    campaign_id, body = _bulk(fake)
+    big = {**body, "leads": [{"email": f"p{i}@x.co", "first_name": "x" * 100} for i in range(30)]}
+    with session(fake) as http:
+        refused = http.post("/api/v2/leads/add", json=big)
+        assert refused.status_code == 413
+        assert refused.json() == {
+            "statusCode": 413,
+            "code": "FST_ERR_CTP_BODY_TOO_LARGE",
+            "error": "Payload Too Large",
+            "message": "Request body is too large",
+        }
+        assert fake.leads(campaign_id) == []
+        assert http.post("/api/v2/leads/add", json=body).status_code == 200
+    assert len(fake.leads(campaign_id)) == 2
+
+
+def test_there_is_no_body_limit_by_default_and_a_bad_one_is_refused() -> None:
+    fake = FakeInstantly()
+    _, body = _bulk(fake)
+    huge = {**body, "leads": [{"email": "a@x.co", "custom_variables": {"copy": "y" * 2_000_000}}]}
+    with session(fake) as http:
+        assert http.post("/api/v2/leads/add", json=huge).status_code == 200
+    with pytest.raises(ConfigError, match="body_limit"):
+        FakeInstantly(body_limit=0)
+
+
+def test_the_client_maps_413_to_payload_too_large() -> None:
+    from instantly_columns.api.client import InstantlyClient
+    from instantly_columns.errors import ApiStatusError, PayloadTooLarge
+
+    fake = FakeInstantly(body_limit=1_000)
+    key = fake.create_api_key()
+    campaign_id = str(fake.create_campaign()["id"])
+    client = InstantlyClient(key, transport=fake.as_transport(), clock=fake.clock)
+    leads = [{"email": f"p{i}@x.co", "first_name": "x" * 100} for i in range(20)]
+    with pytest.raises(PayloadTooLarge) as info:
+        client.add_leads(campaign_id, leads, skip_if_in_campaign=True)
+    assert isinstance(info.value, ApiStatusError)
+    assert info.value.status == 413
+    assert "Request body is too large" in str(info.value)
+    assert len([r for r in fake.requests if r.status == 413]) == 1  # not retried

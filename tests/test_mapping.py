@@ -1379,6 +1379,68 @@ def test_normalize_email_examples() -> None:
     assert normalize_email("") is None
 
 
+_INVISIBLE = st.characters(categories=["Cc", "Cf", "Zl", "Zp"])
+"""Control and format characters (NUL, zero-width space and joiners, BOM, bidi marks...)
+and the line and paragraph separators."""
+
+
+@given(st.emails(), _INVISIBLE, st.integers(min_value=0))
+def test_an_address_with_a_control_or_format_character_is_no_email(
+    email: str, char: str, where: int
+) -> None:
+    from instantly_columns.domain.mapping import normalize_email
+
+    at = where % (len(email) + 1)
+    # Surrounding whitespace (a tab, a newline, U+2028...) is stripped, as always.
+    assume(not (char.isspace() and at in (0, len(email))))
+    assert normalize_email(email[:at] + char + email[at:]) is None
+    assert normalize_email(f"Someone <{email[:at]}{char}{email[at:]}>") is None
+
+
+@given(st.text(max_size=40) | st.emails())
+def test_a_normalized_email_holds_no_control_or_format_character(value: str) -> None:
+    from instantly_columns.domain.mapping import normalize_email
+
+    found = normalize_email(value)
+    if found is not None:
+        assert not [c for c in found if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp")]
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "ada\x00@example.com",
+        "ada@example.com\x00",
+        "\x00ada@example.com",
+        "a\u200bda@example.com",
+        "\u200bada@example.com",
+        "ada\u200d@example.com",
+        "\ufeffada@example.com",
+        "ada\u202e@example.com",
+        "ada\u00ad@example.com",
+        "ada\u2028x@example.com",
+        "ada\u2029x@example.com",
+        "ada\x7f@example.com",
+        "mailto:ada\x1b@example.com",
+    ],
+)
+def test_odd_characters_make_an_invalid_row_not_a_lead(value: str) -> None:
+    from instantly_columns.domain.columns import FieldMappingConfig
+    from instantly_columns.domain.mapping import normalize_email
+    from instantly_columns.domain.push import lead_payload
+
+    assert normalize_email(value) is None
+    email, lead, problem = lead_payload({"e": value}, FieldMappingConfig(email="e"), None)
+    assert (email, lead, problem) == (None, {}, "invalid email")
+
+
+def test_surrounding_whitespace_is_still_stripped() -> None:
+    from instantly_columns.domain.mapping import normalize_email
+
+    assert normalize_email("\tAda@Example.com\r\n") == "ada@example.com"
+    assert normalize_email("\u2028ada@example.com\u2029") == "ada@example.com"
+
+
 # --- the alias tables ------------------------------------------------------------------------
 
 

@@ -3,20 +3,27 @@ unchanged, invalid or duplicates."""
 
 from __future__ import annotations
 
+import itertools
+import json
 from datetime import datetime
 
 import attrs
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from instantly_columns.domain.columns import FieldMappingConfig
 from instantly_columns.domain.push import (
     BULK_LIMIT,
+    BULK_MAX_BYTES,
     Candidate,
+    PushPlan,
+    lead_size,
     payload_digest,
     plan_push,
     screen_row,
 )
+from instantly_columns.errors import ConfigError
 
 
 @attrs.frozen
@@ -91,6 +98,53 @@ def test_every_candidate_gets_exactly_one_fate(
     assert all(len(chunk) <= 3 for chunk in plan.chunks(3))
 
 
+@st.composite
+def plans_with_limits(draw: st.DrawFn) -> tuple[PushPlan, int, int]:
+    copies = st.text(alphabet=st.sampled_from('ab é\u4e2d\n<>"\\'), max_size=300)
+    fresh = tuple(
+        Candidate(
+            f"r{n}",
+            f"p{n}@acme.co",
+            lead := {"email": f"p{n}@acme.co", "custom_variables": {"step_1_body": body}},
+            payload_digest("c1", lead),
+        )
+        for n, body in enumerate(draw(st.lists(copies, max_size=40)))
+    )
+    return (
+        PushPlan(fresh, (), ()),
+        draw(st.integers(min_value=1, max_value=12)),
+        draw(st.integers(min_value=1, max_value=4_000)),
+    )
+
+
+@given(plans_with_limits())
+def test_chunks_keep_every_lead_in_order_within_both_limits(
+    case: tuple[PushPlan, int, int],
+) -> None:
+    plan, size, max_bytes = case
+    chunks = plan.chunks(size, max_bytes=max_bytes)
+    assert [c for chunk in chunks for c in chunk] == list(plan.fresh)  # all, in order, once
+    for chunk in chunks:
+        assert 1 <= len(chunk) <= size
+        used = sum(lead_size(c.lead) for c in chunk)
+        assert used <= max_bytes or len(chunk) == 1  # only a lone lead may exceed the bytes
+    # and a chunk is closed only when the next lead would not fit
+    for chunk, after in itertools.pairwise(chunks):
+        used = sum(lead_size(c.lead) for c in chunk)
+        assert len(chunk) == size or used + lead_size(after[0].lead) > max_bytes
+
+
+def test_lead_size_bounds_the_bytes_sent() -> None:
+    lead = {"email": "a@x.co", "custom_variables": {"body": "é中" * 10}}
+    sent = json.dumps(lead, separators=(",", ":"), ensure_ascii=False).encode()
+    assert len(sent) < lead_size(lead)
+    plan = PushPlan((Candidate("r0", "a@x.co", lead, "d"),), (), ())
+    with pytest.raises(ConfigError):
+        plan.chunks(0)
+    with pytest.raises(ConfigError):
+        plan.chunks(max_bytes=0)
+
+
 def test_the_plan_is_empty_without_candidates() -> None:
     plan = plan_push([], {}, "c1")
     assert not plan.fresh
@@ -98,6 +152,7 @@ def test_the_plan_is_empty_without_candidates() -> None:
     assert not plan.unchanged
     assert plan.chunks() == []
     assert BULK_LIMIT == 1000
+    assert BULK_MAX_BYTES == 512 * 1024
 
 
 @given(st.lists(st.sampled_from(["a@x.co", "A@x.co ", "b@x.co", "", "nope"]), max_size=12))

@@ -107,6 +107,7 @@ _EXPORTS: dict[str, str] = {
     "MissingApiKey": "errors",
     "NewCampaign": "domain.wizard",
     "NotFound": "errors",
+    "PayloadTooLarge": "errors",
     "PaymentRequired": "errors",
     "Problem": "errors",
     "ProgressEvent": "service.reports",
@@ -364,6 +365,9 @@ if TYPE_CHECKING:
     )
     from instantly_columns.errors import (
         NotFound as NotFound,
+    )
+    from instantly_columns.errors import (
+        PayloadTooLarge as PayloadTooLarge,
     )
     from instantly_columns.errors import (
         PaymentRequired as PaymentRequired,

@@ -23,6 +23,7 @@ Every error the library raises on purpose derives from :class:`InstantlyColumnsE
         +-- ApiStatusError                .status .body_excerpt
             +-- BadRequest (400)  Unauthorized (401)  PaymentRequired (402)
             +-- Forbidden (403)   NotFound (404)      Conflict (409)
+            +-- PayloadTooLarge (413)
             +-- Unprocessable (422)  RateLimited (429, .retry_after)
             +-- ServerError (5xx)
 
@@ -51,6 +52,7 @@ __all__ = [
     "MappingError",
     "MissingApiKey",
     "NotFound",
+    "PayloadTooLarge",
     "PaymentRequired",
     "Problem",
     "RateLimited",
@@ -179,8 +181,9 @@ class ApiTimeout(ApiConnectionError):
 
 
 class ApiResponseError(ApiError):
-    """A response arrived but cannot be used: malformed JSON, unexpected shape, cursor loop,
-    or a 200 whose body reports an error."""
+    """A response arrived but cannot be used: malformed JSON (or JSON nested more than 64
+    levels deep, or holding an integer of more than 4,300 digits), unexpected shape, cursor
+    loop, or a 200 whose body reports an error."""
 
 
 class ApiStatusError(ApiError):
@@ -224,6 +227,11 @@ class NotFound(ApiStatusError):
 
 class Conflict(ApiStatusError):
     """409: the resource already exists."""
+
+
+class PayloadTooLarge(ApiStatusError):
+    """413: the request body is over the API's size limit. Nothing was applied; send less
+    per call (the limit of ``POST /leads/add`` is undocumented, about 1 MiB is assumed)."""
 
 
 class Unprocessable(ApiStatusError):

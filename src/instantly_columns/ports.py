@@ -59,8 +59,10 @@ class ApiKey:
 
     def __attrs_post_init__(self) -> None:
         if not isinstance(self._secret, str) or not self._secret.strip():
-            # The message must not echo the value.
-            raise ValueError("an API key must be a non-empty string")
+            # ConfigError is also a ValueError, as before. The message must not echo the value.
+            from instantly_columns.errors import ConfigError
+
+            raise ConfigError("an API key must be a non-empty string", path="api_key")
 
     def reveal(self) -> str:
         """The raw key. Only transports and credential stores should call this."""

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from instantly_columns.domain.columns import Row
@@ -169,3 +170,60 @@ def test_a_row_without_step_copy_is_invalid(
     assert row.status == "invalid"
     assert row.error is not None
     assert "step 1" in row.error
+
+
+# --- request body size -----------------------------------------------------------------------
+
+
+def write_step_copy(store: Any, n: int, body: Any) -> None:
+    steps = {c.name: c.id for c in store.columns(TABLE) if c.subtype == "sequence_step"}
+    writes = []
+    for i in range(n):
+        writes += [
+            CellWrite(f"r{i:06d}", steps["Step 1 Subject"], f"Hello {i}"),
+            CellWrite(f"r{i:06d}", steps["Step 1 Body"], body(i)),
+        ]
+    store.write_cells(TABLE, writes)
+
+
+def test_an_oversized_row_fails_alone_and_the_others_are_pushed(
+    service: Service, store: Any, fake: FakeInstantly, api_key: str
+) -> None:
+    setup_table(store, make_rows(20))
+    link = wizard_link(service, api_key, mode="author_steps", steps=1)
+    write_step_copy(store, 20, lambda i: "x" * 150_000 if i == 7 else f"Body {i}")
+    fake.body_limit = 100_000
+    report = service.push(link)
+    status = {r.row_id: r for r in report.rows}
+    assert report.counts == {"pushed": 19, "failed": 1}
+    big = status["r000007"]
+    assert big.status == "failed"
+    assert big.error is not None
+    assert "too large for Instantly's request size limit" in big.error
+    emails = {lead["email"] for lead in fake.leads(report.campaign_id)}
+    assert len(emails) == 19
+    assert "person7@example.com" not in emails
+    # halves of halves, until the one row is alone
+    assert [r.status for r in fake.requests if r.path.endswith("/leads/add")].count(413) >= 2
+    push_col = next(c for c in store.columns(TABLE) if c.subtype == "push_action")
+    (row,) = [r for r in store.rows(TABLE, [push_col.id]) if r.id == "r000007"]
+    cell = row.cells[push_col.id]
+    assert cell["status"] == "failed"
+    # the next push tries only that row again, and it fails the same way
+    again = service.push(link)
+    assert again.counts == {"already_in_campaign": 19, "failed": 1}
+
+
+def test_batches_are_split_by_bytes_as_well_as_by_count(
+    service: Service, store: Any, fake: FakeInstantly, api_key: str
+) -> None:
+    setup_table(store, make_rows(40))
+    link = wizard_link(service, api_key, mode="author_steps", steps=1)
+    write_step_copy(store, 40, lambda i: f"{i} " + "y" * 30_000)  # about 1.2 MB in all
+    fake.body_limit = 1 << 20  # the API framework's default
+    report = service.push(link)
+    assert report.counts == {"pushed": 40}
+    adds = [r for r in fake.requests if r.path.endswith("/leads/add")]
+    assert [r.status for r in adds] == [200, 200, 200]
+    sizes = [len(json.dumps(r.json, separators=(",", ":"), ensure_ascii=False)) for r in adds]
+    assert all(size <= 512 * 1024 + 500 for size in sizes), sizes

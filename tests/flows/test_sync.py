@@ -268,3 +268,88 @@ def test_the_host_store_lacks_the_optional_methods_so_the_service_derives_them()
     host = HostStore()
     assert not isinstance(host, RowLookup | RowFetch | EngagementGrouping)
     assert isinstance(with_capabilities(host), DerivedTableStore)
+
+
+# --- cursors that used to end a sync early as "ok" -------------------------------------------
+
+LIST = "POST /api/v2/leads/list"
+
+
+def lead_ids(fake: FakeInstantly, service: Service) -> list[str]:
+    return [lead["id"] for lead in fake.leads(service.links(TABLE)[0].campaign_id)]
+
+
+def test_a_numeric_cursor_is_followed_to_the_end(
+    service: Service, store: Any, fake: FakeInstantly, api_key: str
+) -> None:
+    link = engaged(service, store, fake, api_key, 250)
+    fake.faults.numeric_cursor(endpoint=LIST)
+    report = service.sync(link)
+    assert report.ok, report.run.errors
+    assert report.run.leads_seen == 250
+    campaign_id = service.links(TABLE)[0].campaign_id
+    assert engagement_cells(store, link) == expected_cells(fake, campaign_id)
+
+
+def test_a_cursor_that_cannot_be_sent_back_ends_the_sync_partial(
+    service: Service, store: Any, fake: FakeInstantly, api_key: str
+) -> None:
+    link = engaged(service, store, fake, api_key, 250)
+    fake.faults.page_cursor(True, endpoint=LIST, calls=1)
+    report = service.sync(link)
+    assert report.status == "partial"
+    assert report.run.leads_seen == 100
+    assert any("not a string or a number" in e for e in report.run.errors), report.run.errors
+    assert service.history(link)[0].status == "partial"
+
+
+def test_an_empty_page_with_a_cursor_mid_campaign_is_followed_once_more(
+    service: Service, store: Any, fake: FakeInstantly, api_key: str
+) -> None:
+    link = engaged(service, store, fake, api_key, 250)
+    ids = lead_ids(fake, service)
+    # the second page comes back empty, pointing back at the cursor it was asked with
+    fake.faults.empty_page(endpoint=LIST, calls=2, cursor=ids[99])
+    report = service.sync(link)
+    assert report.ok, report.run.errors
+    assert report.run.leads_seen == 250
+    campaign_id = service.links(TABLE)[0].campaign_id
+    assert engagement_cells(store, link) == expected_cells(fake, campaign_id)
+
+
+def test_an_emptied_page_with_its_own_cursor_does_not_end_the_sync(
+    service: Service, store: Any, fake: FakeInstantly, api_key: str
+) -> None:
+    link = engaged(service, store, fake, api_key, 250)
+    # as from a filter applied after paging: page two's leads are not shown, its cursor is
+    fake.faults.empty_page(endpoint=LIST, calls=2)
+    report = service.sync(link)
+    assert report.ok, report.run.errors
+    assert report.run.leads_seen == 150  # pages one and three
+
+
+def test_two_empty_pages_with_cursors_in_a_row_end_the_sync_partial(
+    service: Service, store: Any, fake: FakeInstantly, api_key: str
+) -> None:
+    link = engaged(service, store, fake, api_key, 350)
+    fake.faults.empty_page(endpoint=LIST, calls=[2, 3])
+    report = service.sync(link)
+    assert report.status == "partial"
+    assert report.run.leads_seen == 100
+    assert any("two empty pages" in e for e in report.run.errors), report.run.errors
+
+
+@pytest.mark.parametrize("trailing", ["new cursor", "same cursor twice"])
+def test_full_pages_then_an_empty_page_with_a_cursor_end_ok(
+    service: Service, store: Any, fake: FakeInstantly, api_key: str, trailing: str
+) -> None:
+    link = engaged(service, store, fake, api_key, 200)
+    ids = lead_ids(fake, service)
+    if trailing == "new cursor":  # followed once: nothing after it, and no cursor
+        fake.faults.empty_page(endpoint=LIST, calls=3, cursor="zzzz")
+    else:  # asked once more: the same empty page pointing back at the same cursor
+        fake.faults.empty_page(endpoint=LIST, calls=[3, 4], cursor=ids[199])
+    report = service.sync(link)
+    assert report.ok, report.run.errors
+    assert report.run.leads_seen == 200
+    assert len([r for r in fake.requests if r.path.endswith("/leads/list")]) >= 4

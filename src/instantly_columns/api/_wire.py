@@ -75,10 +75,15 @@ class _Response(BaseModel):
 
 
 class PageWire(_Response):
-    """`{"items": [...], "next_starting_after": "..."}`; items are parsed one by one later."""
+    """`{"items": [...], "next_starting_after": "..."}`; items are parsed one by one later.
+
+    The cursor is kept as sent, whatever its JSON type: `core.page_cursor` reads it (a
+    number is a cursor too; a value that cannot be sent back must not pass for "no more
+    pages").
+    """
 
     items: list[dict[str, Any]]
-    next_starting_after: OptStr = None
+    next_starting_after: Any = None
 
 
 class WorkspaceWire(_Response):

@@ -355,7 +355,9 @@ class InstantlyClient:
     ) -> Page[Lead]:
         """One page of a campaign's leads (`POST /leads/list`), for callers that checkpoint
         the cursor themselves; `page.next_starting_after` asks for the next one. An empty
-        page is the end, whatever cursor came with it."""
+        page is normally the end; if it carries a cursor, ask once more with it, as
+        `iter_lead_pages` does (see "Pagination" in the client docs). A cursor the API sent as
+        a number comes as its text; one that cannot be sent back sets `page.cursor_problem`."""
         return self._run(
             self._core.lead_page(
                 campaign_id, starting_after, filter=filter, search=search, contacts=contacts
@@ -373,8 +375,11 @@ class InstantlyClient:
     ) -> Iterator[Page[Lead]]:
         """Pages of a campaign's leads (`POST /leads/list`), fetched lazily.
 
-        Stops at an empty page (even one that came with a cursor) or a page without a cursor;
-        a cursor seen before raises `ApiResponseError`. Save `page.next_starting_after` after
+        Stops at a page without a cursor. An empty page that carries a cursor is followed
+        once more; the page found then goes on, or ends the walk (empty without a cursor, or
+        pointing back at its own cursor), or, empty with yet another cursor, ends it with a
+        warning logged. A cursor seen before, or one that cannot be sent back (after its page
+        is yielded), raises `ApiResponseError`. Save `page.next_starting_after` after
         handling a page and pass it as `starting_after` to resume. `filter` is one of the
         API's `FILTER_...` values; `contacts` restricts to those emails.
         """

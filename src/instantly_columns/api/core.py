@@ -13,12 +13,13 @@ from __future__ import annotations
 import copy
 import json
 import logging
+import math
 import random
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from http import HTTPStatus
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 from urllib.parse import quote
 
 import attrs
@@ -42,6 +43,7 @@ from instantly_columns.api.results import (
     WebhookTestResult,
 )
 from instantly_columns.config import ClientSettings
+from instantly_columns.domain._json import JsonLimitError, check_json_limits, loads_limited
 from instantly_columns.domain.problems import join_path, problems_from_validation
 from instantly_columns.domain.push import BULK_LIMIT
 from instantly_columns.engine.effects import Flow, call, collect, emit, wait
@@ -56,6 +58,7 @@ from instantly_columns.errors import (
     Conflict,
     Forbidden,
     NotFound,
+    PayloadTooLarge,
     PaymentRequired,
     Problem,
     RateLimited,
@@ -67,9 +70,13 @@ from instantly_columns.ports import ApiKey, ApiRequest, ApiResponse, Clock
 
 __all__ = [
     "DEFAULT_SCHEDULE",
+    "EMPTY_PAGES_WITH_CURSOR",
     "ApiCore",
     "Cursors",
+    "EmptyPageStep",
+    "after_empty_page",
     "bulk_add_body",
+    "page_cursor",
     "status_error",
 ]
 
@@ -109,6 +116,7 @@ _STATUS_CLASSES: dict[int, type[ApiStatusError]] = {
     403: Forbidden,
     404: NotFound,
     409: Conflict,
+    413: PayloadTooLarge,
     422: Unprocessable,
     429: RateLimited,
 }
@@ -122,9 +130,17 @@ def _redact(text: str, key: ApiKey | None) -> str:
     return text
 
 
+def _redacted_cut(text: str, key: ApiKey | None, limit: int) -> str:
+    """At most ``limit`` characters of ``text`` without the key: redacted whole, then cut, so
+    a key that straddles the cut cannot survive in part."""
+    return _redact(text, key)[:limit]
+
+
 def _decode_json(body: bytes) -> tuple[bool, Any]:
+    """``(True, value)``, or ``(False, None)`` for a body that is not JSON we can read (not
+    UTF-8, not JSON, nested too deeply, an integer too long: see `loads_limited`)."""
     try:
-        return True, json.loads(body.decode("utf-8"))
+        return True, loads_limited(body.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
         return False, None
 
@@ -145,12 +161,13 @@ def status_error(
     """The exception for an error response: the class by status, the message from the body.
 
     400 `BadRequest`, 401 `Unauthorized`, 402 `PaymentRequired`, 403 `Forbidden`, 404
-    `NotFound`, 409 `Conflict`, 422 `Unprocessable`, 429 `RateLimited` (with `retry_after`
+    `NotFound`, 409 `Conflict`, 413 `PayloadTooLarge`, 422 `Unprocessable`, 429
+    `RateLimited` (with `retry_after`
     read from `Retry-After`, seconds or an HTTP date relative to `now` or else to the
     response's `Date`), 5xx `ServerError`; any other status `ApiStatusError`. The message is
     the envelope's `message` (or `error`); a 403 whose body is not JSON is reported as an edge
     block. The API key is removed from the message and the body excerpt, should the body echo
-    it.
+    it (from the whole text, before either is cut).
     """
     status = response.status
     is_json, data = _decode_json(response.body)
@@ -168,8 +185,8 @@ def status_error(
             message = HTTPStatus(status).phrase
         except ValueError:
             message = "error"
-    message = _redact(message[:300], request.api_key)
-    excerpt = _redact(response.body[:_EXCERPT].decode("utf-8", "replace"), request.api_key)
+    message = _redacted_cut(message, request.api_key, 300)
+    excerpt = _redacted_cut(response.body.decode("utf-8", "replace"), request.api_key, _EXCERPT)
     where = {"method": request.method, "path": request.path}
     if status == 429:
         retry_after = parse_retry_after(
@@ -239,13 +256,20 @@ def _query(**params: Any) -> tuple[tuple[str, str], ...]:
 def _json(response: ApiResponse, request: ApiRequest) -> Any:
     if not response.body.strip():
         return None
-    is_json, data = _decode_json(response.body)
-    if not is_json:
+    try:
+        data = loads_limited(response.body.decode("utf-8"))
+    except JsonLimitError as exc:
+        raise ApiResponseError(
+            f"the response ({response.status}) cannot be read: {exc}",
+            method=request.method,
+            path=request.path,
+        ) from None
+    except (UnicodeDecodeError, ValueError):
         raise ApiResponseError(
             f"the response ({response.status}) is not valid JSON",
             method=request.method,
             path=request.path,
-        )
+        ) from None
     if (
         isinstance(data, dict)
         and "error" in data
@@ -254,7 +278,7 @@ def _json(response: ApiResponse, request: ApiRequest) -> Any:
         detail = data.get("message") or data.get("error")
         raise ApiResponseError(
             f"the API answered {response.status} but reported an error: "
-            f"{_redact(str(detail)[:300], request.api_key)}",
+            f"{_redacted_cut(str(detail), request.api_key, 300)}",
             method=request.method,
             path=request.path,
         )
@@ -341,6 +365,53 @@ def bulk_add_body(
     if verify_leads_on_import:
         body["verify_leads_on_import"] = True
     return body
+
+
+def page_cursor(value: Any) -> tuple[str | None, str | None]:
+    """``(cursor, problem)`` for a page's ``next_starting_after`` as the API sent it.
+
+    A string is the cursor (an empty one means none). A JSON number is used in its JSON text
+    form (``17`` -> ``"17"``), which is what a query string carries anyway and what the
+    API's list bodies declare (``starting_after`` is a string there). Anything else (a
+    boolean, an object, a list, an infinite number) cannot be sent back: there is no cursor,
+    and ``problem`` says why the walk cannot go on although the API signalled more.
+    """
+    if value is None or value == "":
+        return None, None
+    if isinstance(value, str):
+        return value, None
+    number = isinstance(value, int | float) and not isinstance(value, bool)
+    if number and (isinstance(value, int) or math.isfinite(value)):
+        return json.dumps(value), None
+    kind = {bool: "a JSON boolean", dict: "a JSON object", list: "a JSON array"}.get(
+        type(value), "an infinite number" if number else "not JSON"
+    )
+    return None, f"the API sent a page cursor that is {kind}, not a string or a number"
+
+
+EmptyPageStep = Literal["end", "follow", "stuck"]
+
+EMPTY_PAGES_WITH_CURSOR = "two empty pages in a row still carried a page cursor"
+
+
+def after_empty_page(page: Page[Any], *, following_up: bool) -> EmptyPageStep:
+    """What a walk does after an empty page: ``"end"``, ``"follow"`` its cursor, or give up
+    (``"stuck"``).
+
+    The API sends a cursor with every full page, so after the last one comes an empty page,
+    with or without a cursor: normally the end. An empty page may also come in the middle
+    (as from a filter applied after paging), so an empty page that carries a cursor is
+    followed once more (``following_up`` is false), even when it points back at the cursor
+    it was asked with: that is asking again. The page found then decides: items, the walk
+    goes on; empty without a cursor, or pointing back at the cursor it was asked with (the
+    API says the same thing twice), the end; empty with yet another cursor, ``"stuck"``.
+    """
+    cursor = page.next_starting_after
+    if cursor is None:
+        return "end"
+    if not following_up:
+        return "follow"
+    return "end" if cursor == page.starting_after else "stuck"
 
 
 class Cursors:
@@ -483,16 +554,40 @@ class ApiCore:
     def paginate(
         self, fetch: Callable[[str | None], Flow[Page[T]]], starting_after: str | None
     ) -> Flow[None]:
-        """Emit pages until an empty page or a missing cursor; a repeated cursor raises."""
+        """Emit pages until a page without a cursor, or an empty page that ends the walk.
+
+        An empty page that still carries a cursor is followed once more (see
+        `after_empty_page`); two empty pages in a row that carry new cursors end the walk
+        with a warning in the log. A cursor seen before raises `ApiResponseError`, and so
+        does a page whose cursor cannot be sent back (see `page_cursor`), once that page
+        has been emitted.
+        """
         cursors = Cursors(starting_after)
         cursor = starting_after
+        following_up = False
         while True:
             page = yield from fetch(cursor)
-            if not page.items:
-                return
             following = page.next_starting_after
+            if not page.items and page.cursor_problem is None:
+                step = after_empty_page(page, following_up=following_up)
+                if step == "stuck":
+                    logger.warning(
+                        "%s; taking that as the end of the list", EMPTY_PAGES_WITH_CURSOR
+                    )
+                if step != "follow":
+                    return
+                assert following is not None
+                if following != cursor:
+                    cursors.check(following)
+                following_up = True
+                cursor = following
+                continue
+            following_up = False
             cursors.check(following)
-            yield from emit(page)
+            if page.items:
+                yield from emit(page)
+            if page.cursor_problem is not None:
+                raise ApiResponseError(page.cursor_problem)
             if following is None:
                 return
             cursor = following
@@ -506,7 +601,10 @@ class ApiCore:
         data = yield from self.call_json(request)
         page = _model(_wire.PageWire, data, request)
         items = tuple(parse(item, request) for item in page.items)
-        return Page(items, starting_after=cursor, next_starting_after=page.next_starting_after)
+        following, problem = page_cursor(page.next_starting_after)
+        return Page(
+            items, starting_after=cursor, next_starting_after=following, cursor_problem=problem
+        )
 
     # -- workspace ------------------------------------------------------------------------
 
@@ -985,8 +1083,11 @@ def _json_list(items: Any, path: str) -> list[Any]:
 
 def _plain_json(value: Any, path: str) -> Any:
     try:
+        check_json_limits(value)
         return json.loads(json.dumps(value, allow_nan=False))
-    except (TypeError, ValueError):
+    except JsonLimitError as exc:
+        raise ConfigError(str(exc), path=path) from None
+    except (TypeError, ValueError, RecursionError):
         raise ConfigError("must be JSON-serializable", path=path) from None
 
 

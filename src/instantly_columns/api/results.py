@@ -373,12 +373,17 @@ class Page(Generic[T]):
 
     `starting_after` is the cursor this page was asked with (`None` for the first);
     `next_starting_after` is the cursor to resume after it. Save it after handling the page to
-    resume an interrupted walk with `starting_after=`.
+    resume an interrupted walk with `starting_after=`. A cursor the API sent as a JSON number
+    is given in its text form (`"17"`).
+
+    `cursor_problem` is set when the API sent a cursor that cannot be sent back (a boolean,
+    an object...): there is no `next_starting_after` then, but the list may go on.
     """
 
     items: tuple[T, ...]
     starting_after: str | None = None
     next_starting_after: str | None = None
+    cursor_problem: str | None = None
 
     def __len__(self) -> int:
         return len(self.items)

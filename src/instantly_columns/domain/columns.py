@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Annotated, Any, Literal, TypeAlias, get_args
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias, get_args
 
 from pydantic import (
     BaseModel,
@@ -33,7 +33,7 @@ from pydantic import (
 
 from instantly_columns.domain.engagement import ENGAGEMENT_FIELD_BY_SUBTYPE, EngagementSubtype
 from instantly_columns.domain.mapping import LEAD_FIELDS
-from instantly_columns.domain.problems import problems_from_validation
+from instantly_columns.domain.problems import join_path, nest_problems, problems_from_validation
 from instantly_columns.errors import InvalidColumnConfig, Problem
 
 __all__ = [
@@ -286,8 +286,42 @@ def parse_integration_config(data: Mapping[str, Any]) -> InstantlyColumnConfig:
 _FROZEN = ConfigDict(extra="forbid", frozen=True)
 
 
+def _column_problems(exc: ValidationError, prefix: str = "") -> list[Problem]:
+    # A model with its own __init__ is validated by calling it, so model_validate() sees
+    # the InvalidColumnConfig raised there wrapped as a value error: take its problems back.
+    unwrapped: list[Problem] = []
+    for item in exc.errors(include_url=False, include_input=False):
+        error = (item.get("ctx") or {}).get("error")
+        if not isinstance(error, InvalidColumnConfig):
+            unwrapped = []
+            break
+        unwrapped += nest_problems(join_path(prefix, *item["loc"]), error.problems)
+    if unwrapped:
+        return unwrapped
+    problems = problems_from_validation(exc, prefix)
+    # pydantic names the chosen config class in the location ("config.reply_count.x");
+    # users wrote {"instantly_subtype": "reply_count", "x": ...} under config.
+    config = join_path(prefix, "config")
+    tags = tuple(f"{config}.{tag}" for tag in SUBTYPES)
+    out = []
+    for problem in problems:
+        path = problem.path
+        for tag in tags:
+            if path == tag or path.startswith((f"{tag}.", f"{tag}[")):
+                path = config + path[len(tag) :]
+                break
+        out.append(Problem(path, problem.message))
+    return out
+
+
 class Column(BaseModel):
-    """A column of a host table. ``config`` is set exactly when ``type == "instantly"``."""
+    """A column of a host table. ``config`` is set exactly when ``type == "instantly"``.
+
+    Building one from bad values (``Column(...)``, ``Column.model_validate(...)``,
+    ``Column.model_validate_json(...)``) raises
+    [`InvalidColumnConfig`][instantly_columns.errors.InvalidColumnConfig] naming each bad
+    field's path (``id``, ``config.campaign_id``...), not pydantic's ``ValidationError``.
+    """
 
     model_config = _FROZEN
 
@@ -296,6 +330,35 @@ class Column(BaseModel):
     name: str
     type: str = "text"
     config: InstantlyColumnConfig | None = None
+
+    if not TYPE_CHECKING:  # type checkers keep the generated, typed signatures
+
+        def __init__(self, /, **data: Any) -> None:
+            try:
+                super().__init__(**data)
+            except ValidationError as exc:
+                raise InvalidColumnConfig(_column_problems(exc)) from None
+
+        @classmethod
+        def model_validate(cls, obj: Any, *args: Any, **kwargs: Any) -> Column:
+            try:
+                return super().model_validate(obj, *args, **kwargs)
+            except ValidationError as exc:
+                raise InvalidColumnConfig(_column_problems(exc)) from None
+
+        @classmethod
+        def model_validate_json(cls, json_data: Any, *args: Any, **kwargs: Any) -> Column:
+            try:
+                return super().model_validate_json(json_data, *args, **kwargs)
+            except ValidationError as exc:
+                raise InvalidColumnConfig(_column_problems(exc)) from None
+
+        @classmethod
+        def model_validate_strings(cls, obj: Any, *args: Any, **kwargs: Any) -> Column:
+            try:
+                return super().model_validate_strings(obj, *args, **kwargs)
+            except ValidationError as exc:
+                raise InvalidColumnConfig(_column_problems(exc)) from None
 
     @model_validator(mode="after")
     def _config_iff_instantly(self) -> Column:
@@ -335,8 +398,8 @@ class Column(BaseModel):
         )
         try:
             return cls(id=id, key=key or id, name=name, type=type, config=config)
-        except ValidationError as exc:
-            raise InvalidColumnConfig(problems_from_validation(exc, f"columns[{id}]")) from None
+        except InvalidColumnConfig as exc:
+            raise InvalidColumnConfig(nest_problems(f"columns[{id}]", exc.problems)) from None
 
     def to_host(self) -> dict[str, Any]:
         """The host record: id, key, name, type and the flat ``integration_config``."""

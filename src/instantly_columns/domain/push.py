@@ -19,15 +19,17 @@ import attrs
 from instantly_columns.domain.columns import CORE_LEAD_FIELDS, CellValue, FieldMappingConfig
 from instantly_columns.domain.mapping import normalize_email
 from instantly_columns.domain.sequences import step_custom_variables
-from instantly_columns.errors import SequenceError
+from instantly_columns.errors import ConfigError, SequenceError
 
 __all__ = [
     "BULK_LIMIT",
+    "BULK_MAX_BYTES",
     "Candidate",
     "KnownLead",
     "PushPlan",
     "RowScreen",
     "lead_payload",
+    "lead_size",
     "not_created_reason",
     "patch_fields",
     "payload_digest",
@@ -37,6 +39,13 @@ __all__ = [
 
 BULK_LIMIT = 1000
 """Most leads Instantly's `POST /leads/add` takes in one call (the one constant for it)."""
+
+BULK_MAX_BYTES = 512 * 1024
+"""Most bytes of leads a push puts in one `POST /leads/add` call, by default (see
+[`lead_size`][instantly_columns.domain.push.lead_size]). Instantly documents no body limit;
+its error envelope is that of a web framework (Fastify) whose default limit is 1 MiB, so half
+of that leaves room for the rest of the body and for a limit somewhat lower than assumed. In
+`author_steps` mode every lead carries its own copy of every step, so batches grow fast."""
 
 StepColumns = Mapping[tuple[int, str], str]
 """``(step_number, "subject" | "body")`` → the id of the column holding the row's copy."""
@@ -85,6 +94,12 @@ def lead_payload(
     if custom:
         lead["custom_variables"] = custom
     return email, lead, None
+
+
+def lead_size(lead: Mapping[str, Any]) -> int:
+    """The bytes ``lead`` adds to a bulk request body: its compact JSON with non-ASCII
+    characters escaped (never less than the UTF-8 the transports send), plus a separator."""
+    return len(json.dumps(lead, separators=(",", ":"), ensure_ascii=True, default=str)) + 1
 
 
 def payload_digest(campaign_id: str, lead: Mapping[str, Any]) -> str:
@@ -171,9 +186,29 @@ class PushPlan:
     """Rows a push was sending when it stopped (the ledger says ``pending``): Instantly may
     hold their lead already, so they are looked up before anything is sent again."""
 
-    def chunks(self, size: int = BULK_LIMIT) -> list[tuple[Candidate, ...]]:
-        """The new leads in bulk-call sized chunks, in order."""
-        return [self.fresh[i : i + size] for i in range(0, len(self.fresh), size)]
+    def chunks(
+        self, size: int = BULK_LIMIT, *, max_bytes: int = BULK_MAX_BYTES
+    ) -> list[tuple[Candidate, ...]]:
+        """The new leads in bulk-call sized chunks, in order: at most ``size`` leads and at
+        most ``max_bytes`` of leads (by `lead_size`) each, except that a lead larger than
+        ``max_bytes`` on its own gets a chunk of its own."""
+        if size < 1:
+            raise ConfigError("must be at least 1 lead", path="size")
+        if max_bytes < 1:
+            raise ConfigError("must be at least 1 byte", path="max_bytes")
+        out: list[tuple[Candidate, ...]] = []
+        current: list[Candidate] = []
+        used = 0
+        for cand in self.fresh:
+            cost = lead_size(cand.lead)
+            if current and (len(current) >= size or used + cost > max_bytes):
+                out.append(tuple(current))
+                current, used = [], 0
+            current.append(cand)
+            used += cost
+        if current:
+            out.append(tuple(current))
+        return out
 
 
 def _pushed_to(entry: KnownLead, campaign_id: str) -> bool:

@@ -24,6 +24,7 @@ from typing import Any, Literal, TypeAlias
 
 import attrs
 
+from instantly_columns.domain._json import JsonLimitError, check_json_limits, loads_limited
 from instantly_columns.domain.columns import CellValue
 from instantly_columns.domain.engagement import (
     EMAIL_STATUS_TERMINAL,
@@ -144,25 +145,33 @@ def parse_event(body: bytes | str | Mapping[str, Any]) -> WebhookEvent:
     """Parse a delivery body (raw bytes, text, or already-decoded JSON).
 
     Raises:
-        WebhookPayloadError: not JSON, not an object, or without an ``event_type``.
+        WebhookPayloadError: not JSON, not an object, or without an ``event_type``; or
+            nested more than 64 levels deep, or holding an integer of more than 4,300 digits
+            (a real delivery is flat; such a body is refused before anything reads it).
     """
     data: Any
     if isinstance(body, Mapping):
         data = body
     else:
         try:
-            data = json.loads(body)
+            data = loads_limited(body)
+        except JsonLimitError as exc:
+            raise WebhookPayloadError(str(exc)) from None
         except (ValueError, UnicodeDecodeError):
             raise WebhookPayloadError("the body is not valid JSON") from None
     if not isinstance(data, Mapping):
         raise WebhookPayloadError("the body must be a JSON object")
+    try:
+        check_json_limits(dict(data))
+    except JsonLimitError as exc:
+        raise WebhookPayloadError(str(exc)) from None
     event_type = _str(data.get("event_type"))
     if event_type is None:
         raise WebhookPayloadError("event_type is missing")
     email = _str(data.get("lead_email"))
     try:
         canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
-    except ValueError:  # pragma: no cover - circular structures cannot come from JSON
+    except (ValueError, RecursionError):  # pragma: no cover - not from JSON within limits
         raise WebhookPayloadError("the body cannot be serialised") from None
     return WebhookEvent(
         event_type=event_type.strip(),

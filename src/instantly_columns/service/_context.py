@@ -22,6 +22,7 @@ from instantly_columns.domain.columns import (
 )
 from instantly_columns.domain.engagement import ENGAGEMENT_FIELD_BY_SUBTYPE, EngagementSubtype
 from instantly_columns.domain.ids import engagement_column_id, engagement_column_name
+from instantly_columns.domain.push import BULK_MAX_BYTES
 from instantly_columns.engine.effects import Flow, blocking
 from instantly_columns.errors import MissingApiKey, RecordNotFound, Unauthorized
 from instantly_columns.ports import (
@@ -52,6 +53,8 @@ class Ctx:
     core: Callable[[ApiKey], ApiCore]
     new_id: Callable[[], str] = lambda: uuid.uuid4().hex
     push_concurrency: int = 4
+    push_max_bytes: int = BULK_MAX_BYTES
+    """Most bytes of leads per bulk add (see `domain.push.BULK_MAX_BYTES`)."""
     lease_seconds: float = 30.0
     """A sync's lease lapses after this long without a heartbeat; heartbeats come every
     third of it, so only a dead (or frozen) worker loses its lease."""

@@ -20,6 +20,7 @@ from instantly_columns.domain.push import (
     screen_row,
 )
 from instantly_columns.engine.effects import Flow, blocking, gather_all
+from instantly_columns.errors import PayloadTooLarge
 from instantly_columns.ports import CellWrite, LedgerEntry
 from instantly_columns.service._context import (
     LEAD_PAGE,
@@ -79,7 +80,7 @@ def push_flow(
         )
     elif plan.uncertain:
         plan = attrs.evolve(plan, fresh=(*plan.fresh, *plan.uncertain))
-    chunks = plan.chunks()
+    chunks = plan.chunks(max_bytes=ctx.push_max_bytes)
     bodies = tuple(
         bulk_add_body(campaign_id, [c.lead for c in chunk], skip_if_in_campaign=skip_if_in_campaign)
         for chunk in chunks
@@ -201,8 +202,9 @@ def _send_new(
     now = ctx.clock.now()
     requests = 0
     step = max(1, ctx.push_concurrency)
-    for start in range(0, len(chunks), step):
-        group = chunks[start : start + step]
+    queue = list(chunks)
+    while queue:
+        group, queue = queue[:step], queue[step:]
         outcomes = yield from gather_all(
             [
                 core.add_leads(
@@ -212,7 +214,20 @@ def _send_new(
             ]
         )
         requests += len(group)
+        halves: list[Sequence[Candidate]] = []
         for chunk, outcome in zip(group, outcomes, strict=True):
+            if isinstance(outcome.error, PayloadTooLarge):
+                # Refused whole, before anything was added: send each half on its own,
+                # down to the one row that is too large by itself.
+                if len(chunk) > 1:
+                    middle = (len(chunk) + 1) // 2
+                    halves += [chunk[:middle], chunk[middle:]]
+                else:
+                    (cand,) = chunk
+                    results[cand.row_id] = PushRowReport(
+                        cand.row_id, "failed", cand.email, error=TOO_LARGE
+                    )
+                continue
             if outcome.error is not None:
                 reraise_auth(outcome.error)
                 for cand in chunk:
@@ -246,7 +261,14 @@ def _send_new(
                         cand.email,
                         error=not_created_reason(skip_if_in_campaign),
                     )
+        queue = halves + queue
     return requests
+
+
+TOO_LARGE = (
+    "this lead alone is too large for Instantly's request size limit (HTTP 413): "
+    "shorten its fields or its step copy"
+)
 
 
 def _send_updates(

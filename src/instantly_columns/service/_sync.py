@@ -11,7 +11,7 @@ from typing import Any
 
 import attrs
 
-from instantly_columns.api.core import Cursors
+from instantly_columns.api.core import EMPTY_PAGES_WITH_CURSOR, Cursors, after_empty_page
 from instantly_columns.api.results import Lead, Page
 from instantly_columns.domain.columns import ENGAGEMENT_SUBTYPES
 from instantly_columns.domain.engagement import EngagementSubtype, project_all
@@ -117,15 +117,33 @@ def sync_flow(
 
     columns = {s: c.id for s, c in link.engagement.items()}
     pages = 0
-    cursors = Cursors()
+    cursors = Cursors(resume_from)
+    stopped: str | None = None  # why the walk ended before the API said it was done
     try:
         core = yield from api_for(ctx, link.credential)
         page = yield from renewing(core.lead_page(campaign_id, resume_from), renew, every)
+        following_up = False
         while True:
+            cursor = page.next_starting_after
+            if not page.items and page.cursor_problem is None:
+                # Normally the end; one in the middle of the campaign must not end the sync
+                # as "ok", so its cursor is followed once more (see after_empty_page).
+                step = after_empty_page(page, following_up=following_up)
+                if step == "stuck":
+                    stopped = EMPTY_PAGES_WITH_CURSOR
+                if step != "follow":
+                    break
+                assert cursor is not None
+                if cursor != page.starting_after:
+                    cursors.check(cursor)
+                following_up = True
+                page = yield from renewing(core.lead_page(campaign_id, cursor), renew, every)
+                continue
+            following_up = False
+            cursors.check(cursor)
+            stopped = page.cursor_problem
             if not page.items:
                 break
-            cursor = page.next_starting_after
-            cursors.check(cursor)
             pages += 1
             writes, stats = yield from _page_writes(ctx, link, email_column, columns, page.items)
             seen = len(page.items)
@@ -186,10 +204,17 @@ def sync_flow(
         )
         raise
     summary, problem = yield from summary_after_sync(ctx, link, core)
+    problems = [problem] if problem else []
+    if stopped is not None:
+        problems.insert(
+            0,
+            f"stopped after {pages} page(s): {stopped}; "
+            "the campaign may hold leads this sync did not read",
+        )
     run = yield from blocking(
         lease.close,
-        status="partial" if problem else "ok",
-        errors=(*lease.run.errors, problem) if problem else lease.run.errors,
+        status="partial" if problems else "ok",
+        errors=(*lease.run.errors, *problems),
         finished_at=ctx.clock.now(),
         cursor=None,
         summary=summary_json(summary),

@@ -7,7 +7,7 @@ import re
 import threading
 import typing
 from collections.abc import Iterable
-from typing import Literal
+from typing import Any, Literal
 
 import attrs
 
@@ -23,6 +23,9 @@ FaultKind = Literal[
     "malformed_json",
     "error_body",
     "latency",
+    "empty_page",
+    "page_cursor",
+    "numeric_cursor",
 ]
 """What a fault does to a request:
 
@@ -34,7 +37,18 @@ FaultKind = Literal[
 - ``malformed_json``: the real answer, cut in half;
 - ``error_body``: a 200 whose JSON body carries an error;
 - ``latency``: the answer arrives ``seconds`` later (the fake clock moves; the server sleeps).
+
+Page faults apply the request, then change a list answer (``{"items": [...],
+"next_starting_after": ...}``; other answers pass unchanged):
+
+- ``empty_page``: the page without its items; its cursor is kept, or replaced by ``cursor``
+  (as an API that filters after paging, or that sends a cursor with its trailing empty page);
+- ``page_cursor``: the page with ``cursor`` (any JSON value) as its ``next_starting_after``;
+- ``numeric_cursor``: the page's cursor sent as a JSON number (1, 2, 3... one per cursor);
+  the fake reads that number, or its text form, back as the cursor it stands for.
 """
+
+_PAGE_KINDS: frozenset[str] = frozenset({"empty_page", "page_cursor", "numeric_cursor"})
 
 _KINDS: frozenset[str] = frozenset(typing.get_args(FaultKind))
 
@@ -80,6 +94,8 @@ class FaultRule:
     retry_after: float | None = None
     seconds: float | None = None
     message: str | None = None
+    cursor: Any = attrs.field(default=None, eq=False)
+    """The ``next_starting_after`` a page fault sends (any JSON value)."""
 
     def __attrs_post_init__(self) -> None:
         problems: list[Problem] = []
@@ -95,6 +111,10 @@ class FaultRule:
             problems.append(Problem("seconds", "must be >= 0"))
         if self.kind == "latency" and self.seconds is None:
             problems.append(Problem("seconds", "a latency fault needs seconds"))
+        if self.kind in _PAGE_KINDS and not self.after_apply:
+            problems.append(Problem("after_apply", "a page fault changes the real answer"))
+        if self.kind == "page_cursor" and self.cursor is None:
+            problems.append(Problem("cursor", "a page_cursor fault needs a cursor"))
         if problems:
             raise ConfigError(problems)
 
@@ -159,6 +179,8 @@ class Faults:
         self._matched: list[int] = []
         self._fired: list[int] = []
         self._log: list[FaultEvent] = []
+        self._numbers: dict[str, int] = {}  # numeric_cursor: real cursor -> its number
+        self._cursors: dict[str, str] = {}  # and back, from the number's text
         self.duplicate_webhooks: float = 0.0
 
     # --- adding rules -----------------------------------------------------------------------
@@ -298,6 +320,54 @@ class Faults:
             FaultRule("latency", endpoint, _calls(calls), probability, times, seconds=seconds)
         )
 
+    def empty_page(
+        self,
+        *,
+        endpoint: str | None = None,
+        calls: int | Iterable[int] | None = None,
+        probability: float | None = None,
+        times: int | None = None,
+        cursor: Any = None,
+    ) -> FaultRule:
+        """Answer a list page without its items, keeping its ``next_starting_after`` (or
+        sending ``cursor`` instead): an empty page that says there is more."""
+        return self.add(
+            FaultRule(
+                "empty_page", endpoint, _calls(calls), probability, times, True, cursor=cursor
+            )
+        )
+
+    def page_cursor(
+        self,
+        cursor: Any,
+        *,
+        endpoint: str | None = None,
+        calls: int | Iterable[int] | None = None,
+        probability: float | None = None,
+        times: int | None = None,
+    ) -> FaultRule:
+        """Answer a list page with ``cursor`` (any JSON value: ``True``, ``{}``...) as its
+        ``next_starting_after``."""
+        return self.add(
+            FaultRule(
+                "page_cursor", endpoint, _calls(calls), probability, times, True, cursor=cursor
+            )
+        )
+
+    def numeric_cursor(
+        self,
+        *,
+        endpoint: str | None = None,
+        calls: int | Iterable[int] | None = None,
+        probability: float | None = None,
+        times: int | None = None,
+    ) -> FaultRule:
+        """Send a list page's cursor as a JSON number; a later ``starting_after`` of that
+        number, or of its text form, is read as the cursor it stands for."""
+        return self.add(
+            FaultRule("numeric_cursor", endpoint, _calls(calls), probability, times, True)
+        )
+
     def clear(self) -> None:
         """Remove every rule (the log of fired faults is kept)."""
         with self._lock:
@@ -354,6 +424,22 @@ class Faults:
                 self._fired[index] += 1
                 self._log.append(FaultEvent(number, method, path, rule))
         return FaultPlan(latency, chosen)
+
+    def _number_for(self, cursor: str) -> int:
+        """The number standing for ``cursor`` (internal, for ``numeric_cursor``)."""
+        with self._lock:
+            number = self._numbers.get(cursor)
+            if number is None:
+                number = self._numbers[cursor] = len(self._numbers) + 1
+                self._cursors[str(number)] = cursor
+            return number
+
+    def _cursor_for(self, value: Any) -> str | None:
+        """The cursor a number given back as ``starting_after`` stands for, if any."""
+        if isinstance(value, bool) or not isinstance(value, int | str):
+            return None
+        with self._lock:
+            return self._cursors.get(str(value)) if self._cursors else None
 
     def _draw(self) -> float:
         """A seeded random number (used for duplicate webhook deliveries)."""

@@ -107,6 +107,19 @@ def envelope(status: int, message: str, headers: Mapping[str, str] | None = None
     )
 
 
+def body_too_large() -> Reply:
+    """Fastify's answer to a body over its ``bodyLimit`` (the envelope, plus its ``code``)."""
+    return json_reply(
+        413,
+        {
+            "statusCode": 413,
+            "code": "FST_ERR_CTP_BODY_TOO_LARGE",
+            "error": reason(413),
+            "message": "Request body is too large",
+        },
+    )
+
+
 class ApiProblem(Exception):
     """Raised inside handlers to answer an error."""
 

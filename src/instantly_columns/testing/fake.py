@@ -57,6 +57,7 @@ from instantly_columns.testing._fake_routes import (
     activate,
     apply_interest_jobs,
     authenticate,
+    body_too_large,
     bulk_add,
     envelope,
     json_reply,
@@ -168,7 +169,8 @@ class _TransportBase:
             headers["authorization"] = f"Bearer {request.api_key.reveal()}"
         body = None
         if request.json is not None:
-            body = json.dumps(request.json).encode()
+            # Serialised as the HTTP transport does, so body sizes match the real ones.
+            body = json.dumps(request.json, separators=(",", ":"), ensure_ascii=False).encode()
             headers["content-type"] = "application/json"
         return Incoming(request.method.upper(), request.path, tuple(request.query), headers, body)
 
@@ -239,6 +241,10 @@ class FakeInstantly:
         webhook_retries: immediate retries of a failed webhook delivery.
         webhook_disable_after: consecutive failed events that disable a webhook
             (``status: -1``) until ``POST /webhooks/{id}/resume``.
+        body_limit: answer a request body of more than this many bytes with 413, as the
+            API's web framework (Fastify) does with its ``bodyLimit``; ``None`` (the default)
+            accepts any size. Instantly documents no limit: Fastify's default, 1 MiB
+            (``1_048_576``), is a guess at the real one.
     """
 
     def __init__(
@@ -258,6 +264,7 @@ class FakeInstantly:
         rates: EngagementRates | None = None,
         webhook_retries: int = 3,
         webhook_disable_after: int = 5,
+        body_limit: int | None = None,
     ) -> None:
         problems = []
         if per_second < 1:
@@ -270,6 +277,8 @@ class FakeInstantly:
             problems.append(Problem("interest_delay", "must be >= 0"))
         if webhook_retries < 0 or webhook_disable_after < 1:
             problems.append(Problem("webhook_retries", "retries >= 0, disable_after >= 1"))
+        if body_limit is not None and body_limit < 1:
+            problems.append(Problem("body_limit", "must be >= 1 byte, or None"))
         if problems:
             raise ConfigError(problems)
         self._clock = clock if clock is not None else FakeClock()
@@ -284,6 +293,7 @@ class FakeInstantly:
         self.rates = rates if rates is not None else EngagementRates()
         self.webhook_retries = webhook_retries
         self.webhook_disable_after = webhook_disable_after
+        self.body_limit = body_limit
         self._limiters: dict[TimeBase, SlidingLimiter] = {
             "fake": SlidingLimiter(per_second, per_minute),
             "real": SlidingLimiter(per_second, per_minute),
@@ -493,7 +503,7 @@ class FakeInstantly:
             rule = plan.rule
             before = rule is not None and not rule.after_apply
             if not before:
-                answer, limited = self._respond(incoming, matched, at, base)
+                answer, limited = self._respond(self._real_cursor(incoming), matched, at, base)
                 if isinstance(answer, Deferred):
                     deferred = answer
                 else:
@@ -568,6 +578,8 @@ class FakeInstantly:
         if not scope_allows(key.scopes, route.scope):
             needed = ":".join(route.scope or ())
             return envelope(403, f"API key is missing the required scope {needed}"), False
+        if self.body_limit is not None and len(incoming.body or b"") > self.body_limit:
+            return body_too_large(), False
         parsed = parse_body(incoming)
         if isinstance(parsed, Reply):
             return parsed, False
@@ -596,11 +608,60 @@ class FakeInstantly:
         if rule.kind == "error_body":
             body = {"error": rule.message or "Internal error"}
             return Outcome(json_reply(200, body), None, after, latency)
+        if rule.kind in ("empty_page", "page_cursor", "numeric_cursor"):
+            return Outcome(self._page_fault(rule, reply), None, True, latency)
         if rule.kind == "malformed_json":
             base = reply or json_reply(200, {})
             cut = base.body[: len(base.body) // 2] if len(base.body) > 2 else b'{"items": ['
             return Outcome(Reply(base.status, cut, base.headers), None, True, latency)
         return Outcome(reply, None, after, latency)  # pragma: no cover - latency never decides
+
+    def _page_fault(self, rule: FaultRule, reply: Reply | None) -> Reply | None:
+        """A list page changed by a page fault; any other answer as it was."""
+        if reply is None or reply.status != 200:
+            return reply
+        try:
+            page = json.loads(reply.body)
+        except ValueError:
+            return reply
+        if not isinstance(page, dict) or not isinstance(page.get("items"), list):
+            return reply
+        cursor = page.get("next_starting_after")
+        if rule.kind == "empty_page":
+            page["items"] = []
+            if rule.cursor is not None:
+                page["next_starting_after"] = rule.cursor
+        elif rule.kind == "page_cursor":
+            page["next_starting_after"] = rule.cursor
+        elif isinstance(cursor, str):  # numeric_cursor
+            page["next_starting_after"] = self._faults._number_for(cursor)
+        return json_reply(
+            200, page, {k: v for k, v in reply.headers.items() if k != "content-type"}
+        )
+
+    def _real_cursor(self, incoming: Incoming) -> Incoming:
+        """The request with a ``starting_after`` that a ``numeric_cursor`` fault handed out
+        (the number, or its text) replaced by the cursor it stands for."""
+        faults = self._faults
+        query = tuple(
+            (name, faults._cursor_for(value) or value)
+            if name == "starting_after"
+            else (name, value)
+            for name, value in incoming.query
+        )
+        body = incoming.body
+        if body and b"starting_after" in body:
+            try:
+                data = json.loads(body)
+            except ValueError:
+                data = None
+            if isinstance(data, dict):
+                real = faults._cursor_for(data.get("starting_after"))
+                if real is not None:
+                    body = json.dumps({**data, "starting_after": real}).encode()
+        if query == incoming.query and body is incoming.body:
+            return incoming
+        return attrs.evolve(incoming, query=query, body=body)
 
     # --- webhooks -----------------------------------------------------------------------------
 

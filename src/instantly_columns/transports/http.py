@@ -12,7 +12,7 @@ server rejects an empty JSON body). Timeouts become `ApiTimeout`, other network 
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, NoReturn
 
 import httpx
 
@@ -56,10 +56,56 @@ def _response(response: httpx.Response) -> ApiResponse:
 
 
 def _failure(exc: httpx.TransportError, request: ApiRequest) -> ApiConnectionError:
-    # The httpx exception is not chained: it holds the outgoing request, headers included.
     kind = ApiTimeout if isinstance(exc, httpx.TimeoutException) else ApiConnectionError
     what = "timed out" if kind is ApiTimeout else "could not reach the API"
     return kind(f"{what} ({type(exc).__name__})", method=request.method, path=request.path)
+
+
+# The httpx exception holds the outgoing request, `Authorization` header included, and the
+# frame that built the headers holds them in a local. So neither may stay reachable from the
+# error we raise: the request is made in a function that *returns* its failure (its frame,
+# with the headers, is gone before anything is raised), and the failure is raised outside
+# the `except` block, so it has no `__context__` (nor `__cause__`) pointing at httpx's.
+
+
+def _attempt(
+    client: httpx.Client, request: ApiRequest, settings: ClientSettings
+) -> httpx.Response | ApiConnectionError:
+    headers, body, timeout = _parts(request, settings)
+    try:
+        return client.request(
+            request.method,
+            request.path,
+            params=list(request.query),
+            content=body,
+            headers=headers,
+            timeout=timeout,
+        )
+    except httpx.TransportError as exc:
+        return _failure(exc, request)
+
+
+async def _attempt_async(
+    client: httpx.AsyncClient, request: ApiRequest, settings: ClientSettings
+) -> httpx.Response | ApiConnectionError:
+    headers, body, timeout = _parts(request, settings)
+    try:
+        return await client.request(
+            request.method,
+            request.path,
+            params=list(request.query),
+            content=body,
+            headers=headers,
+            timeout=timeout,
+        )
+    except httpx.TransportError as exc:
+        return _failure(exc, request)
+
+
+def _raise(failure: ApiConnectionError) -> NoReturn:
+    # Raised here, outside any `except` of ours; `from None` also hides whatever exception
+    # the caller may be handling.
+    raise failure from None
 
 
 def _client_options(settings: ClientSettings) -> dict[str, Any]:
@@ -88,19 +134,10 @@ class HttpxTransport:
 
     def send(self, request: ApiRequest) -> ApiResponse:
         """Send one request; raise `ApiTimeout` / `ApiConnectionError` if no response came."""
-        headers, body, timeout = _parts(request, self._settings)
-        try:
-            response = self._client.request(
-                request.method,
-                request.path,
-                params=list(request.query),
-                content=body,
-                headers=headers,
-                timeout=timeout,
-            )
-        except httpx.TransportError as exc:
-            raise _failure(exc, request) from None
-        return _response(response)
+        outcome = _attempt(self._client, request, self._settings)
+        if isinstance(outcome, ApiConnectionError):
+            _raise(outcome)
+        return _response(outcome)
 
     def close(self) -> None:
         """Close the connection pool."""
@@ -131,19 +168,10 @@ class AsyncHttpxTransport:
 
     async def send(self, request: ApiRequest) -> ApiResponse:
         """Send one request; raise `ApiTimeout` / `ApiConnectionError` if no response came."""
-        headers, body, timeout = _parts(request, self._settings)
-        try:
-            response = await self._client.request(
-                request.method,
-                request.path,
-                params=list(request.query),
-                content=body,
-                headers=headers,
-                timeout=timeout,
-            )
-        except httpx.TransportError as exc:
-            raise _failure(exc, request) from None
-        return _response(response)
+        outcome = await _attempt_async(self._client, request, self._settings)
+        if isinstance(outcome, ApiConnectionError):
+            _raise(outcome)
+        return _response(outcome)
 
     async def aclose(self) -> None:
         """Close the connection pool."""

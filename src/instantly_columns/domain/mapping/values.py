@@ -4,6 +4,7 @@ addresses, salutations, full names), and the email address in a cell."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from typing import Final, Literal
 
@@ -15,6 +16,8 @@ from instantly_columns.domain.mapping._text import _as_text
 __all__ = ["normalize_email"]
 
 _SNIFF_MAX_LENGTH: Final = 320
+# Control and format characters, and the line and paragraph separators.
+_INVISIBLE_CATEGORIES: Final = frozenset({"Cc", "Cf", "Zl", "Zp"})
 
 _DOMAIN: Final = r"(?:[^\W_](?:[\w-]*[^\W_])?\.)+([^\W\d_]{2,})"
 _EMAIL_RE: Final = re.compile(r"[^@\s<>()\[\],;:\"]+@(" + _DOMAIN + ")")
@@ -52,7 +55,10 @@ def normalize_email(value: object) -> str | None:
     """The email address in a cell, stripped and lower-cased; ``None`` when there is none.
 
     Accepts ``mailto:`` links and ``Name <address>``; plus-tags and dots are kept (they are
-    the sender's business). Used to match rows and leads and to dedupe a push.
+    the sender's business). Used to match rows and leads and to dedupe a push. Surrounding
+    whitespace is stripped, but an address that still holds a control or format character
+    (NUL, a zero-width space or joiner, a BOM, a bidi mark, a soft hyphen...) or a line or
+    paragraph separator is no address: it would reach Instantly as a lead nobody can mail.
 
     >>> normalize_email("  Ada.Lovelace+crm@Example.COM ")
     'ada.lovelace+crm@example.com'
@@ -67,7 +73,16 @@ def normalize_email(value: object) -> str | None:
     angle = _ANGLE_RE.fullmatch(text)
     if angle:
         text = angle.group(1).strip()
-    return text.lower() if _EMAIL_RE.fullmatch(text) else None
+    if _has_invisible(text) or not _EMAIL_RE.fullmatch(text):
+        return None
+    return text.lower()
+
+
+def _has_invisible(text: str) -> bool:
+    # isprintable() is False for every such character (and for a few others): a fast path.
+    return not text.isprintable() and any(
+        unicodedata.category(char) in _INVISIBLE_CATEGORIES for char in text
+    )
 
 
 def _email_domain(value: str) -> str | None:
