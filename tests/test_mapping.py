@@ -722,6 +722,17 @@ def test_equal_scores_left_most_wins(pair: tuple[str, str]) -> None:
         assert mapping.suggestions(str(field))[0][1] == mapping.suggestions(str(field))[1][1]
 
 
+def test_company_email_is_the_work_email() -> None:
+    # "company" qualifies email as a whole word (it once read as its single letters).
+    alone = detect_field_mapping(["Company Email"])
+    assert alone.email == "Company Email"
+    assert alone.decisions[0].confidence == pytest.approx(0.95)
+    assert alone.decisions[0].reason == "alias 'email' (en), 'company' -0.05"
+    for headers in (["Company Email", "Personal Email"], ["Personal Email", "Company Email"]):
+        assert detect_field_mapping(headers).email == "Company Email"
+    assert detect_field_mapping(["Company Email", "Email"]).email == "Email"
+
+
 def test_one_column_never_feeds_two_fields() -> None:
     # "Email" would be the best candidate for email and (via values) nothing else; a column
     # that is both the best email and best website candidate goes to email only.

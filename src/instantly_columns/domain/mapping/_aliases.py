@@ -134,9 +134,8 @@ FIELD_WORDS: Final[dict[str, FieldWords]] = {
                 0.0,
             ),
             (PERSONAL, -0.10),
-            # The single letters of "company", as the table has always read; "company" itself
-            # is no qualifier of email, so "Company Email" counts it as an unrecognized word.
-            ("c o m p a n y", -0.05),
+            # A company inbox ("Company Email") is still the lead's work address.
+            ("company", -0.05),
             ("pec", -0.30),
         ),
         "negative": (
