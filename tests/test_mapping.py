@@ -592,6 +592,79 @@ Site web -> website
 Webseite -> website
 Sitio web -> website
 Personalisierung -> personalization
+Imię -> first_name
+Nazwisko -> last_name
+Imię i nazwisko -> full_name
+Drugie imię -> -
+Nazwa firmy -> company_name
+Stanowisko -> job_title
+Telefon komórkowy -> phone
+Strona www -> website
+Förnamn -> first_name
+Efternamn -> last_name
+Företag -> company_name
+E-postadress -> email
+Befattning -> job_title
+Mobiltelefon -> phone
+Webbplats -> website
+Fornavn -> first_name
+Efternavn -> last_name
+Etternavn -> last_name
+Virksomhed -> company_name
+E-post -> email
+Stilling -> job_title
+Hjemmeside -> website
+Etunimi -> first_name
+Sukunimi -> last_name
+Sähköpostiosoite -> email
+Yrityksen nimi -> company_name
+Tehtävänimike -> job_title
+Matkapuhelin -> phone
+Příjmení -> last_name
+E-mailová adresa -> email
+Společnost -> company_name
+Pracovní pozice -> job_title
+Soyadı -> last_name
+E-posta Adresi -> email
+Şirket Adı -> company_name
+İş Unvanı -> job_title
+Cep Telefonu -> phone
+Web Sitesi -> website
+姓 -> last_name
+名 -> first_name
+氏名 -> full_name
+会社名 -> company_name
+役職 -> job_title
+メールアドレス -> email
+携帯電話 -> phone
+TEL直通 -> phone
+邮箱 -> email
+公司名称 -> company_name
+职位 -> job_title
+手机 -> phone
+姓名 -> full_name
+Имя -> first_name
+Фамилия -> last_name
+Отчество -> -
+ФИО -> full_name
+Компания -> company_name
+Должность -> job_title
+Рабочий e-mail -> email
+Мобильный телефон -> phone
+Корпоративный сайт -> website
+Ответственный -> -
+コンタクト担当者 -> -
+Kontaktinhaber -> -
+Post Code -> -
+Organization 1 - Name -> company_name
+Organization 1 - Title -> job_title
+Default Address Company -> company_name
+E-mail 1 - Label -> -
+E-mail 1 - Type -> -
+Phone 1 - Label -> -
+E-mail Display Name -> -
+E-Mail: Angezeigter Name -> -
+Account -> company_name
 Company LinkedIn URL -> -
 Company Domain -> website
 Company Website -> website
@@ -1401,6 +1474,7 @@ def test_the_alias_tables_are_literal_data() -> None:
 
 def test_the_alias_table_is_well_formed() -> None:
     languages = {"en", "de", "fr", "es", "pt", "nl", "it"}
+    languages |= {"pl", "sv", "da", "no", "fi", "cs", "tr", "ja", "zh", "ru"}  # core fields
     assert set(_aliases.FIELD_WORDS) == set(ALL_FIELDS)
     for field, langs, score, headers, flags in _aliases.ALIASES:
         assert field in ALL_FIELDS
