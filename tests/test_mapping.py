@@ -944,6 +944,106 @@ def test_veto_beats_email_values() -> None:
     assert "CRM user" in mapping.decisions[0].reason
 
 
+# --- value evidence across columns ----------------------------------------------------------
+
+PEOPLE = [("Ada", "Lovelace"), ("Grace", "Hopper"), ("Alan", "Turing"), ("Emmy", "Noether")]
+SITES = [
+    "analytical.example.com",
+    "cobol.example.org",
+    "bletchley.example.net",
+    "rings.example.com",
+]
+
+
+def test_work_email_on_the_company_domain_beats_the_header() -> None:
+    rows = [
+        {
+            "Email": f"{first.lower()}{i}@gmail.com",
+            "Secondary Email": f"{first.lower()}@{site}",
+            "Website": f"https://www.{site}",
+        }
+        for i, ((first, _), site) in enumerate(zip(PEOPLE, SITES, strict=True))
+    ]
+    headers = ["Email", "Secondary Email", "Website"]
+    assert detect_field_mapping(headers).email == "Email"  # the header alone
+    mapping = detect_field_mapping(headers, rows)
+    assert mapping.email == "Secondary Email"
+    reason = mapping.decisions[1].reason
+    assert "4 of 4 samples at the company's own domain (the domain of 'Website')" in reason
+    assert mapping.decisions[1].confidence == 1.0
+    assert "email went to 'Secondary Email'" in mapping.decisions[0].reason
+
+
+def test_work_domain_without_a_website_is_the_rows_majority_work_domain() -> None:
+    rows = [
+        {"Personal Email": f"{first}@{site}", "Email": f"{first}.{last}@yahoo.com"}
+        for (first, last), site in zip(PEOPLE, SITES, strict=True)
+    ]
+    mapping = detect_field_mapping(["Email", "Personal Email"], rows)
+    assert mapping.email == "Personal Email"  # whatever its header says
+    assert "the domain most of the row's work addresses share" in mapping.decisions[1].reason
+
+
+def test_two_work_domains_leave_the_choice_to_the_headers() -> None:
+    rows = [
+        {"Email": f"{first}@{site}", "Other Email": f"{first}@old-{site}"}
+        for (first, _), site in zip(PEOPLE, SITES, strict=True)
+    ]
+    mapping = detect_field_mapping(["Other Email", "Email"], rows)
+    assert mapping.email == "Email"
+    assert all("own domain" not in d.reason for d in mapping.decisions)
+
+
+def test_a_lone_email_column_keeps_its_reason() -> None:
+    rows = [{"Email": f"{first}@{site}"} for (first, _), site in zip(PEOPLE, SITES, strict=True)]
+    mapping = detect_field_mapping(["Email"], rows)
+    assert mapping.decisions[0].reason == "alias 'email' (en); 4 of 4 samples are emails"
+
+
+def test_owner_addresses_do_not_make_a_work_domain() -> None:
+    rows = [
+        {"Email": f"{first}@gmail.com", "Owner Email": "rep@seller.example.com"}
+        for first, _ in PEOPLE
+    ]
+    mapping = detect_field_mapping(["Email", "Owner Email"], rows)
+    assert mapping.email == "Email"
+    assert "own domain" not in mapping.decisions[0].reason
+
+
+def test_a_column_of_peoples_names_is_never_the_company() -> None:
+    reps = ["Sam Rivera", "Anna Kowalska", "Dr. Peter Park", "Maria da Silva"]
+    rows: list[dict[str, object]] = [
+        {"First Name": first, "Last Name": last, "Account": rep}
+        for (first, last), rep in zip(PEOPLE, reps, strict=True)
+    ]
+    headers = ["First Name", "Last Name", "Account"]
+    assert detect_field_mapping(headers).company_name == "Account"  # the header alone
+    mapping = detect_field_mapping(headers, rows)
+    assert mapping.company_name is None
+    assert "4 of 4 samples look like people's names" in mapping.decisions[2].reason
+    # the lead's own name counts too, whatever the given name
+    own = [{**row, "Account": f"{row['First Name']} {row['Last Name']}"} for row in rows]
+    assert detect_field_mapping(headers, own).company_name is None
+    companies = [
+        {**row, "Account": name}
+        for row, name in zip(
+            rows, ["Acme GmbH", "Globex", "Initech Labs", "Hooli Inc."], strict=True
+        )
+    ]
+    assert detect_field_mapping(headers, companies).company_name == "Account"
+
+
+def test_bare_name_beside_a_last_name_is_the_first_name() -> None:
+    mapping = detect_field_mapping(["Email", "Name", "Last name"])
+    assert mapping.first_name == "Name"
+    assert mapping.full_name is None
+    assert "read as the first name" in mapping.decisions[1].reason
+    rows = [{"Name": f"{a} {b}", "Last name": b} for a, b in PEOPLE]
+    full = detect_field_mapping(["Email", "Name", "Last name"], rows)
+    assert full.first_name is None
+    assert full.full_name == "Name"
+
+
 def test_sample_rows_may_miss_keys_and_hold_any_values() -> None:
     rows: list[Mapping[str, object]] = [
         {},

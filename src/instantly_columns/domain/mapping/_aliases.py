@@ -694,3 +694,52 @@ SALUTATIONS: Final = (
 )
 # Suffixes after a person's name, without their dots.
 NAME_SUFFIXES: Final = "jr sr ii iii iv v phd md mba cpa esq dds jd msc bsc ma ba pmp cfa"
+
+# Common given names across the languages above (no accents needed): a column whose values
+# mostly start with one ("Sam Rivera", "Dr. Anna Kowalska") holds people, not companies. The
+# table's own first-name column adds its values to these.
+GIVEN_NAMES: Final = (
+    "aaron abigail adam adrian agnieszka ahmed aisha alan albert alberto alejandro aleksandra "
+    "alex alexander alexandra alexandre alice alicia alina alison amanda amelia amy ana anders "
+    "andre andrea andreas andrew andrzej angela anita ann anna anne annika anthony antoine "
+    "anton antonio arjun arne arthur astrid barbara beata ben benjamin bernard bettina bianca "
+    "bjorn bob brandon brian bruno camille carl carla carlos carmen caroline catherine cecile "
+    "charles charlotte chloe chris christian christina christine christopher claire clara "
+    "claudia colin craig cristina daniel daniela daniele dario david deborah denis diana diego "
+    "dimitri dominik donald dorothy edward elena eleonora elias elif elisa elizabeth ella emil "
+    "emily emma emre eric erik erika eva evelyn fabian fatima federica felipe felix fernando "
+    "filip florian francesca francesco francisco francois frank franz frederik gabriel "
+    "gabriela gary george georg gerhard giovanni giulia giuseppe grace greg gregory guillaume "
+    "gustav hanna hannah hans harry heather heinz helen helena henrik henry hugo ian ines "
+    "ingrid irene isabel isabella isabelle ivan jack jacob jakob jakub james jan jana jane "
+    "janet jasmine jason javier jean jeff jennifer jens jeremy jessica joanna joao joe johan "
+    "johann johanna john jonas jonathan jordan jorge jose josef joseph joshua juan julia julian "
+    "julie juliette justin karen karin karl karolina kasper katarzyna kate katharina kathleen "
+    "katrin kelly kenneth kevin kim klaus krzysztof kurt lars laura lauren laurent lea leah "
+    "lena leo leon lisa liam lina linda lorenzo louis louise luca lucas lucia lucy luis luisa "
+    "lukas maciej magdalena maja manuel marc marco marcus margaret maria marie marina mario "
+    "mark marta martin martina mary mateo mathias matteo matthew matthias max maxime mehmet "
+    "melanie melissa mia michael michal michel michelle miguel mikael mike milan monika "
+    "mustafa nadia natalia natalie nathalie nathan nicholas nick nicola nicolas nicole niels "
+    "nikola nina noah noemi ola olaf olga oliver olivia omar oscar pablo paolo pascal patricia "
+    "patrick paul paula paulo pedro per peter petra philippe pierre piotr rachel rafael "
+    "ralph raquel rebecca ricardo richard rita robert roberto robin rosa ruth ryan sabine "
+    "sam samantha samuel sandra sara sarah sebastian sergio simon simone sofia sophia sophie "
+    "stefan stefano stephanie stephen steven susan susanne sven svetlana tanja teresa thomas "
+    "tim timothy tobias tom tomas tomasz tyler ursula valentina vanessa vera victor victoria "
+    "vincent virginie walter wei william wojciech yuki yusuf zoe zofia"
+)
+
+# Words that mark a company name ("Acme GmbH", "Blue Ocean Labs").
+COMPANY_MARKERS: Final = (
+    "inc incorporated llc llp ltd limited plc corp corporation co company gmbh ag kg ohg ug ev "
+    "sa sas sarl sasu eurl srl spa snc bv nv vof cv ab oy oyj as asa aps sp zoo sro as "
+    "kft zrt ooo pao zao pty pte bhd kk group groep gruppe grupo gruppo holding holdings "
+    "partners associates solutions technologies technology systems software services "
+    "consulting labs lab studio studios agency media capital ventures bank industries "
+    "international global enterprises foundation university institute hospital clinic "
+    "network networks logistics energy foods partners & and und et y e"
+)
+
+# Lower-case words inside people's names ("Ludwig van Beethoven", "Maria da Silva").
+NAME_PARTICLES: Final = "van von de der den da di del della le la du dos das ter ten bin al el"
