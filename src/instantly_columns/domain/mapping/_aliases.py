@@ -44,7 +44,8 @@ WORK: Final = (
     "work business professional job geschaftlich beruflich dienstlich arbeit professionnel "
     "professionnelle pro travail trabajo corporativo empresarial profesional profissional "
     "trabalho comercial zakelijk werk aziendale lavoro sluzbowy sluzbowa praca arbete arbets "
-    "jobb arbejde arbejds arbeid tyo pracovni рабочий рабочая 勤務先 工作"
+    "jobb arbejde arbejds arbeid tyo pracovni zamestnani bureau ufficio uff рабочий рабочая "
+    "勤務先 工作 商务"
 )
 
 SECONDARY: Final = (
@@ -169,7 +170,8 @@ FIELD_WORDS: Final[dict[str, FieldWords]] = {
             "domain domains format pattern provider esp mx server host first last total "
             "frequency preference preferences thread message messages activity language "
             "signature link tracking event events personalization personalisation "
-            "icebreaker opener hash md5 sha256 ai display angezeigter anzeigename",
+            "icebreaker opener hash md5 sha256 ai display angezeigter anzeigename complet "
+            "wyswietlana visningsnamn visningsnavn gorunen",
         ),
         "secondary": -0.15,
     },
@@ -224,6 +226,8 @@ FIELD_WORDS: Final[dict[str, FieldWords]] = {
                 0.0,
             ),
             (WORK, 0.0),
+            # An address book's "primary" slot ranks just below its business line.
+            ("primary principal principale haupt podstawowy главный 主要", -0.02),
             (
                 "mobile cell movil celular handy mobil portable mobiel mobiele gsm cellulare "
                 "telemovel komorkowy komorka mobilny mobilni cep мобильный 携帯",
@@ -258,7 +262,7 @@ FIELD_WORDS: Final[dict[str, FieldWords]] = {
                 0.0,
             ),
             (COMPANY_WORDS, -0.05),
-            ("business", -0.05),
+            (WORK, -0.05),
             ("contact person", -0.10),
             (PERSONAL, -0.20),
         ),
@@ -309,6 +313,7 @@ ALIASES: Final[tuple[tuple[str, str, float, str, str], ...]] = (
     ("email", "de, da", 0.95, "Mailadresse", ""),
     ("email", "fr", 1.0, "Courriel|Adresse e-mail|Adresse courriel|Adresse électronique", ""),
     ("email", "fr", 0.95, "Adresse mail", ""),
+    ("email", "fr", 1.0, "Adresse de messagerie", ""),
     ("email", "fr", 0.8, "Mél", "exact"),
     ("email", "es", 1.0, "Correo electrónico|Dirección de correo|Dirección de email", ""),
     ("email", "es", 0.95, "Correo", ""),
@@ -327,7 +332,7 @@ ALIASES: Final[tuple[tuple[str, str, float, str, str], ...]] = (
     ("email", "tr", 1.0, "E-posta|E-posta adresi", ""),
     ("email", "ja", 1.0, "メールアドレス|Eメール|電子メール|電子メールアドレス", ""),
     ("email", "ja", 0.9, "メール", ""),
-    ("email", "zh", 1.0, "邮箱|电子邮件|电子邮箱|邮箱地址|電子郵件|電子郵箱", ""),
+    ("email", "zh", 1.0, "邮箱|电子邮件|电子邮件地址|电子邮箱|邮箱地址|電子郵件|電子郵箱", ""),
     ("email", "zh", 0.9, "邮件|郵件", ""),
     ("email", "ru", 1.0, "Электронная почта|Эл. почта|Адрес электронной почты", ""),
     ("email", "ru", 0.9, "Почта", ""),
@@ -532,7 +537,8 @@ ALIASES: Final[tuple[tuple[str, str, float, str, str], ...]] = (
     ("job_title", "zh", 0.9, "头衔|職稱|职称", "exact"),
     ("job_title", "ru", 1.0, "Должность", ""),
     # phone ---------------------------------------------------------------------------------------
-    ("phone", "en", 1.0, "phone|direct dial", ""),
+    ("phone", "en", 1.0, "phone|phones|direct dial", ""),
+    ("phone", "en", 0.9, "landline", ""),
     ("phone", "en, fr", 1.0, "telephone", ""),
     ("phone", "en", 0.95, "cell", ""),
     ("phone", "en, fr", 0.95, "mobile", ""),
@@ -563,12 +569,12 @@ ALIASES: Final[tuple[tuple[str, str, float, str, str], ...]] = (
     ("phone", "ja", 1.0, "電話番号|TEL直通|直通電話", ""),
     ("phone", "ja, zh", 0.95, "電話", ""),
     ("phone", "ja", 0.95, "携帯電話|携帯番号|携帯", ""),
-    ("phone", "zh", 1.0, "电话|电话号码|联系电话", ""),
+    ("phone", "zh", 1.0, "电话|电话号码|联系电话|商务电话", ""),
     ("phone", "zh", 0.95, "手机|手机号|手机号码|移动电话|手機", ""),
     ("phone", "ru", 1.0, "Телефон|Номер телефона", ""),
     # website -------------------------------------------------------------------------------------
     ("website", "en, de, nl", 1.0, "website", ""),
-    ("website", "en", 0.95, "web address", ""),
+    ("website", "en", 0.95, "web address|web page|webpage", ""),
     ("website", "en", 0.9, "homepage", ""),
     ("website", "en", 0.8, "domain|www", ""),
     ("website", "en", 0.7, "web|site", "exact"),
@@ -576,7 +582,7 @@ ALIASES: Final[tuple[tuple[str, str, float, str, str], ...]] = (
     ("website", "de", 1.0, "Webseite|Internetseite", ""),
     ("website", "de", 0.95, "Internetadresse|Webadresse", ""),
     ("website", "fr", 1.0, "Site web|Site internet", ""),
-    ("website", "fr", 0.95, "Adresse web", ""),
+    ("website", "fr", 0.95, "Adresse web|Page web", ""),
     ("website", "fr", 0.8, "Domaine", ""),
     ("website", "es", 1.0, "Página web", ""),
     ("website", "es, pt", 1.0, "Sitio web", ""),
@@ -588,19 +594,24 @@ ALIASES: Final[tuple[tuple[str, str, float, str, str], ...]] = (
     ("website", "nl", 0.95, "Webadres|Internetadres", ""),
     ("website", "nl", 0.8, "Domein", ""),
     ("website", "it", 1.0, "Sito web|Sito internet", ""),
-    ("website", "it", 0.95, "Indirizzo web", ""),
+    ("website", "it", 0.95, "Indirizzo web|Pagina web", ""),
     ("website", "it", 0.8, "Sito", "exact"),
     ("website", "pl", 1.0, "Strona www|Strona internetowa", ""),
+    ("website", "pl", 0.95, "Strona sieci Web", ""),
     ("website", "sv", 1.0, "Webbplats", ""),
     ("website", "sv", 0.95, "Hemsida|Webbsida", ""),
     ("website", "da, no", 1.0, "Hjemmeside", ""),
     ("website", "da", 0.95, "Websted", ""),
+    ("website", "da, no", 0.95, "Webside", ""),
     ("website", "no", 1.0, "Nettside|Nettsted", ""),
     ("website", "fi", 1.0, "Verkkosivusto|Verkkosivut|Kotisivu|Kotisivut", ""),
+    ("website", "fi", 0.95, "Web-sivu|Verkkosivu", ""),
     ("website", "cs", 1.0, "Webová stránka|Webové stránky", ""),
     ("website", "tr", 1.0, "Web sitesi|Web adresi|İnternet sitesi", ""),
+    ("website", "tr", 0.95, "Web sayfası", ""),
     ("website", "ja", 1.0, "ウェブサイト|ホームページ|Webサイト", ""),
     ("website", "zh", 1.0, "网站|网址|網站|網址", ""),
+    ("website", "zh", 0.95, "网页|網頁", ""),
     ("website", "ru", 1.0, "Сайт|Веб-сайт", ""),
     # personalization -----------------------------------------------------------------------------
     ("personalization", "en", 1.0, "personalization|personalisation", ""),
