@@ -688,7 +688,10 @@ FREEMAIL_DOMAINS: Final = (
     "tin.it email.it terra.com.br uol.com.br bol.com.br ig.com.br sapo.pt telefonica.net "
     "terra.es ziggo.nl kpnmail.nl planet.nl home.nl hetnet.nl telenet.be skynet.be mail.ru "
     "qq.com 163.com 126.com comcast.net verizon.net att.net sbcglobal.net btinternet.com "
-    "sky.com naver.com rediffmail.com zoho.com yandex.ru yandex.com"
+    "sky.com naver.com rediffmail.com zoho.com yandex.ru yandex.com mail.com wp.pl o2.pl "
+    "interia.pl onet.pl op.pl seznam.cz email.cz centrum.cz post.cz bk.ru inbox.ru list.ru "
+    "rambler.ru ukr.net abv.bg telia.com bredband.net online.no suomi24.fi luukku.com "
+    "docomo.ne.jp ezweb.ne.jp softbank.ne.jp sina.com sohu.com 139.com foxmail.com aliyun.com"
 )
 # A brand with any of the suffixes is free mail too: "yahoo.co.uk", "hotmail.fr".
 FREEMAIL_BRANDS: Final = (
