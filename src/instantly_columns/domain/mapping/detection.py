@@ -197,11 +197,13 @@ def detect_field_mapping(
     """Propose a [`FieldMapping`][instantly_columns.domain.mapping.FieldMapping] for a table.
 
     - `headers`: the column headers as they appear in the table or CSV (any casing, BOMs,
-      NBSP, accents, seven languages). A header repeated verbatim is considered once, at its
-      first position; later copies are reported as duplicates and not sent. Headers with no
-      letter or digit are not sent either.
+      NBSP, accents; seven languages, and the core fields in ten more). A header repeated
+      verbatim is considered once, at its first position; later copies are reported as
+      duplicates and not sent. Headers with no letter or digit are not sent either.
     - `samples`: optional rows (header -> value), e.g. the first 20 to 100; the first 1000 are
-      read. Values decide where headers cannot (at least 3 non-empty values per column).
+      read. Values decide where headers cannot (at least 3 non-empty values per column), and
+      where they mislead: addresses at the company's own domain are the work email, a column
+      of people's names is never the company.
     - `overrides`: user choices applied on top, exactly as
       [`FieldMapping.with_overrides`][instantly_columns.domain.mapping.FieldMapping.with_overrides].
 
