@@ -718,6 +718,8 @@ Nom complet -> full_name
 Nombre completo -> full_name
 Vor- und Nachname -> full_name
 Nome e cognome -> full_name
+お名前 -> full_name
+名字 -> -
 """
 SINGLE = [
     *parse_pairs(SINGLE_TEXT),
@@ -1216,7 +1218,7 @@ def test_sanitize_always_valid_and_free(header: str, taken: set[str]) -> None:
 
 
 def test_custom_variable_names_are_unique_and_deterministic() -> None:
-    headers = ["Plan", "plan", "PLAN ", "Plan!", "Email", "email ", "名前", "名字"]
+    headers = ["Plan", "plan", "PLAN ", "Plan!", "Email", "email ", "備考", "名字"]
     mapping = detect_field_mapping(headers)
     assert mapping.custom_variables == {
         "plan": "Plan",
@@ -1224,7 +1226,7 @@ def test_custom_variable_names_are_unique_and_deterministic() -> None:
         "plan_3": "PLAN ",
         "plan_4": "Plan!",
         "email_2": "email ",
-        "var": "名前",
+        "var": "備考",
         "var_2": "名字",
     }
     assert mapping.email == "Email"

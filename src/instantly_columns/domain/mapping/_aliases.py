@@ -409,6 +409,7 @@ ALIASES: Final[tuple[tuple[str, str, float, str, str], ...]] = (
     ("full_name", "cs", 1.0, "Celé jméno|Jméno a příjmení", ""),
     ("full_name", "tr", 1.0, "Ad Soyad|Adı Soyadı|Ad Soyadı|İsim Soyisim", ""),
     ("full_name", "ja", 1.0, "氏名|フルネーム", ""),
+    ("full_name", "ja", 0.9, "お名前|名前", "exact"),
     ("full_name", "zh", 1.0, "姓名", ""),
     ("full_name", "zh", 0.85, "联系人", "exact"),
     ("full_name", "ru", 1.0, "ФИО|Полное имя|Имя Фамилия", ""),
