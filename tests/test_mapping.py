@@ -986,6 +986,20 @@ def test_work_domain_without_a_website_is_the_rows_majority_work_domain() -> Non
     assert "the domain most of the row's work addresses share" in mapping.decisions[1].reason
 
 
+def test_role_mailboxes_are_no_ones_work_address() -> None:
+    rows = [
+        {
+            "Email": f"{first.lower()}@{last.lower()}-holdings.example.com",
+            "Company Email": f"info@{site}",
+            "Website": f"https://{site}",
+        }
+        for (first, last), site in zip(PEOPLE, SITES, strict=True)
+    ]
+    mapping = detect_field_mapping(["Company Email", "Email", "Website"], rows)
+    assert mapping.email == "Email"
+    assert all("own domain" not in d.reason for d in mapping.decisions)
+
+
 def test_two_work_domains_leave_the_choice_to_the_headers() -> None:
     rows = [
         {"Email": f"{first}@{site}", "Other Email": f"{first}@old-{site}"}

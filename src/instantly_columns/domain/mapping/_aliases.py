@@ -756,5 +756,16 @@ COMPANY_MARKERS: Final = (
     "network networks logistics energy foods partners & and und et y e"
 )
 
+# Mailboxes of a role, not a person ("info@", "sales@"): at the company's domain, but no one's
+# work address.
+ROLE_MAILBOXES: Final = (
+    "info information contact contacts hello hi hey sales office admin administration support "
+    "help team mail email enquiries enquiry inquiries inquiry marketing billing accounts "
+    "accounting finance hr jobs careers recruiting press media noreply no-reply donotreply "
+    "newsletter service customerservice reception webmaster postmaster kontakt kontakty "
+    "bureau buero ventas contacto comercial vendas atendimento vendite commerciale verkoop "
+    "myynti asiakaspalvelu obchod satis iletisim"
+)
+
 # Lower-case words inside people's names ("Ludwig van Beethoven", "Maria da Silva").
 NAME_PARTICLES: Final = "van von de der den da di del della le la du dos das ter ten bin al el"

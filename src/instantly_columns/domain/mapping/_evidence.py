@@ -6,7 +6,8 @@ Two rules, both stronger than any header:
 - **The work email is on the company's domain.** A column of addresses at the lead's own
   company domain is the work email, whatever its header says. A row's company domain is the
   host of its website column (``Website``, ``Company Domain``...) or, when the table has none,
-  the domain most of the row's non-free-mail addresses share.
+  the domain most of the row's non-free-mail addresses share. Role mailboxes (``info@``,
+  ``sales@``) are at the domain but are no one's work address, so they do not count.
 - **People's names are no company.** A column whose values mostly look like people's names
   (``Sam Rivera``, ``Dr. Anna Kowalska``: two to four capitalized words, the first a known
   given name or the row's own first name, no legal form such as ``GmbH`` or ``Inc``) never
@@ -28,12 +29,14 @@ from instantly_columns.domain.mapping.values import (
     _email_domain,
     _is_freemail,
     _url_host,
+    normalize_email,
 )
 
 _MIN_SAMPLES: Final = 3
 _GIVEN_NAMES: Final = frozenset(data.GIVEN_NAMES.split())
 _COMPANY_MARKERS: Final = frozenset(data.COMPANY_MARKERS.split())
 _PARTICLES: Final = frozenset(data.NAME_PARTICLES.split())
+_ROLE_MAILBOXES: Final = frozenset(data.ROLE_MAILBOXES.split())
 _NAME_PUNCTUATION: Final = frozenset("-'’.")
 
 OWN_DOMAIN_BONUS: Final = 0.15
@@ -84,6 +87,9 @@ def own_domain_columns(
     domains = {
         index: [_email_domain(_as_text(v)) for v in values] for index, values in emails.items()
     }
+    roles = {
+        index: [_is_role_mailbox(_as_text(v)) for v in values] for index, values in emails.items()
+    }
     rows = max((len(v) for v in domains.values()), default=0)
     site_hosts: list[set[str]] = [set() for _ in range(rows)]
     for values in sites.values():
@@ -108,11 +114,25 @@ def own_domain_columns(
         source = "the domain most of the row's work addresses share"
     found: dict[int, OwnDomain] = {}
     for index, column in domains.items():
-        known = [(d, company[row]) for row, d in enumerate(column) if d and company[row]]
-        own = sum(1 for d, hosts in known if d is not None and _same_site(d, hosts))
+        known = [
+            (d, company[row], roles[index][row])
+            for row, d in enumerate(column)
+            if d and company[row]
+        ]
+        own = sum(
+            1 for d, hosts, role in known if d is not None and not role and _same_site(d, hosts)
+        )
         if len(known) >= _MIN_SAMPLES and own * 2 >= len(known):
             found[index] = OwnDomain(own, len(known), source)
     return found if len(found) < len(domains) else {}
+
+
+def _is_role_mailbox(value: str) -> bool:
+    address = normalize_email(value)
+    if address is None:
+        return False
+    local = address.rsplit("@", 1)[0].split("+", 1)[0]
+    return local in _ROLE_MAILBOXES or local.rstrip("0123456789") in _ROLE_MAILBOXES
 
 
 def _name_words(value: str) -> list[str] | None:
