@@ -592,6 +592,79 @@ Site web -> website
 Webseite -> website
 Sitio web -> website
 Personalisierung -> personalization
+Imię -> first_name
+Nazwisko -> last_name
+Imię i nazwisko -> full_name
+Drugie imię -> -
+Nazwa firmy -> company_name
+Stanowisko -> job_title
+Telefon komórkowy -> phone
+Strona www -> website
+Förnamn -> first_name
+Efternamn -> last_name
+Företag -> company_name
+E-postadress -> email
+Befattning -> job_title
+Mobiltelefon -> phone
+Webbplats -> website
+Fornavn -> first_name
+Efternavn -> last_name
+Etternavn -> last_name
+Virksomhed -> company_name
+E-post -> email
+Stilling -> job_title
+Hjemmeside -> website
+Etunimi -> first_name
+Sukunimi -> last_name
+Sähköpostiosoite -> email
+Yrityksen nimi -> company_name
+Tehtävänimike -> job_title
+Matkapuhelin -> phone
+Příjmení -> last_name
+E-mailová adresa -> email
+Společnost -> company_name
+Pracovní pozice -> job_title
+Soyadı -> last_name
+E-posta Adresi -> email
+Şirket Adı -> company_name
+İş Unvanı -> job_title
+Cep Telefonu -> phone
+Web Sitesi -> website
+姓 -> last_name
+名 -> first_name
+氏名 -> full_name
+会社名 -> company_name
+役職 -> job_title
+メールアドレス -> email
+携帯電話 -> phone
+TEL直通 -> phone
+邮箱 -> email
+公司名称 -> company_name
+职位 -> job_title
+手机 -> phone
+姓名 -> full_name
+Имя -> first_name
+Фамилия -> last_name
+Отчество -> -
+ФИО -> full_name
+Компания -> company_name
+Должность -> job_title
+Рабочий e-mail -> email
+Мобильный телефон -> phone
+Корпоративный сайт -> website
+Ответственный -> -
+コンタクト担当者 -> -
+Kontaktinhaber -> -
+Post Code -> -
+Organization 1 - Name -> company_name
+Organization 1 - Title -> job_title
+Default Address Company -> company_name
+E-mail 1 - Label -> -
+E-mail 1 - Type -> -
+Phone 1 - Label -> -
+E-mail Display Name -> -
+E-Mail: Angezeigter Name -> -
+Account -> company_name
 Company LinkedIn URL -> -
 Company Domain -> website
 Company Website -> website
@@ -645,6 +718,8 @@ Nom complet -> full_name
 Nombre completo -> full_name
 Vor- und Nachname -> full_name
 Nome e cognome -> full_name
+お名前 -> full_name
+名字 -> -
 """
 SINGLE = [
     *parse_pairs(SINGLE_TEXT),
@@ -720,6 +795,17 @@ def test_equal_scores_left_most_wins(pair: tuple[str, str]) -> None:
             == f"custom_variables.{next(iter(mapping.custom_variables))}"
         )
         assert mapping.suggestions(str(field))[0][1] == mapping.suggestions(str(field))[1][1]
+
+
+def test_company_email_is_the_work_email() -> None:
+    # "company" qualifies email as a whole word (it once read as its single letters).
+    alone = detect_field_mapping(["Company Email"])
+    assert alone.email == "Company Email"
+    assert alone.decisions[0].confidence == pytest.approx(0.95)
+    assert alone.decisions[0].reason == "alias 'email' (en), 'company' -0.05"
+    for headers in (["Company Email", "Personal Email"], ["Personal Email", "Company Email"]):
+        assert detect_field_mapping(headers).email == "Company Email"
+    assert detect_field_mapping(["Company Email", "Email"]).email == "Email"
 
 
 def test_one_column_never_feeds_two_fields() -> None:
@@ -858,6 +944,120 @@ def test_veto_beats_email_values() -> None:
     mapping = detect_field_mapping(["Owner Email", "Verified Email"], rows)
     assert mapping.email == "Verified Email"
     assert "CRM user" in mapping.decisions[0].reason
+
+
+# --- value evidence across columns ----------------------------------------------------------
+
+PEOPLE = [("Ada", "Lovelace"), ("Grace", "Hopper"), ("Alan", "Turing"), ("Emmy", "Noether")]
+SITES = [
+    "analytical.example.com",
+    "cobol.example.org",
+    "bletchley.example.net",
+    "rings.example.com",
+]
+
+
+def test_work_email_on_the_company_domain_beats_the_header() -> None:
+    rows = [
+        {
+            "Email": f"{first.lower()}{i}@gmail.com",
+            "Secondary Email": f"{first.lower()}@{site}",
+            "Website": f"https://www.{site}",
+        }
+        for i, ((first, _), site) in enumerate(zip(PEOPLE, SITES, strict=True))
+    ]
+    headers = ["Email", "Secondary Email", "Website"]
+    assert detect_field_mapping(headers).email == "Email"  # the header alone
+    mapping = detect_field_mapping(headers, rows)
+    assert mapping.email == "Secondary Email"
+    reason = mapping.decisions[1].reason
+    assert "4 of 4 samples at the company's own domain (the domain of 'Website')" in reason
+    assert mapping.decisions[1].confidence == 1.0
+    assert "email went to 'Secondary Email'" in mapping.decisions[0].reason
+
+
+def test_work_domain_without_a_website_is_the_rows_majority_work_domain() -> None:
+    rows = [
+        {"Personal Email": f"{first}@{site}", "Email": f"{first}.{last}@yahoo.com"}
+        for (first, last), site in zip(PEOPLE, SITES, strict=True)
+    ]
+    mapping = detect_field_mapping(["Email", "Personal Email"], rows)
+    assert mapping.email == "Personal Email"  # whatever its header says
+    assert "the domain most of the row's work addresses share" in mapping.decisions[1].reason
+
+
+def test_role_mailboxes_are_no_ones_work_address() -> None:
+    rows = [
+        {
+            "Email": f"{first.lower()}@{last.lower()}-holdings.example.com",
+            "Company Email": f"info@{site}",
+            "Website": f"https://{site}",
+        }
+        for (first, last), site in zip(PEOPLE, SITES, strict=True)
+    ]
+    mapping = detect_field_mapping(["Company Email", "Email", "Website"], rows)
+    assert mapping.email == "Email"
+    assert all("own domain" not in d.reason for d in mapping.decisions)
+
+
+def test_two_work_domains_leave_the_choice_to_the_headers() -> None:
+    rows = [
+        {"Email": f"{first}@{site}", "Other Email": f"{first}@old-{site}"}
+        for (first, _), site in zip(PEOPLE, SITES, strict=True)
+    ]
+    mapping = detect_field_mapping(["Other Email", "Email"], rows)
+    assert mapping.email == "Email"
+    assert all("own domain" not in d.reason for d in mapping.decisions)
+
+
+def test_a_lone_email_column_keeps_its_reason() -> None:
+    rows = [{"Email": f"{first}@{site}"} for (first, _), site in zip(PEOPLE, SITES, strict=True)]
+    mapping = detect_field_mapping(["Email"], rows)
+    assert mapping.decisions[0].reason == "alias 'email' (en); 4 of 4 samples are emails"
+
+
+def test_owner_addresses_do_not_make_a_work_domain() -> None:
+    rows = [
+        {"Email": f"{first}@gmail.com", "Owner Email": "rep@seller.example.com"}
+        for first, _ in PEOPLE
+    ]
+    mapping = detect_field_mapping(["Email", "Owner Email"], rows)
+    assert mapping.email == "Email"
+    assert "own domain" not in mapping.decisions[0].reason
+
+
+def test_a_column_of_peoples_names_is_never_the_company() -> None:
+    reps = ["Sam Rivera", "Anna Kowalska", "Dr. Peter Park", "Maria da Silva"]
+    rows: list[dict[str, object]] = [
+        {"First Name": first, "Last Name": last, "Account": rep}
+        for (first, last), rep in zip(PEOPLE, reps, strict=True)
+    ]
+    headers = ["First Name", "Last Name", "Account"]
+    assert detect_field_mapping(headers).company_name == "Account"  # the header alone
+    mapping = detect_field_mapping(headers, rows)
+    assert mapping.company_name is None
+    assert "4 of 4 samples look like people's names" in mapping.decisions[2].reason
+    # the lead's own name counts too, whatever the given name
+    own = [{**row, "Account": f"{row['First Name']} {row['Last Name']}"} for row in rows]
+    assert detect_field_mapping(headers, own).company_name is None
+    companies = [
+        {**row, "Account": name}
+        for row, name in zip(
+            rows, ["Acme GmbH", "Globex", "Initech Labs", "Hooli Inc."], strict=True
+        )
+    ]
+    assert detect_field_mapping(headers, companies).company_name == "Account"
+
+
+def test_bare_name_beside_a_last_name_is_the_first_name() -> None:
+    mapping = detect_field_mapping(["Email", "Name", "Last name"])
+    assert mapping.first_name == "Name"
+    assert mapping.full_name is None
+    assert "read as the first name" in mapping.decisions[1].reason
+    rows = [{"Name": f"{a} {b}", "Last name": b} for a, b in PEOPLE]
+    full = detect_field_mapping(["Email", "Name", "Last name"], rows)
+    assert full.first_name is None
+    assert full.full_name == "Name"
 
 
 def test_sample_rows_may_miss_keys_and_hold_any_values() -> None:
@@ -1032,7 +1232,7 @@ def test_sanitize_always_valid_and_free(header: str, taken: set[str]) -> None:
 
 
 def test_custom_variable_names_are_unique_and_deterministic() -> None:
-    headers = ["Plan", "plan", "PLAN ", "Plan!", "Email", "email ", "名前", "名字"]
+    headers = ["Plan", "plan", "PLAN ", "Plan!", "Email", "email ", "備考", "名字"]
     mapping = detect_field_mapping(headers)
     assert mapping.custom_variables == {
         "plan": "Plan",
@@ -1040,7 +1240,7 @@ def test_custom_variable_names_are_unique_and_deterministic() -> None:
         "plan_3": "PLAN ",
         "plan_4": "Plan!",
         "email_2": "email ",
-        "var": "名前",
+        "var": "備考",
         "var_2": "名字",
     }
     assert mapping.email == "Email"
@@ -1452,6 +1652,7 @@ def test_the_alias_tables_are_literal_data() -> None:
 
 def test_the_alias_table_is_well_formed() -> None:
     languages = {"en", "de", "fr", "es", "pt", "nl", "it"}
+    languages |= {"pl", "sv", "da", "no", "fi", "cs", "tr", "ja", "zh", "ru"}  # core fields
     assert set(_aliases.FIELD_WORDS) == set(ALL_FIELDS)
     for field, langs, score, headers, flags in _aliases.ALIASES:
         assert field in ALL_FIELDS

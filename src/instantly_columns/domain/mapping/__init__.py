@@ -19,14 +19,16 @@ How it works, in four steps:
    a veto on words naming the CRM user (`Owner Email`, `Sales Rep`).
 3. **Sniff** sample values, when given: mostly valid emails make an email column whatever its
    name; phone-like and URL-like values help phone and website; values that contradict a header
-   lower its score.
+   lower its score. Then across columns: addresses at the company's own domain (from the
+   website column, or the row's majority work domain) are the work email, and a column of
+   people's names is never the company, whatever the headers say.
 4. **Assign** greedily, best score first, one column per field and one field per column; ties
    go to the field listed first in `LEAD_FIELDS`, then to the left-most column.
 
 Nothing here does I/O; the package is pure and deterministic. Steps 1 and 2 live in
 ``_headers``, over the literal word and alias tables of ``_aliases``; step 3 in ``values`` and
-step 4 in ``detection``. ``result`` holds the ``FieldMapping``, ``names`` the variable-name and
-full-name helpers, and ``fields`` the lead fields.
+``_evidence``, and step 4 in ``detection``. ``result`` holds the ``FieldMapping``, ``names``
+the variable-name and full-name helpers, and ``fields`` the lead fields.
 """
 
 from __future__ import annotations

@@ -11,13 +11,18 @@ from typing import Final, Literal
 import attrs
 
 from instantly_columns.domain.mapping import _aliases as data
-from instantly_columns.domain.mapping._text import _base_tokens
+from instantly_columns.domain.mapping._text import _base_tokens, _strip_accents
 
 # --- word tables -------------------------------------------------------------------------------
 
 
+def _norm(word: str) -> str:
+    """A word of the tables as header words are spelled (``Ответственный`` -> ``ответственныи``)."""
+    return _strip_accents(word.casefold())
+
+
 def _words(*texts: str) -> frozenset[str]:
-    return frozenset(word for text in texts for word in text.split())
+    return frozenset(_norm(word) for text in texts for word in text.split())
 
 
 _FILLER: Final = _words(data.FILLER)
@@ -29,6 +34,7 @@ _SECONDARY: Final = _words(data.SECONDARY)
 _COMPANY_WORDS: Final = _words(data.COMPANY_WORDS)
 _VETO: Final = _words(data.VETO)
 _GLOBAL_NEGATIVE: Final = _words(data.GLOBAL_NEGATIVE)
+_ORG_ATTRIBUTE: Final = _words(data.ORG_ATTRIBUTE)
 
 
 @attrs.frozen
@@ -55,7 +61,7 @@ def _spec(field: str, table: data.FieldWords) -> _Spec:
     qualifiers: dict[str, float] = {}
     for text, delta in table["qualifiers"]:
         for word in text.split():
-            qualifiers[word] = delta
+            qualifiers[_norm(word)] = delta
     negative = _words(*table["negative"])
     return _Spec(field, table["kind"], qualifiers, negative, table["secondary"])
 
@@ -175,16 +181,24 @@ class _Match:
 
 
 def _match_field(tokens: tuple[str, ...], field: str) -> tuple[_Match | None, str | None]:
-    """Best alias match of ``tokens`` for ``field``, or the negative word that rules it out."""
+    """Best alias match of ``tokens`` for ``field``, or the negative word that rules it out.
+
+    Numbers do not interrupt an alias (``Organization 1 - Name``); they are judged with the
+    other words around it.
+    """
     spec = _SPECS[field]
+    numbers = tuple(t for t in tokens if t.isdecimal())
+    words = tuple(t for t in tokens if not t.isdecimal()) if numbers else tokens
     best: _Match | None = None
-    for start, first in enumerate(tokens):
+    for start, first in enumerate(words):
         for alias in _ALIAS_INDEX.get((field, first), ()):
             size = len(alias.tokens)
-            if tokens[start : start + size] != alias.tokens:
+            if words[start : start + size] != alias.tokens:
                 continue
-            leftover = tokens[:start] + tokens[start + size :]
-            result = _judge_leftover(leftover, spec)
+            before, after = words[:start], words[start + size :]
+            result = _judge_leftover(
+                (*before, *after, *numbers), spec, _modifiers(field, alias, before, after)
+            )
             if isinstance(result, str):
                 continue
             deltas, unknown, personal = result
@@ -195,6 +209,7 @@ def _match_field(tokens: tuple[str, ...], field: str) -> tuple[_Match | None, st
                 score = score * 0.6 - 0.1 * (unknown - 1)
             score = round(score, 4)
             if best is None or (score, size) > (best.score, len(best.alias.tokens)):
+                leftover = (*before, *after, *numbers)
                 best = _Match(score, alias, personal, _alias_reason(alias, leftover, spec, unknown))
     if best is not None:
         return best, None
@@ -202,13 +217,32 @@ def _match_field(tokens: tuple[str, ...], field: str) -> tuple[_Match | None, st
     return None, next((t for t in tokens if t in negative and t not in spec.qualifiers), None)
 
 
-def _judge_leftover(leftover: tuple[str, ...], spec: _Spec) -> tuple[list[float], int, bool] | str:
+def _modifiers(
+    field: str, alias: _Alias, before: tuple[str, ...], after: tuple[str, ...]
+) -> frozenset[str]:
+    """Company attributes that modify an English company noun at the end of a header.
+
+    English puts the head noun last: ``Company Address`` is an address, but Shopify's
+    ``Default Address Company`` is a company (the one on the default address). Such words
+    count as unrecognized instead of ruling the company out. Only for English aliases, since
+    Romance languages put the head first (``Adresse de l'entreprise`` is an address).
+    """
+    if field != "company_name" or after or "en" not in alias.lang.split(", "):
+        return frozenset()
+    return frozenset(t for t in before if t in _ORG_ATTRIBUTE and t not in _GLOBAL_NEGATIVE)
+
+
+def _judge_leftover(
+    leftover: tuple[str, ...], spec: _Spec, modifiers: frozenset[str] = frozenset()
+) -> tuple[list[float], int, bool] | str:
     """Qualifier deltas, count of unknown words and the personal flag, or a blocking word."""
     deltas: list[float] = []
     unknown = 0
     personal = False
     for token in leftover:
-        if token in spec.qualifiers:
+        if token in modifiers:
+            unknown += 1
+        elif token in spec.qualifiers:
             deltas.append(spec.qualifiers[token])
             personal = personal or token in _PERSONAL
         elif token.isdecimal():

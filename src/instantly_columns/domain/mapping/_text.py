@@ -48,17 +48,43 @@ def _strip_accents(text: str) -> str:
     return kept.translate(_TRANSLITERATE)
 
 
+def _is_cjk(ch: str) -> bool:
+    """Han, kana or hangul: scripts written without spaces between words."""
+    code = ord(ch)
+    return (
+        0x3040 <= code <= 0x30FF  # hiragana, katakana
+        or 0x3400 <= code <= 0x9FFF  # CJK ideographs
+        or 0xF900 <= code <= 0xFAFF
+        or 0xFF66 <= code <= 0xFF9F  # half-width katakana
+        or 0xAC00 <= code <= 0xD7AF  # hangul
+    )
+
+
+def _split_scripts(word: str) -> list[str]:
+    """``TEL直通`` -> ``TEL``, ``直通``: a change between CJK and other letters ends a word."""
+    parts: list[str] = []
+    start = 0
+    for i in range(1, len(word)):
+        if _is_cjk(word[i]) != _is_cjk(word[i - 1]):
+            parts.append(word[start:i])
+            start = i
+    parts.append(word[start:])
+    return parts
+
+
 def _base_tokens(text: str, *, split_digits: bool = True) -> list[str]:
     """Words of a header before compound handling and filler removal."""
     text = _split_camel(_clean(text)).casefold()
     text = _PLURAL_MARK.sub("s", _strip_accents(text))
     tokens: list[str] = []
     for word in _WORD.findall(text):
-        tokens.extend(_WORD_PART.findall(word) if split_digits else [word])
-    # "E-Mail", "e mail", "E-mailadres": the lone "e" belongs to the next word.
+        for part in _split_scripts(word):
+            tokens.extend(_WORD_PART.findall(part) if split_digits else [part])
+    # "E-Mail", "e mail", "E-mailadres", Nordic "E-post", Turkish "E-posta": the lone "e"
+    # belongs to the next word.
     merged: list[str] = []
     for token in tokens:
-        if merged and merged[-1] == "e" and token.startswith("mail"):
+        if merged and merged[-1] == "e" and token.startswith(("mail", "post")):
             merged[-1] = "e" + token
         else:
             merged.append(token)

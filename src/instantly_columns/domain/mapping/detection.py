@@ -8,6 +8,13 @@ from typing import Final
 
 import attrs
 
+from instantly_columns.domain.mapping._evidence import (
+    OWN_DOMAIN_BONUS,
+    PEOPLE_FACTOR,
+    looks_like_people,
+    own_domain_columns,
+    people_share,
+)
 from instantly_columns.domain.mapping._headers import (
     _SPECS,
     _VETO,
@@ -15,7 +22,7 @@ from instantly_columns.domain.mapping._headers import (
     _match_field,
     _tokens,
 )
-from instantly_columns.domain.mapping._text import _WORD, _as_text, _clean
+from instantly_columns.domain.mapping._text import _WORD, _as_text, _clean, _strip_accents
 from instantly_columns.domain.mapping.fields import _ALL_FIELDS, _FIELD_RANK, FULL_NAME
 from instantly_columns.domain.mapping.names import sanitize_variable_name
 from instantly_columns.domain.mapping.result import (
@@ -42,6 +49,9 @@ _MIN_SAMPLES: Final = 3
 class _Scored:
     score: float
     reason: str
+
+
+_NO_SCORE: Final = _Scored(0.0, "")
 
 
 @attrs.frozen
@@ -187,11 +197,13 @@ def detect_field_mapping(
     """Propose a [`FieldMapping`][instantly_columns.domain.mapping.FieldMapping] for a table.
 
     - `headers`: the column headers as they appear in the table or CSV (any casing, BOMs,
-      NBSP, accents, seven languages). A header repeated verbatim is considered once, at its
-      first position; later copies are reported as duplicates and not sent. Headers with no
-      letter or digit are not sent either.
+      NBSP, accents; seven languages, and the core fields in ten more). A header repeated
+      verbatim is considered once, at its first position; later copies are reported as
+      duplicates and not sent. Headers with no letter or digit are not sent either.
     - `samples`: optional rows (header -> value), e.g. the first 20 to 100; the first 1000 are
-      read. Values decide where headers cannot (at least 3 non-empty values per column).
+      read. Values decide where headers cannot (at least 3 non-empty values per column), and
+      where they mislead: addresses at the company's own domain are the work email, a column
+      of people's names is never the company.
     - `overrides`: user choices applied on top, exactly as
       [`FieldMapping.with_overrides`][instantly_columns.domain.mapping.FieldMapping.with_overrides].
 
@@ -204,6 +216,7 @@ def detect_field_mapping(
 
     decisions: dict[int, Decision] = {}
     columns: list[_Column] = []
+    stats_of: dict[int, _Stats] = {}
     first_seen: dict[str, int] = {}
     for index, header in enumerate(header_list):
         if header in first_seen:
@@ -215,7 +228,11 @@ def detect_field_mapping(
             decisions[index] = Decision(index, header, None, 1.0, "header has no letters or digits")
             continue
         stats = _sniff(sample_columns[header]) if sample_columns is not None else None
+        if stats is not None:
+            stats_of[index] = stats
         columns.append(_score_column(index, header, stats))
+    if sample_columns is not None:
+        columns = _across_columns(columns, sample_columns, stats_of)
 
     assigned: dict[str, _Column] = {}
     used: set[int] = set()
@@ -261,6 +278,67 @@ def detect_field_mapping(
     return mapping.with_overrides(overrides) if overrides is not None else mapping
 
 
+def _across_columns(
+    columns: Sequence[_Column], samples: Mapping[str, list[object]], stats: Mapping[int, _Stats]
+) -> list[_Column]:
+    """Apply the value evidence that needs several columns of the same rows (``_evidence``)."""
+
+    def enough(column: _Column, count: int) -> bool:
+        n = stats[column.index].n
+        return column.veto is None and n >= _MIN_SAMPLES and count * 2 >= n
+
+    by_index = {column.index: column for column in columns}
+
+    def rescore(column: _Column, field: str, scored: _Scored) -> None:
+        by_index[column.index] = attrs.evolve(column, scores={**column.scores, field: scored})
+
+    emails = {
+        c.index: samples[c.header]
+        for c in columns
+        if "email" in c.scores and enough(c, stats[c.index].email)
+    }
+    sites = {
+        c.header: samples[c.header]
+        for c in columns
+        if c.scores.get("website", _NO_SCORE).score >= MIN_SCORE and enough(c, stats[c.index].url)
+    }
+    for index, own in own_domain_columns(emails, sites).items():
+        column = by_index[index]
+        email = column.scores["email"]
+        score = round(max(email.score, 1.0) + OWN_DOMAIN_BONUS, 4)
+        rescore(column, "email", _Scored(score, f"{email.reason}; {own.note()}"))
+
+    first = _best(columns, "first_name")
+    last = _best(columns, "last_name")
+    given = [] if first is None else [_as_text(v).split(" ")[0] for v in samples[first.header]]
+    full_names: list[str] = []
+    if first is not None and last is not None:
+        pairs = zip(samples[first.header], samples[last.header], strict=True)
+        full_names = [
+            _strip_accents(f"{_as_text(a)} {_as_text(b)}".casefold()) if a and b else ""
+            for a, b in pairs
+        ]
+    for column in list(by_index.values()):
+        company = column.scores.get("company_name")
+        if company is None or column in (first, last):
+            continue
+        count, n = people_share(samples[column.header], given, full_names)
+        if looks_like_people(count, n):
+            note = f"{company.reason}, but {count} of {n} samples look like people's names"
+            rescore(column, "company_name", _Scored(round(company.score * PEOPLE_FACTOR, 4), note))
+    return [by_index[column.index] for column in columns]
+
+
+def _best(columns: Iterable[_Column], field: str) -> _Column | None:
+    """The column with the best header-and-values score for `field`, if any reaches MIN_SCORE."""
+    ranked = sorted(
+        (-c.scores[field].score, c.index, c)
+        for c in columns
+        if field in c.scores and c.scores[field].score >= MIN_SCORE
+    )
+    return ranked[0][2] if ranked else None
+
+
 def _rather_full_name(column: _Column, field: str) -> bool:
     """``Vor- und Nachname`` reads better as a full name than as a last name."""
     full = column.scores.get(FULL_NAME)
@@ -302,7 +380,9 @@ def _assign_full_name(
 
     With a first-name column and no last-name column, a bare ``Name``/``Naam`` column is read
     as the surname (German and Dutch forms put ``Vorname`` beside ``Name``) unless its samples
-    start with the first name, which makes them full names.
+    start with the first name, which makes them full names. Likewise, with a last-name column
+    and no first-name column, a bare name is the first name (MailerLite's ``Name`` beside
+    ``Last name``) unless its samples end with the last name.
     """
     if "first_name" in assigned and "last_name" in assigned:
         return
@@ -320,6 +400,19 @@ def _assign_full_name(
         return
     column = ranked[0][2]
     first = assigned.get("first_name")
+    last = assigned.get("last_name")
+    if last is not None and first is None and column.bare_full_name:
+        if not _ends_with_last_name(column, last, samples):
+            reason = "bare name beside a last-name column: read as the first name"
+            scores = dict(column.scores)
+            scores["first_name"] = _Scored(0.6, reason)
+            assigned["first_name"] = attrs.evolve(column, scores=scores)
+            used.add(column.index)
+            return
+        scores = dict(column.scores)
+        full = scores[FULL_NAME]
+        scores[FULL_NAME] = _Scored(full.score, f"{full.reason}; values end with the last name")
+        column = attrs.evolve(column, scores=scores)
     if first is not None and "last_name" not in assigned and column.bare_full_name:
         if not _starts_with_first_name(column, first, samples):
             reason = "bare name beside a first-name column: read as the surname"
@@ -335,6 +428,22 @@ def _assign_full_name(
         column = attrs.evolve(column, scores=scores)
     assigned[FULL_NAME] = column
     used.add(column.index)
+
+
+def _ends_with_last_name(
+    column: _Column, last: _Column, samples: Mapping[str, list[object]] | None
+) -> bool:
+    if samples is None:
+        return False
+    pairs = [
+        (_as_text(full).casefold(), _as_text(family).casefold())
+        for full, family in zip(samples[column.header], samples[last.header], strict=True)
+    ]
+    pairs = [(full, family) for full, family in pairs if full and family]
+    if len(pairs) < _MIN_SAMPLES:
+        return False
+    hits = sum(full.endswith(" " + family) for full, family in pairs)
+    return hits / len(pairs) >= 0.5
 
 
 def _starts_with_first_name(

@@ -129,6 +129,14 @@ def _url_kind(value: str) -> Literal["url", "social"] | None:
     return "url"
 
 
+def _url_host(value: str) -> str | None:
+    """The host of a web address (no ``www.``), lower-cased; None for anything else."""
+    if _url_kind(value) != "url":
+        return None
+    match = _URL_RE.fullmatch(value)
+    return match.group(2).casefold() if match else None
+
+
 def _sniff(values: Iterable[object]) -> _Stats:
     counts = dict.fromkeys(attrs.fields_dict(_Stats), 0)
     for raw in values:
