@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from instantly_columns.domain.columns import CellValue
 from instantly_columns.errors import ConfigError
 from instantly_columns.ports import CellWrite, EngagementGroup, LedgerEntry
 from instantly_columns.storage import _codec as codec
@@ -258,3 +259,16 @@ def test_the_aggregate_sql_uses_the_same_count_bound() -> None:
     from instantly_columns.storage._sql import _GROUPS_SQL
 
     assert _GROUPS_SQL.count(f"AND {codec.COUNT_MAX} THEN") == 3
+
+
+def test_an_integer_too_long_to_write_out_is_a_config_error_not_a_value_error() -> None:
+    from instantly_columns.errors import ConfigError
+    from instantly_columns.storage._codec import encode_cell
+
+    huge = 10**5000
+    values: list[CellValue] = [huge, {"a": [1, -huge]}]
+    for value, path in ((v, "cells[0]") for v in values):
+        with pytest.raises(ConfigError, match="4300 digits") as info:
+            encode_cell(value, path)
+        assert info.value.problems[0].path.startswith("cells[0]")
+    assert encode_cell(10**4000, "x").j == str(10**4000)  # long, but still fine

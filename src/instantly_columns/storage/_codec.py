@@ -155,11 +155,23 @@ def _canonical(value: Any) -> str:
     return text
 
 
+_LONGEST_INT = 4300  # digits Python converts between int and text by default
+
+
+def _long_int_problem(number: int, path: str) -> Problem | None:
+    # Fewer than 14,000 bits means fewer than 4,300 digits: no need to look closer.
+    if number.bit_length() > 14_000 and abs(number) >= 10**_LONGEST_INT:
+        return Problem(path, f"integers of more than {_LONGEST_INT} digits cannot be stored")
+    return None
+
+
 def _json_problem(value: Any, path: str, depth: int = 0) -> Problem | None:
     """The first reason ``value`` is not a JSON value that round-trips exactly, if any."""
     if depth > _MAX_DEPTH:
         return Problem(path, f"nested more than {_MAX_DEPTH} levels deep")
-    if value is None or isinstance(value, (str, bool, int)):
+    if isinstance(value, int) and not isinstance(value, bool):
+        return _long_int_problem(value, path)
+    if value is None or isinstance(value, (str, bool)):
         return None
     if isinstance(value, float):
         return None if math.isfinite(value) else Problem(path, "NaN and infinity are not JSON")
@@ -188,6 +200,9 @@ def encode_cell(value: CellValue, path: str) -> EncodedCell:
         number = int(value)
         if _INT64_MIN <= number <= _INT64_MAX:
             return EncodedCell(None, number, None, None)
+        problem = _long_int_problem(number, path)
+        if problem is not None:
+            raise ConfigError([problem])
         return EncodedCell(None, None, str(number), None)
     if isinstance(value, str):
         text = str.__str__(value)
