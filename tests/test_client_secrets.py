@@ -235,3 +235,11 @@ def test_a_connection_error_keeps_nothing_that_holds_the_header(
     assert exc.__cause__ is None
     assert exc.__context__ is None
     assert key_pieces(reachable_texts(exc, frames=True)) == []
+
+
+def test_a_response_repr_never_shows_its_body() -> None:
+    from instantly_columns.ports import ApiResponse
+
+    echoed = ApiResponse(401, {}, b'{"error": "bad key sk-canary-abcdef0123456789"}')
+    assert "sk-canary" not in repr(echoed)
+    assert "bytes" in repr(echoed)

@@ -110,11 +110,12 @@ class ApiRequest:
 
 @attrs.frozen
 class ApiResponse:
-    """What came back: status, lower-cased headers and the raw body bytes."""
+    """What came back: status, lower-cased headers and the raw body bytes. The repr leaves
+    the body out (a server may echo the request, key included) and shows only its size."""
 
     status: int
     headers: Mapping[str, str] = attrs.field(factory=dict)
-    body: bytes = b""
+    body: bytes = attrs.field(default=b"", repr=lambda body: f"<{len(body)} bytes>")
 
 
 class Transport(Protocol):
