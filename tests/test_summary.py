@@ -74,10 +74,11 @@ def cells(
 
 
 def techcorp() -> Aggregate:
-    """200 contacted leads: 89 interested (44.5 %), 164 opened (82 %), 23 replies, 156 opens."""
+    """200 contacted leads: 89 interested (44.5 %), 164 opened (82 %, a tracked open each),
+    23 replies, 180 opens."""
     rows = [cells("Opened", "Interested", open_count=1) for _ in range(89)]
     rows += [cells("Opened", "Not Interested", open_count=1) for _ in range(67)]
-    rows += [cells("Replied", "Lead", reply_count=2, open_count=0) for _ in range(8)]
+    rows += [cells("Replied", "Lead", reply_count=2, open_count=3) for _ in range(8)]
     rows += [cells("Sent", "Lead") for _ in range(36)]
     rows += [cells("Not sent", "Lead") for _ in range(40)]
     rows[0] = cells("Opened", "Interested", reply_count=7, open_count=1)
@@ -95,14 +96,14 @@ def test_the_summary_row_reads_like_the_product() -> None:
         "email_status": "82% Opened",
         "last_contacted": "—",
         "reply_count": "23 total",
-        "open_count": "156 total",
+        "open_count": "180 total",
         "sequence_step": "—",
     }
     assert tuple(row) == SUBTYPES
     assert row["engagement_status"] == SummaryCell("45% Interested", 89, 200)
     assert row["email_status"] == SummaryCell("82% Opened", 164, 200)
     assert row["reply_count"] == SummaryCell("23 total", 23, None)
-    assert row["open_count"] == SummaryCell("156 total", 156, None)
+    assert row["open_count"] == SummaryCell("180 total", 180, None)
     assert row["campaign_config"] == SummaryCell('"TechCorp Outreach" Active')
     assert str(row["email_status"]) == "82% Opened"
 
@@ -213,7 +214,7 @@ def test_counting_rules_per_email_status() -> None:
             lead(),  # sent
             lead(opens=2),  # opened
             lead(opens=1, clicks=1),  # clicked
-            lead(replies=1),  # replied, no open tracked: still opened
+            lead(replies=1),  # replied, no open tracked: contacted, not opened
             lead(status=-1, opens=1),  # bounced with an open
             lead(status=-2),  # unsubscribed
             lead(status=-3, contacted_at=None),  # skipped
@@ -222,7 +223,7 @@ def test_counting_rules_per_email_status() -> None:
     )
     assert agg.leads == 9
     assert agg.contacted == 7
-    assert agg.opened == 5
+    assert agg.opened == 4  # a tracked open each
     assert (agg.clicked, agg.replied, agg.bounced, agg.unsubscribed) == (1, 1, 1, 1)
     assert agg.email_status_counts() == {
         "Not sent": 1,
@@ -328,7 +329,7 @@ def test_from_group_accepts_what_drivers_return() -> None:
     assert agg == Aggregate(
         leads=4,
         contacted=4,
-        opened=4,
+        opened=3,
         interested=4,
         open_total=9,
         last_contacted="2026-03-02T14:05:11.000Z",
@@ -390,8 +391,8 @@ ANALYTICS_ROW: dict[str, Any] = {
     "open_count": 164,
     "open_count_unique": 164,
     "open_count_unique_by_step": [120, 44],
-    "reply_count": 27,
-    "reply_count_unique": 21,
+    "reply_count": 23,
+    "reply_count_unique": 18,
     "reply_count_unique_by_step": 21,
     "reply_count_automatic": 4,
     "reply_count_automatic_unique": 3,
@@ -403,7 +404,7 @@ ANALYTICS_ROW: dict[str, Any] = {
     "total_opportunities": 5,
     "total_opportunity_value": 1200.5,
 }
-OVERVIEW: dict[str, Any] = {"open_count": 156, "total_interested": 89, "total_meeting_booked": 7}
+OVERVIEW: dict[str, Any] = {"open_count": 156, "total_interested": 82, "total_meeting_booked": 7}
 
 
 def test_from_analytics_maps_each_field() -> None:
@@ -445,7 +446,7 @@ def test_from_analytics_falls_back_to_non_unique_fields() -> None:
     [
         {},
         {"leads_count": None, "contacted_count": "garbage", "reply_count_unique": -5},
-        {"reply_count_unique": 1, "reply_count_automatic_unique": 5, "reply_count_automatic": 9},
+        {"reply_count_unique": -1, "reply_count_automatic_unique": 5, "reply_count": "x"},
         {"open_count_unique_by_step": [1, [2], None], "reply_count_unique_by_step": {"0": 1}},
     ],
 )
@@ -633,3 +634,17 @@ def test_render_never_raises(
             assert 0 <= number <= 100
     row = summary_row(agg, campaign_name=name, campaign_status=status)
     assert row[subtype] == cell
+
+
+def test_the_docs_table_of_definitions_is_the_one_in_the_code() -> None:
+    from pathlib import Path
+
+    from instantly_columns.domain.summary import DEFINITIONS
+
+    page = (Path(__file__).parent.parent / "docs" / "summary.md").read_text(encoding="utf-8")
+    start = page.index("<!-- definitions:")
+    table = page[start : page.index("<!-- end of definitions -->")].splitlines()[3:]
+    rows = [[cell.strip() for cell in line.strip("|").split(" | ")] for line in table if line]
+    assert rows == [
+        [f"`{d.counter}`", d.meaning, d.from_cells, d.from_analytics, d.agree] for d in DEFINITIONS
+    ]

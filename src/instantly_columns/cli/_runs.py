@@ -25,6 +25,7 @@ from instantly_columns.cli._app import (
 from instantly_columns.cli._output import TONES, Output, plain, status_text, styled
 from instantly_columns.cli._session import open_session
 from instantly_columns.domain.summary import campaign_status_badge
+from instantly_columns.service._summary import SummarySource
 from instantly_columns.service.reports import ProgressEvent, PushReport
 
 __all__ = [
@@ -213,10 +214,10 @@ def sync_command(
 @link_option
 @click.option(
     "--source",
-    type=click.Choice(["local", "api"]),
-    default="local",
+    type=click.Choice(["stored", "api", "local"]),
+    default="stored",
     show_default=True,
-    help="From the table's cells, or from Instantly's analytics.",
+    help="As the last sync stored it, from Instantly's analytics now, or from the cells now.",
 )
 @db_option
 @fake_option
@@ -227,12 +228,16 @@ def summary_command(
     """The pinned summary row: "45% Interested", "82% Opened", "23 total"."""
     with open_session(db, fake=fake) as session:
         link = session.link(table, link_id)
-        row = session.service.summary(link.id, source="api" if source == "api" else "local")
+        chosen: SummarySource = (
+            "api" if source == "api" else "local" if source == "local" else "stored"
+        )
+        row = session.service.summary(link.id, source=chosen)
         names = {c.id: c.name for c in session.service.columns_of(link.id)}
     out.data(
         {
             "link": link.id,
             "source": row.source,
+            "as_of": row.as_of.isoformat() if row.as_of else None,
             "campaign": {"name": row.campaign_name, "status": row.campaign_status},
             "cells": {names.get(k, k): str(v) for k, v in row.cells.items()},
             "by_subtype": {k: str(v) for k, v in row.by_subtype.items()},
@@ -242,7 +247,7 @@ def summary_command(
     badge = campaign_status_badge(row.campaign_status)
     out.say(
         f"[bold]{escape(row.campaign_name or link.campaign_name)}[/] "
-        f"[{TONES.get(badge.tone, '')}]{badge.label}[/] (from the {row.source} data)"
+        f"[{TONES.get(badge.tone, '')}]{badge.label}[/] ({row.provenance})"
     )
     out.table(["column", "summary"], [(names.get(k, k), str(v)) for k, v in row.cells.items()])
     return EXIT_OK

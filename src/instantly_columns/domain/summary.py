@@ -54,9 +54,11 @@ __all__ = [
     "CAMPAIGN_STATUS_LABELS",
     "CONTACTED_EMAIL_STATUSES",
     "DASH",
+    "DEFINITIONS",
     "OPENED_EMAIL_STATUSES",
     "Aggregate",
     "CampaignTone",
+    "Definition",
     "StatusBadge",
     "SummaryCell",
     "campaign_status_badge",
@@ -79,6 +81,83 @@ CONTACTED_EMAIL_STATUSES: frozenset[str] = frozenset(
 
 CampaignTone: TypeAlias = Literal["active", "paused", "draft", "completed", "error", "unknown"]
 """A colour family for a campaign status badge."""
+
+
+class Definition(NamedTuple):
+    """What one counter of the summary means, and where each source reads it."""
+
+    counter: str
+    meaning: str
+    from_cells: str
+    from_analytics: str
+    agree: str
+    """Whether both sources give the same number, and if not, why."""
+
+
+DEFINITIONS: Final[tuple[Definition, ...]] = (
+    Definition(
+        "leads",
+        "leads of the campaign in the table (rows sharing an email are one lead)",
+        "rows a sync wrote engagement to",
+        "`leads_count`",
+        "no: the analytics also count leads that are not in the table",
+    ),
+    Definition(
+        "contacted",
+        "leads an email went out to",
+        "email status Sent, Opened, Clicked, Replied, Bounced or Unsubscribed, or opened",
+        "`contacted_count`",
+        "yes",
+    ),
+    Definition(
+        "opened",
+        "leads with a tracked open",
+        "`open_count > 0` (the lead's `email_open_count`)",
+        "`open_count_unique`",
+        "yes",
+    ),
+    Definition(
+        "interested",
+        "leads whose interest is positive (Interested, Meeting Booked, Meeting Completed, Won)",
+        "engagement status (the lead's `lt_interest_status`)",
+        "overview `total_interested` + `total_meeting_booked` + `total_meeting_completed` + "
+        "`total_closed`",
+        "on the fake; Instantly counts interest events, so a lead that went through several "
+        "stages can count more than once there",
+    ),
+    Definition(
+        "replied",
+        "leads who replied",
+        "email status Replied",
+        "`reply_count_unique`",
+        "no: a lead who replied and then unsubscribed or bounced shows that status in the "
+        "cells, and counts as replied only in the analytics",
+    ),
+    Definition(
+        "reply_total",
+        "every reply, automatic replies included",
+        "sum of `reply_count` (the lead's `email_reply_count`)",
+        "`reply_count` (not minus `reply_count_automatic`: a lead's counter cannot tell "
+        "automatic replies apart, so neither side subtracts them)",
+        "yes",
+    ),
+    Definition(
+        "open_total",
+        "every open",
+        "sum of `open_count` (the lead's `email_open_count`)",
+        "overview `open_count`",
+        "yes",
+    ),
+    Definition(
+        "clicked",
+        "leads who clicked",
+        "email status Clicked (a lead who clicked and then replied shows Replied)",
+        "`link_click_count_unique`",
+        "no: cells keep no click count",
+    ),
+)
+"""The one definition of each counter, for the summary row, the analytics panel and the sync
+report; docs/summary.md shows this table."""
 
 
 class StatusBadge(NamedTuple):
@@ -217,8 +296,8 @@ class Aggregate:
     - `leads`: always;
     - `contacted`: its email status is in `CONTACTED_EMAIL_STATUSES` (Sent, Opened, Clicked,
       Replied, Bounced, Unsubscribed) **or** it is opened;
-    - `opened`: `open_count > 0`, or its email status is in `OPENED_EMAIL_STATUSES`
-      (Opened, Clicked, Replied);
+    - `opened`: `open_count > 0` (a tracked open; a reply or a click without one does not
+      count, as in Instantly's `open_count_unique`);
     - `clicked` / `replied` / `bounced` / `unsubscribed`: its email status is exactly
       Clicked / Replied / Bounced / Unsubscribed (cells keep no click count, so `clicked`
       leaves out leads who clicked and then replied);
@@ -402,12 +481,13 @@ class Aggregate:
         | `contacted` | `contacted_count` |
         | `opened` | `open_count_unique`, else `open_count` (both count leads per campaign) |
         | `clicked` | `link_click_count_unique`, else `link_click_count` |
-        | `replied` | `reply_count_unique` minus `reply_count_automatic_unique` |
-        | `reply_total` | `reply_count` minus `reply_count_automatic` |
+        | `replied` | `reply_count_unique` |
+        | `reply_total` | `reply_count` (every reply, as the lead's `email_reply_count`) |
         | `open_total` | overview `open_count` (all opens), else the row's `open_count` |
         | `bounced` | `bounced_count` |
         | `unsubscribed` | `unsubscribed_count` |
-        | `interested` | overview `total_interested`, else 0 |
+        | `interested` | overview `total_interested` + `total_meeting_booked` +
+          `total_meeting_completed` + `total_closed` (the positive interest labels), else 0 |
 
         Parsing is lenient: a missing, null, negative or non-integer field counts as 0,
         differences are floored at 0, other fields (`*_by_step` as numbers or arrays,
@@ -423,17 +503,19 @@ class Aggregate:
             contacted=_field_count(data, "contacted_count"),
             opened=_first_count(data, "open_count_unique", "open_count"),
             clicked=_first_count(data, "link_click_count_unique", "link_click_count"),
-            replied=max(
-                0,
-                _field_count(data, "reply_count_unique")
-                - _field_count(data, "reply_count_automatic_unique"),
-            ),
+            replied=_field_count(data, "reply_count_unique"),
             bounced=_field_count(data, "bounced_count"),
             unsubscribed=_field_count(data, "unsubscribed_count"),
-            interested=_field_count(extra, "total_interested"),
-            reply_total=max(
-                0, _field_count(data, "reply_count") - _field_count(data, "reply_count_automatic")
+            interested=sum(
+                _field_count(extra, name)
+                for name in (
+                    "total_interested",
+                    "total_meeting_booked",
+                    "total_meeting_completed",
+                    "total_closed",
+                )
             ),
+            reply_total=_field_count(data, "reply_count"),
             open_total=(
                 _field_count(data, "open_count")
                 if overview_opens is None
@@ -493,7 +575,7 @@ def _group(
     last_contacted: str | None,
 ) -> Aggregate:
     """The one place where the counting rules live (see `Aggregate`)."""
-    opened = rows if email_status in OPENED_EMAIL_STATUSES else opened_rows
+    opened = opened_rows  # a tracked open, as Instantly's open_count_unique counts it
     return Aggregate(
         leads=rows,
         contacted=rows if email_status in CONTACTED_EMAIL_STATUSES else opened,

@@ -12,7 +12,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Callable, Collection, Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import attrs
 
@@ -42,7 +42,7 @@ from instantly_columns.ports import (
 from instantly_columns.service._context import Ctx, link_flow
 from instantly_columns.service._push import push_flow
 from instantly_columns.service._settings import delete_link_flow, update_link_flow
-from instantly_columns.service._summary import analytics_flow, summary_flow
+from instantly_columns.service._summary import SummarySource, analytics_flow, summary_flow
 from instantly_columns.service._sync import due_flow, release_flow, sync_flow
 from instantly_columns.service._webhooks import connect_flow, webhook_flow
 from instantly_columns.service._wizard import advance_flow, detect_for_table, view_flow
@@ -391,8 +391,11 @@ class InstantlyColumns(_Base):
         more: its next write finds the lease gone. Returns the runs released."""
         return self._driver.run(release_flow(self._flow_ctx(), link))
 
-    def summary(self, link: str, *, source: Literal["api", "local"] = "local") -> SummaryRow:
-        """The pinned summary row: from the local cells, or from Instantly's analytics."""
+    def summary(self, link: str, *, source: SummarySource = "stored") -> SummaryRow:
+        """The pinned summary row. ``stored`` (the default): what the last sync stored, which
+        is Instantly's campaign analytics, or the cells' figures when the analytics could not
+        be read; ``api``: the analytics, now; ``local``: computed from the cells, now. The
+        row says which (``source``) and when (``as_of``)."""
         return self._driver.run(summary_flow(self._flow_ctx(), link, source))
 
     def analytics(
@@ -623,8 +626,9 @@ class AsyncInstantlyColumns(_Base):
         [`InstantlyColumns.release`][instantly_columns.service.facade.InstantlyColumns.release]."""
         return await self._driver.run(release_flow(self._flow_ctx(), link))
 
-    async def summary(self, link: str, *, source: Literal["api", "local"] = "local") -> SummaryRow:
-        """The pinned summary row: from the local cells, or from Instantly's analytics."""
+    async def summary(self, link: str, *, source: SummarySource = "stored") -> SummaryRow:
+        """The pinned summary row; see
+        [`InstantlyColumns.summary`][instantly_columns.service.facade.InstantlyColumns.summary]."""
         return await self._driver.run(summary_flow(self._flow_ctx(), link, source))
 
     async def analytics(

@@ -113,25 +113,41 @@ class ProgressEvent(_LinkIdAlias):
 
 @attrs.frozen
 class SummaryRow(_LinkIdAlias):
-    """The pinned summary row of one campaign link: a cell per column id."""
+    """The pinned summary row of one campaign link: a cell per column id, where its figures
+    come from (``source``) and when they were true (``as_of``)."""
 
     link_id: str
     campaign_id: str
     source: Literal["api", "local"]
+    """``api``: Instantly's campaign analytics; ``local``: the table's engagement cells."""
     aggregate: Aggregate
     cells: Mapping[str, SummaryCell]
     """Keyed by column id."""
     by_subtype: Mapping[InstantlySubtype, SummaryCell]
     campaign_name: str | None = None
     campaign_status: int | None = None
+    as_of: datetime | None = None
+
+    @property
+    def provenance(self) -> str:
+        """Where the figures come from and when, in words."""
+        where = "Instantly analytics" if self.source == "api" else "the table's cells"
+        when = self.as_of.strftime("%Y-%m-%d %H:%M UTC") if self.as_of else "unknown time"
+        return f"from {where}, as of {when}"
+
+    def __str__(self) -> str:
+        inner = " | ".join(str(c) for c in self.by_subtype.values())
+        return f"{inner}  ({self.provenance})"
 
     def __repr__(self) -> str:
         inner = " | ".join(str(c) for c in self.by_subtype.values())
-        return f"<SummaryRow {self.source}: {inner}>"
+        return f"<SummaryRow {self.source}: {inner} ({self.provenance})>"
 
     def _repr_html_(self) -> str:
         return html_table(
-            [[str(c) for c in self.by_subtype.values()]], headers=list(self.by_subtype)
+            [[str(c) for c in self.by_subtype.values()]],
+            headers=list(self.by_subtype),
+            caption=f"Summary {self.provenance}",
         )
 
 
