@@ -43,6 +43,7 @@ def push_flow(
     dry_run: bool = False,
     force: bool = False,
     skip_if_in_campaign: bool = True,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Flow[PushReport]:
     link = yield from link_flow(ctx, integration_id)
     campaign_id = link.config.campaign_id
@@ -117,7 +118,7 @@ def push_flow(
     if plan.fresh or plan.updates:
         core = yield from api_for(ctx, link.credential)
         requests += yield from _send_new(
-            ctx, core, campaign_id, chunks, skip_if_in_campaign, results
+            ctx, core, campaign_id, chunks, skip_if_in_campaign, results, progress
         )
         requests += yield from _send_updates(ctx, core, plan, results)
 
@@ -197,10 +198,14 @@ def _send_new(
     chunks: Sequence[Sequence[Candidate]],
     skip_if_in_campaign: bool,
     results: dict[str, PushRowResult],
+    progress: Callable[[int, int], None] | None = None,
 ) -> Flow[int]:
     now = ctx.clock.now()
     requests = 0
     step = max(1, ctx.push_concurrency)
+    sent, total = 0, sum(len(chunk) for chunk in chunks)
+    if progress is not None:
+        progress(sent, total)  # (rows sent, rows to send): before the first bulk call, after each
     for start in range(0, len(chunks), step):
         group = chunks[start : start + step]
         outcomes = yield from gather_all(
@@ -212,6 +217,9 @@ def _send_new(
             ]
         )
         requests += len(group)
+        sent += sum(len(chunk) for chunk in group)
+        if progress is not None:
+            progress(sent, total)
         for chunk, outcome in zip(group, outcomes, strict=True):
             if outcome.error is not None:
                 reraise_auth(outcome.error)

@@ -20,6 +20,7 @@ __all__ = [
     "AnalyticsPanel",
     "DeletionReport",
     "ProgressEvent",
+    "PushProgress",
     "PushReport",
     "PushRowResult",
     "SettingsChange",
@@ -96,6 +97,18 @@ class ProgressEvent:
     leads_seen: int
     rows_matched: int
     cells_written: int
+    done: bool = False
+
+
+@attrs.frozen
+class PushProgress:
+    """Reported by a push before its first bulk call, after each one, and once at the end
+    (``done``). ``rows_total`` counts the rows this push sends as new leads in bulk calls;
+    rows pushed before, invalid rows and lead updates are not part of it."""
+
+    integration_id: str
+    rows_done: int
+    rows_total: int
     done: bool = False
 
 
