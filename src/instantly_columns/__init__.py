@@ -110,6 +110,7 @@ _EXPORTS: dict[str, str] = {
     "Problem": "errors",
     "ProgressEvent": "service.reports",
     "PushActionConfig": "domain.columns",
+    "PushProgress": "service.reports",
     "PushReport": "service.reports",
     "PushRowResult": "service.reports",
     "RateLimited": "errors",
@@ -423,6 +424,9 @@ if TYPE_CHECKING:
     )
     from instantly_columns.service.reports import (
         ProgressEvent as ProgressEvent,
+    )
+    from instantly_columns.service.reports import (
+        PushProgress as PushProgress,
     )
     from instantly_columns.service.reports import (
         PushReport as PushReport,
