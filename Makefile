@@ -7,7 +7,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 
-.PHONY: demo test lint docs bench clean lock
+.PHONY: demo test lint docs docs-images bench clean lock
 
 $(BIN)/.installed: pyproject.toml requirements-dev.lock
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,10 @@ lint: $(BIN)/.installed
 
 docs: $(BIN)/.installed
 	$(BIN)/mkdocs build --strict
+
+# The chart images of docs/notebooks.md, from the page's own example.
+docs-images: $(BIN)/.installed
+	$(BIN)/python scripts/docs-images.py
 
 bench: $(BIN)/.installed
 	$(BIN)/python -m benchmarks

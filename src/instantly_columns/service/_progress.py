@@ -196,7 +196,7 @@ def _html_line(task: _Task) -> str:
         f' <span style="opacity: 0.75">{html.escape(task.detail)}</span>' if task.detail else ""
     )
     return (
-        f'<div style="font-family: monospace; white-space: nowrap">{bar} '
+        f'<div style="font-family: monospace">{bar} '
         f"<b>{html.escape(task.label)}</b>{detail}{mark}</div>"
     )
 
