@@ -24,8 +24,11 @@ $(BIN)/.runtime: pyproject.toml requirements-dev.lock
 demo: $(BIN)/.runtime
 	$(BIN)/python -m instantly_columns demo
 
+# With PostgreSQL's binaries on the machine the PostgreSQL tests run too, on a throwaway
+# cluster (or on INSTANTLY_COLUMNS_TEST_DSN when it is set, as .ci/run does); without them a
+# line says so and they skip.
 test: $(BIN)/.installed
-	$(BIN)/python -m pytest
+	@bash scripts/with-postgres.sh $(BIN)/python -m pytest
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .
