@@ -7,7 +7,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 
-.PHONY: demo test lint docs bench clean lock
+.PHONY: demo test lint docs docs-images bench clean lock
 
 $(BIN)/.installed: pyproject.toml requirements-dev.lock
 	$(PYTHON) -m venv $(VENV)
@@ -24,8 +24,11 @@ $(BIN)/.runtime: pyproject.toml requirements-dev.lock
 demo: $(BIN)/.runtime
 	$(BIN)/python -m instantly_columns demo
 
+# With PostgreSQL's binaries on the machine the PostgreSQL tests run too, on a throwaway
+# cluster (or on INSTANTLY_COLUMNS_TEST_DSN when it is set, as .ci/run does); without them a
+# line says so and they skip.
 test: $(BIN)/.installed
-	$(BIN)/python -m pytest
+	@bash scripts/with-postgres.sh $(BIN)/python -m pytest
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .
@@ -35,6 +38,10 @@ lint: $(BIN)/.installed
 
 docs: $(BIN)/.installed
 	$(BIN)/mkdocs build --strict
+
+# The chart images of docs/notebooks.md, from the page's own example.
+docs-images: $(BIN)/.installed
+	$(BIN)/python scripts/docs-images.py
 
 bench: $(BIN)/.installed
 	$(BIN)/python -m benchmarks

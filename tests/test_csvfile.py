@@ -88,7 +88,11 @@ def written(rows: list[list[str]], delimiter: str) -> str:
 def test_the_delimiter_a_table_was_written_with_is_found(
     rows: list[list[str]], delimiter: str
 ) -> None:
-    assert sniff_delimiter(written(rows, delimiter)) == delimiter
+    text = written(rows, delimiter)
+    # A table of empty cells written with ";" reads ";;" and with "," reads ",,": equally
+    # good evidence for both, when the writer did not quote them apart.
+    assume(any(cell for row in rows for cell in row) or '""' in text)
+    assert sniff_delimiter(text) == delimiter
 
 
 def test_a_delimiter_inside_quoted_cells_does_not_fool_the_sniffer() -> None:

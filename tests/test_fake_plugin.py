@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
+from instantly_columns.service.facade import InstantlyColumns
+from instantly_columns.storage import MemoryStore
 from instantly_columns.testing import FakeClock, FakeInstantly
 
 pytest_plugins = ["pytester"]
@@ -72,3 +77,63 @@ def test_marker_is_registered_and_errors_are_usage_errors(pytester: pytest.Pytes
     result.stdout.fnmatch_lines(["*FakeInstantly failed while answering: KeyError('oops')*"])
     result.stdout.fnmatch_lines(["*@pytest.mark.instantly*no_such_option*"])
     pytester.runpytest("--markers").stdout.fnmatch_lines(["@pytest.mark.instantly(**kwargs)*"])
+
+
+# --- the ready service ---------------------------------------------------------------------
+
+DOCS = Path(__file__).resolve().parent.parent / "docs" / "testing.md"
+
+
+def test_the_service_fixture_is_connected_to_the_fake(
+    instantly_columns_service: InstantlyColumns,
+    instantly_columns_store: MemoryStore,
+    fake_instantly: FakeInstantly,
+) -> None:
+    assert instantly_columns_service.tables is instantly_columns_store
+    assert instantly_columns_store.get_key("default") is not None
+    assert [(r.method, r.path, r.status) for r in fake_instantly.requests] == [
+        ("GET", "/api/v2/workspaces/current", 200)
+    ]
+    assert instantly_columns_service.links() == []
+
+
+@pytest.mark.instantly(seed=21, rate_limits=False)
+def test_the_marker_configures_the_services_fake(
+    instantly_columns_service: InstantlyColumns, fake_instantly: FakeInstantly
+) -> None:
+    assert fake_instantly.seed == 21
+    assert fake_instantly.rate_limits is False
+
+
+def test_the_package_authors_example_in_the_docs_passes(pytester: pytest.Pytester) -> None:
+    # Exactly the ```py block of docs/testing.md, as a downstream project's test file.
+    blocks = re.findall(r"^```py\n(.*?)^```", DOCS.read_text(encoding="utf-8"), re.S | re.M)
+    assert len(blocks) == 1
+    pytester.makepyfile(test_my_app=blocks[0])
+    result = pytester.runpytest("--strict-markers", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)
+
+
+def test_the_store_fixture_can_be_overridden(pytester: pytest.Pytester) -> None:
+    pytester.makeconftest(
+        """
+        import pytest
+        from instantly_columns.storage import SQLiteStore
+
+        @pytest.fixture
+        def instantly_columns_store(tmp_path):
+            store = SQLiteStore(tmp_path / "app.db")
+            yield store
+            store.close()
+        """
+    )
+    pytester.makepyfile(
+        """
+        from instantly_columns.storage import SQLiteStore
+
+        def test_sqlite(instantly_columns_service):
+            assert isinstance(instantly_columns_service.tables, SQLiteStore)
+            assert instantly_columns_service.tables.get_key("default") is not None
+        """
+    )
+    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)

@@ -112,6 +112,7 @@ _EXPORTS: dict[str, str] = {
     "Problem": "errors",
     "ProgressEvent": "service.reports",
     "PushActionConfig": "domain.columns",
+    "PushProgress": "service.reports",
     "PushReport": "service.reports",
     "PushRowReport": "service.reports",
     "RateLimited": "errors",
@@ -443,6 +444,9 @@ if TYPE_CHECKING:
     )
     from instantly_columns.service.reports import (
         ProgressEvent as ProgressEvent,
+    )
+    from instantly_columns.service.reports import (
+        PushProgress as PushProgress,
     )
     from instantly_columns.service.reports import (
         PushReport as PushReport,

@@ -117,13 +117,19 @@ def sniff_delimiter(text: str) -> str:
     return best
 
 
+def lead_fields_named(cells: Sequence[str]) -> int:
+    """How many of a lead's fields (email, names, company...) a row names as headers, in
+    any of the languages field mapping knows; 0 for a row holding an email address."""
+    if any(_EMAIL_VALUE.match(cell.strip()) for cell in cells):
+        return 0
+    mapping = detect_field_mapping([cell for cell in cells if cell.strip()])
+    return sum(1 for field in _LEAD_FIELDS if getattr(mapping, field) is not None)
+
+
 def names_a_lead(cells: Sequence[str]) -> bool:
     """Whether a row reads as a lead table's header: it names an email or a name column
     (in any of the languages field mapping knows) and holds no email address itself."""
-    if any(_EMAIL_VALUE.match(cell.strip()) for cell in cells):
-        return False
-    mapping = detect_field_mapping([cell for cell in cells if cell.strip()])
-    return any(getattr(mapping, field) is not None for field in _LEAD_FIELDS)
+    return lead_fields_named(cells) > 0
 
 
 def find_header_row(
@@ -133,9 +139,10 @@ def find_header_row(
     """The index of the header row among ``rows``.
 
     A row is *consistent* when it has as many fields as most non-blank rows below it (or is
-    the last non-blank row). The header is the first consistent row that
-    ``looks_like_header``; failing that, the first consistent row with more than one field;
-    failing that, the first non-blank row (0 for no rows). Only the first rows are candidates.
+    the last non-blank row). The header is the consistent row that names the most lead fields
+    (with a custom ``looks_like_header``: the first consistent row that passes it); failing
+    that, the first consistent row with more than one field; failing that, the first
+    non-blank row (0 for no rows). Only the first rows are candidates.
     """
     candidates = [i for i, row in enumerate(rows[:_HEADER_SCAN]) if not _blank(row)]
     consistent = []
@@ -143,9 +150,16 @@ def find_header_row(
         below = _modal_width(rows[i + 1 : i + 1 + _HEADER_SCAN])
         if below is None or below == len(rows[i]):
             consistent.append(i)
-    for i in consistent:
-        if looks_like_header(rows[i]):
-            return i
+    if looks_like_header is names_a_lead:
+        # The row naming the most lead fields: a note above the table that happens to hold
+        # one header word ("Ad" is a Turkish first-name header) loses to the real header.
+        scores = [(lead_fields_named(rows[i]), -i) for i in consistent]
+        if scores and max(scores)[0] > 0:
+            return -max(scores)[1]
+    else:
+        for i in consistent:
+            if looks_like_header(rows[i]):
+                return i
     wide = [i for i in consistent if len(rows[i]) > 1]
     if wide:
         return wide[0]

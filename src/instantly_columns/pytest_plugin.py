@@ -1,9 +1,14 @@
-"""pytest plugin of instantly-columns: the ``fake_instantly`` fixtures and the ``instantly`` marker.
+"""pytest plugin of instantly-columns: the ``fake_instantly`` fixtures, a ready service, and
+the ``instantly`` marker.
 
 Installed as a ``pytest11`` entry point, so any project that installs instantly-columns gets::
 
     def test_push(fake_instantly):                 # a fresh FakeInstantly, own FakeClock
         key = fake_instantly.create_api_key()
+        ...
+
+    def test_my_flow(instantly_columns_service):   # InstantlyColumns, connected to that fake
+        instantly_columns_service.tables.create_table("leads", "Leads")
         ...
 
     @pytest.mark.instantly(rate_limits=False, seed=7)   # FakeInstantly keyword arguments
@@ -21,9 +26,17 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
+    from instantly_columns.service.facade import InstantlyColumns
+    from instantly_columns.storage import MemoryStore
     from instantly_columns.testing import FakeInstantly
 
-__all__ = ["fake_instantly", "fake_instantly_key", "pytest_configure"]
+__all__ = [
+    "fake_instantly",
+    "fake_instantly_key",
+    "instantly_columns_service",
+    "instantly_columns_store",
+    "pytest_configure",
+]
 
 _MARKER_HELP = (
     "instantly(**kwargs): configure the fake_instantly fixture; keyword arguments go to "
@@ -65,3 +78,38 @@ def fake_instantly(request: pytest.FixtureRequest) -> Iterator[FakeInstantly]:
 def fake_instantly_key(fake_instantly: FakeInstantly) -> str:
     """A raw API key (all scopes) of the ``fake_instantly`` workspace."""
     return fake_instantly.create_api_key(name="pytest")
+
+
+@pytest.fixture
+def instantly_columns_store() -> Iterator[MemoryStore]:
+    """A fresh, empty :class:`~instantly_columns.storage.MemoryStore` (tables, links and
+    keys), closed after the test. Override this fixture in your ``conftest.py`` to run the
+    service on another store (``SQLiteStore(tmp_path / "t.db")``, your own adapter)."""
+    from instantly_columns.storage import MemoryStore
+
+    store = MemoryStore()
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def instantly_columns_service(
+    instantly_columns_store: MemoryStore,
+    fake_instantly: FakeInstantly,
+    fake_instantly_key: str,
+) -> Iterator[InstantlyColumns]:
+    """An :class:`~instantly_columns.InstantlyColumns` on ``instantly_columns_store``,
+    talking to ``fake_instantly`` (its httpx transport, on its clock) with
+    ``fake_instantly_key`` connected as the ``"default"`` credential, so the wizard skips
+    the connection step. Connecting made one request (``GET /api/v2/workspaces/current``).
+    Closed after the test."""
+    from instantly_columns.service.facade import InstantlyColumns
+
+    service = InstantlyColumns(
+        instantly_columns_store,
+        transport=fake_instantly.httpx_transport(),
+        clock=fake_instantly.clock,
+    )
+    service.connect(fake_instantly_key)
+    yield service
+    service.close()

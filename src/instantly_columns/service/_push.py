@@ -44,6 +44,7 @@ def push_flow(
     dry_run: bool = False,
     force: bool = False,
     skip_if_in_campaign: bool = True,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Flow[PushReport]:
     link = yield from link_flow(ctx, link_id)
     campaign_id = link.config.campaign_id
@@ -118,7 +119,7 @@ def push_flow(
     if plan.fresh or plan.updates:
         core = yield from api_for(ctx, link.credential)
         requests += yield from _send_new(
-            ctx, core, campaign_id, chunks, skip_if_in_campaign, results
+            ctx, core, campaign_id, chunks, skip_if_in_campaign, results, progress
         )
         requests += yield from _send_updates(ctx, core, plan, results)
 
@@ -198,10 +199,14 @@ def _send_new(
     chunks: Sequence[Sequence[Candidate]],
     skip_if_in_campaign: bool,
     results: dict[str, PushRowReport],
+    progress: Callable[[int, int], None] | None = None,
 ) -> Flow[int]:
     now = ctx.clock.now()
     requests = 0
     step = max(1, ctx.push_concurrency)
+    sent, total = 0, sum(len(chunk) for chunk in chunks)
+    if progress is not None:
+        progress(sent, total)  # (rows sent, rows to send): before the first bulk call, after each
     queue = list(chunks)
     while queue:
         group, queue = queue[:step], queue[step:]
@@ -262,6 +267,9 @@ def _send_new(
                         error=not_created_reason(skip_if_in_campaign),
                     )
         queue = halves + queue
+        sent += sum(len(chunk) for chunk in group) - sum(len(half) for half in halves)
+        if progress is not None:
+            progress(sent, total)
     return requests
 
 

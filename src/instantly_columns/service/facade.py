@@ -9,8 +9,9 @@ the same flows over the storage ports and the typed API core, through the engine
 
 from __future__ import annotations
 
+import contextlib
 import warnings
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
@@ -26,7 +27,7 @@ from instantly_columns.domain.webhooks import check_secret
 from instantly_columns.domain.wizard import WizardAnswer, WizardState, WizardView
 from instantly_columns.engine.drivers import AsyncDriver, SyncDriver
 from instantly_columns.engine.effects import Flow, blocking
-from instantly_columns.errors import ConfigError
+from instantly_columns.errors import ConfigError, RecordNotFound
 from instantly_columns.ports import (
     ApiKey,
     AsyncTransport,
@@ -40,6 +41,7 @@ from instantly_columns.ports import (
     Transport,
 )
 from instantly_columns.service._context import Ctx, link_flow
+from instantly_columns.service._progress import PushWatch, bars_for
 from instantly_columns.service._push import push_flow
 from instantly_columns.service._settings import delete_link_flow, update_link_flow
 from instantly_columns.service._summary import SummarySource, analytics_flow, summary_flow
@@ -50,6 +52,7 @@ from instantly_columns.service.reports import (
     AnalyticsPanel,
     DeletionReport,
     ProgressEvent,
+    PushProgress,
     PushReport,
     SettingsChange,
     SummaryRow,
@@ -117,6 +120,19 @@ def _detect(ctx: Ctx, table_id: str) -> Flow[FieldMapping]:
 
 def _history(ctx: Ctx, link: str, limit: int) -> Flow[list[SyncRun]]:
     return (yield from blocking(ctx.links.runs, link, limit=limit))
+
+
+def _labels(ctx: Ctx, links: Sequence[str], action: str) -> Flow[list[str]]:
+    """What a progress bar calls each link: the action and the campaign's name."""
+    labels: list[str] = []
+    for link in links:
+        try:
+            found = yield from blocking(ctx.links.link, link)
+        except RecordNotFound:  # the flow itself says so, with its own message
+            labels.append(f"{action} · {link}")
+        else:
+            labels.append(f"{action} · {found.campaign_name or link}")
+    return labels
 
 
 def _links(ctx: Ctx, table_id: str | None) -> Flow[list[CampaignLink]]:
@@ -320,6 +336,7 @@ class InstantlyColumns(_Base):
         force: bool = False,
         skip_if_in_campaign: bool = True,
         sync_after: bool = False,
+        progress: bool | Callable[[PushProgress], None] | None = None,
     ) -> PushReport:
         """Push rows of a link's table as leads (all rows, the ``rows`` ids, or those
         ``where`` accepts). ``link`` is the id of the ``campaign_config`` column.
@@ -327,34 +344,65 @@ class InstantlyColumns(_Base):
         Every row gets a result. ``dry_run`` returns the exact request bodies and sends
         nothing. ``force`` ignores earlier results. ``skip_if_in_campaign`` is Instantly's
         flag: leads already in a campaign of the workspace are not added (turn it off to put
-        a row in two campaigns). ``sync_after`` runs a sync when the push is done."""
-        report = self._driver.run(
-            push_flow(
-                self._flow_ctx(),
+        a row in two campaigns). ``sync_after`` runs a sync when the push is done.
+
+        ``progress``: ``None`` shows a bar in interactive use (a terminal or a Jupyter
+        kernel) and none in scripts, ``True`` always, ``False`` never; a callable gets a
+        [`PushProgress`][instantly_columns.service.reports.PushProgress] before the first
+        bulk call, after each one and at the end, and no bar is shown."""
+        bars = None if dry_run else bars_for(progress)
+        labels = self._driver.run(_labels(self._flow_ctx(), [link], "Push")) if bars else []
+        with bars or contextlib.nullcontext():
+            watch = PushWatch(
                 link,
-                rows=rows,
-                where=where,
-                dry_run=dry_run,
-                force=force,
-                skip_if_in_campaign=skip_if_in_campaign,
+                progress if callable(progress) else None,
+                bars.push(labels[0]) if bars is not None else None,
             )
-        )
+            report = self._driver.run(
+                push_flow(
+                    self._flow_ctx(),
+                    link,
+                    rows=rows,
+                    where=where,
+                    dry_run=dry_run,
+                    force=force,
+                    skip_if_in_campaign=skip_if_in_campaign,
+                    progress=watch,
+                )
+            )
+            watch.finish(report)
         if sync_after and not dry_run:
-            self.sync(link)
+            self.sync(link, progress=progress if isinstance(progress, bool) else None)
         return report
 
     def sync(
         self,
         link: str,
         *,
-        progress: Callable[[ProgressEvent], None] | None = None,
+        progress: bool | Callable[[ProgressEvent], None] | None = None,
         cancel: CancelToken | None = None,
         full: bool = False,
     ) -> SyncReport:
         """Sync one link's engagement columns, resuming an interrupted run unless ``full``.
 
-        ``progress`` is called after every page; when ``cancel.is_set()`` turns true the run
-        stops after the current page and can be resumed."""
+        ``progress``: ``None`` shows a bar in interactive use (a terminal or a Jupyter
+        kernel) and none in scripts, ``True`` always, ``False`` never; a callable is called
+        after every page instead. When ``cancel.is_set()`` turns true the run stops after
+        the current page and can be resumed."""
+        bars = bars_for(progress)
+        if bars is None:
+            return self._sync(link, progress if callable(progress) else None, cancel, full)
+        labels = self._driver.run(_labels(self._flow_ctx(), [link], "Sync"))
+        with bars:
+            return self._sync(link, bars.sync(labels[0]), cancel, full)
+
+    def _sync(
+        self,
+        link: str,
+        progress: Callable[[ProgressEvent], None] | None,
+        cancel: CancelToken | None,
+        full: bool,
+    ) -> SyncReport:
         return self._driver.run(
             sync_flow(
                 self._flow_ctx(),
@@ -369,21 +417,30 @@ class InstantlyColumns(_Base):
         self,
         table_id: str,
         *,
-        progress: Callable[[ProgressEvent], None] | None = None,
+        progress: bool | Callable[[ProgressEvent], None] | None = None,
         cancel: CancelToken | None = None,
         full: bool = False,
     ) -> list[SyncReport]:
-        """Sync every link of a table, concurrently within the workspace rate limit."""
+        """Sync every link of a table, concurrently within the workspace rate limit
+        (``progress`` as in ``sync``: one display, a bar per link)."""
         from concurrent.futures import ThreadPoolExecutor
 
         links = self._driver.run(_table_links(self._flow_ctx(), table_id))
-        with ThreadPoolExecutor(max_workers=max(1, min(len(links), self._concurrency))) as pool:
-            return list(
-                pool.map(
-                    lambda link: self.sync(link, progress=progress, cancel=cancel, full=full),
-                    links,
+        bars = bars_for(progress) if links else None
+        callbacks: list[Callable[[ProgressEvent], None] | None]
+        callbacks = [progress if callable(progress) else None] * len(links)
+        if bars is not None:
+            labels = self._driver.run(_labels(self._flow_ctx(), links, "Sync"))
+        with bars or contextlib.nullcontext():
+            if bars is not None:
+                callbacks = [bars.sync(label) for label in labels]
+            with ThreadPoolExecutor(max_workers=max(1, min(len(links), self._concurrency))) as pool:
+                return list(
+                    pool.map(
+                        lambda pair: self._sync(pair[0], pair[1], cancel, full),
+                        zip(links, callbacks, strict=True),
+                    )
                 )
-            )
 
     def release(self, link: str) -> list[SyncRun]:
         """End the link's running sync, if any, so that a new one can start at once (after a
@@ -565,34 +622,59 @@ class AsyncInstantlyColumns(_Base):
         force: bool = False,
         skip_if_in_campaign: bool = True,
         sync_after: bool = False,
+        progress: bool | Callable[[PushProgress], None] | None = None,
     ) -> PushReport:
         """Push rows of a link's table as leads; see
         [`InstantlyColumns.push`][instantly_columns.service.facade.InstantlyColumns.push]."""
-        report = await self._driver.run(
-            push_flow(
-                self._flow_ctx(),
+        bars = None if dry_run else bars_for(progress)
+        labels = await self._driver.run(_labels(self._flow_ctx(), [link], "Push")) if bars else []
+        with bars or contextlib.nullcontext():
+            watch = PushWatch(
                 link,
-                rows=rows,
-                where=where,
-                dry_run=dry_run,
-                force=force,
-                skip_if_in_campaign=skip_if_in_campaign,
+                progress if callable(progress) else None,
+                bars.push(labels[0]) if bars is not None else None,
             )
-        )
+            report = await self._driver.run(
+                push_flow(
+                    self._flow_ctx(),
+                    link,
+                    rows=rows,
+                    where=where,
+                    dry_run=dry_run,
+                    force=force,
+                    skip_if_in_campaign=skip_if_in_campaign,
+                    progress=watch,
+                )
+            )
+            watch.finish(report)
         if sync_after and not dry_run:
-            await self.sync(link)
+            await self.sync(link, progress=progress if isinstance(progress, bool) else None)
         return report
 
     async def sync(
         self,
         link: str,
         *,
-        progress: Callable[[ProgressEvent], None] | None = None,
+        progress: bool | Callable[[ProgressEvent], None] | None = None,
         cancel: CancelToken | None = None,
         full: bool = False,
     ) -> SyncReport:
         """Sync one link's engagement columns, resuming an interrupted run unless ``full``;
         see [`InstantlyColumns.sync`][instantly_columns.service.facade.InstantlyColumns.sync]."""
+        bars = bars_for(progress)
+        if bars is None:
+            return await self._sync(link, progress if callable(progress) else None, cancel, full)
+        labels = await self._driver.run(_labels(self._flow_ctx(), [link], "Sync"))
+        with bars:
+            return await self._sync(link, bars.sync(labels[0]), cancel, full)
+
+    async def _sync(
+        self,
+        link: str,
+        progress: Callable[[ProgressEvent], None] | None,
+        cancel: CancelToken | None,
+        full: bool,
+    ) -> SyncReport:
         return await self._driver.run(
             sync_flow(
                 self._flow_ctx(), link, progress=progress, cancelled=_cancelled(cancel), full=full
@@ -603,22 +685,31 @@ class AsyncInstantlyColumns(_Base):
         self,
         table_id: str,
         *,
-        progress: Callable[[ProgressEvent], None] | None = None,
+        progress: bool | Callable[[ProgressEvent], None] | None = None,
         cancel: CancelToken | None = None,
         full: bool = False,
     ) -> list[SyncReport]:
-        """Sync every link of a table, concurrently within the workspace rate limit."""
+        """Sync every link of a table, concurrently within the workspace rate limit
+        (``progress`` as in ``sync``: one display, a bar per link)."""
         import anyio
 
         links = await self._driver.run(_table_links(self._flow_ctx(), table_id))
         reports: list[SyncReport | None] = [None] * len(links)
+        bars = bars_for(progress) if links else None
+        callbacks: list[Callable[[ProgressEvent], None] | None]
+        callbacks = [progress if callable(progress) else None] * len(links)
+        if bars is not None:
+            labels = await self._driver.run(_labels(self._flow_ctx(), links, "Sync"))
 
         async def one(i: int, link: str) -> None:
-            reports[i] = await self.sync(link, progress=progress, cancel=cancel, full=full)
+            reports[i] = await self._sync(link, callbacks[i], cancel, full)
 
-        async with anyio.create_task_group() as group:
-            for i, link in enumerate(links):
-                group.start_soon(one, i, link)
+        with bars or contextlib.nullcontext():
+            if bars is not None:
+                callbacks = [bars.sync(label) for label in labels]
+            async with anyio.create_task_group() as group:
+                for i, link in enumerate(links):
+                    group.start_soon(one, i, link)
         return [r for r in reports if r is not None]
 
     async def release(self, link: str) -> list[SyncRun]:

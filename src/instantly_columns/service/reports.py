@@ -21,6 +21,7 @@ __all__ = [
     "AnalyticsPanel",
     "DeletionReport",
     "ProgressEvent",
+    "PushProgress",
     "PushReport",
     "PushRowReport",
     "SettingsChange",
@@ -108,6 +109,18 @@ class ProgressEvent(_LinkIdAlias):
     leads_seen: int
     rows_matched: int
     cells_written: int
+    done: bool = False
+
+
+@attrs.frozen
+class PushProgress(_LinkIdAlias):
+    """Reported by a push before its first bulk call, after each one, and once at the end
+    (``done``). ``rows_total`` counts the rows this push sends as new leads in bulk calls;
+    rows pushed before, invalid rows and lead updates are not part of it."""
+
+    link_id: str
+    rows_done: int
+    rows_total: int
     done: bool = False
 
 
