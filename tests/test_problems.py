@@ -273,8 +273,11 @@ def test_nest_problems() -> None:
 @pytest.mark.parametrize(
     ("data", "path"),
     [
-        ({"instantly_subtype": "push_action"}, "push_config"),
-        ({"instantly_subtype": "push_action", "push_config": {}}, "push_config.campaign_id"),
+        ({"instantly_subtype": "push_action", "push_config": "c1"}, "push_config"),
+        (
+            {"instantly_subtype": "push_action", "push_config": {"campaign_id": 5}},
+            "push_config.campaign_id",
+        ),
     ],
 )
 def test_column_configs_use_the_one_converter(data: dict[str, Any], path: str) -> None:

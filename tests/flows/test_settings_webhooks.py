@@ -8,7 +8,12 @@ import anyio
 import pytest
 
 from instantly_columns.asgi import webhook_app
-from instantly_columns.domain.columns import ENGAGEMENT_SUBTYPES, PushActionConfig, validate_table
+from instantly_columns.domain.columns import (
+    ENGAGEMENT_SUBTYPES,
+    Column,
+    PushActionConfig,
+    validate_table,
+)
 from instantly_columns.errors import (
     InvalidColumnConfig,
     ServerError,
@@ -230,7 +235,7 @@ def test_edit_sequence_mode_and_push_config(
     assert "push_config" in change.changed
     push = next(c for c in store.columns(TABLE) if c.subtype == "push_action")
     assert isinstance(push.config, PushActionConfig)
-    assert push.config.push_config.auto_field_mapping is False
+    assert push.config.auto_field_mapping is False
     assert push.config.field_mapping is not None
     with pytest.raises(InvalidColumnConfig):
         service.update_link(link, sequence_mode="write_poems")
@@ -239,3 +244,44 @@ def test_edit_sequence_mode_and_push_config(
 def bulk_leads(fake: FakeInstantly) -> list[dict[str, Any]]:
     bodies = [r.json for r in fake.requests if r.path.endswith("/leads/add")]
     return [lead for body in bodies for lead in body["leads"]]
+
+
+def test_a_mapping_edit_keeps_the_hosts_own_keys(
+    service: Service, store: Any, fake: FakeInstantly, api_key: str
+) -> None:
+    setup_table(store, make_rows(2))
+    link = wizard_link(service, api_key)
+    (column,) = [c for c in store.columns(TABLE) if c.id == link]
+    flat = column.config.to_integration_config() if column.config else {}
+    flat["field_mapping"]["ui_order"] = ["email"]  # a key of the host's
+    flat["ui_color"] = "teal"
+    del flat["sequence_mode"]  # the host left it out: use_existing
+    store.save_columns(
+        TABLE,
+        [
+            Column.from_host(
+                id=column.id,
+                key=column.key,
+                name=column.name,
+                type="instantly",
+                integration_config=flat,
+            )
+        ],
+    )
+    service.update_link(link, field_mapping={"email": "email", "last_name": "last"})
+    (column,) = [c for c in store.columns(TABLE) if c.id == link]
+    assert column.config is not None
+    saved = column.config.to_integration_config()
+    assert saved["field_mapping"] == {"ui_order": ["email"], "email": "email", "last_name": "last"}
+    assert saved["ui_color"] == "teal"
+    assert "sequence_mode" not in saved  # a default is used, not written back
+    engagement = [c for c in store.columns(TABLE) if c.subtype in ENGAGEMENT_SUBTYPES]
+    assert {
+        c.config.to_integration_config().get("engagement_field") for c in engagement if c.config
+    } == {
+        "interest_status_label",
+        "lead_status",
+        "timestamp_last_email_sent",
+        "reply_count",
+        "open_count",
+    }

@@ -1,6 +1,10 @@
 """A settings change of a campaign link, decided without I/O: the link's columns rewritten
 (mapping, mode, push settings, rename, campaign switch), what changed, and what the user
-should know about it."""
+should know about it.
+
+The host's JSON in the columns stays open: keys the library does not know are carried
+through an edit untouched, and keys the host left out stay out unless the edit sets them.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from typing import Any, TypeVar
 import attrs
 
 from instantly_columns.domain.columns import (
+    CORE_LEAD_FIELDS,
     CampaignConfig,
     Column,
     EngagementConfig,
@@ -25,6 +30,8 @@ from instantly_columns.errors import InvalidColumnConfig
 __all__ = ["LinkEdit", "edit_link"]
 
 ConfigT = TypeVar("ConfigT", CampaignConfig, PushActionConfig)
+
+_MAPPING_KEYS: tuple[str, ...] = (*CORE_LEAD_FIELDS, "custom_variables")
 
 
 @attrs.frozen
@@ -53,8 +60,8 @@ def _typed(kind: type[ConfigT], flat: Mapping[str, Any]) -> ConfigT:
 
 def _link_name(column: Column, old: CampaignConfig, new: CampaignConfig) -> str:
     # A column named after its campaign follows a rename; a name the user chose stays.
-    if column.name in ("", old.campaign_name):
-        return new.campaign_name
+    if column.name in ("", old.campaign_name, old.display_name):
+        return new.display_name
     return column.name
 
 
@@ -80,7 +87,12 @@ def edit_link(
     changed: list[str] = []
     notes: list[str] = []
     if field_mapping is not None:
-        flat["field_mapping"] = dict(field_mapping)
+        # Keys of the host's that this library does not know stay; the lead fields are
+        # replaced by the new mapping.
+        kept = {
+            k: v for k, v in dict(flat.get("field_mapping") or {}).items() if k not in _MAPPING_KEYS
+        }
+        flat["field_mapping"] = {**kept, **field_mapping}
         changed.append("field_mapping")
     if sequence_mode is not None and sequence_mode != old.sequence_mode:
         flat["sequence_mode"] = sequence_mode
@@ -101,32 +113,34 @@ def edit_link(
     for subtype, col in engagement.items():
         cfg = col.config
         assert isinstance(cfg, EngagementConfig)
+        # A dependent that names no campaign belongs by its key: leave it so.
+        if cfg.campaign_id is not None:
+            cfg = cfg.model_copy(update={"campaign_id": new.campaign_id})
         updated[col.id] = col.model_copy(
-            update={
-                "name": engagement_column_name(subtype, new.campaign_name),
-                "config": cfg.model_copy(update={"campaign_id": new.campaign_id}),
-            }
+            update={"name": engagement_column_name(subtype, new.display_name), "config": cfg}
         )
     for col in steps.values():
-        cfg = col.config
-        assert isinstance(cfg, SequenceStepConfig)
-        updated[col.id] = col.model_copy(
-            update={"config": cfg.model_copy(update={"campaign_id": new.campaign_id})}
-        )
+        step_cfg = col.config
+        assert isinstance(step_cfg, SequenceStepConfig)
+        if step_cfg.campaign_id is not None:
+            step_cfg = step_cfg.model_copy(update={"campaign_id": new.campaign_id})
+            updated[col.id] = col.model_copy(update={"config": step_cfg})
     new_push_config: Mapping[str, Any] | None = None
     if push is not None:
-        cfg = push.config
-        assert isinstance(cfg, PushActionConfig)
-        push_flat = cfg.to_integration_config()
+        cfg_push = push.config
+        assert isinstance(cfg_push, PushActionConfig)
+        push_flat = cfg_push.to_integration_config()
+        inner = dict(push_flat.get("push_config") or {})
         if push_config is not None:
-            push_flat["push_config"] = {**push_flat["push_config"], **push_config}
+            inner.update(push_config)
             changed.append("push_config")
-        push_flat["push_config"] = {**push_flat["push_config"], "campaign_id": new.campaign_id}
-        if "campaign_id" in push_flat:
+        if inner.get("campaign_id") is not None:
+            inner["campaign_id"] = new.campaign_id
+        if inner or "push_config" in push_flat:
+            push_flat["push_config"] = inner
+        if push_flat.get("campaign_id") is not None:
             push_flat["campaign_id"] = new.campaign_id
-        if not push_flat["push_config"].get("auto_field_mapping", True) and not push_flat.get(
-            "field_mapping"
-        ):
+        if not inner.get("auto_field_mapping", True) and not push_flat.get("field_mapping"):
             # The push column gets a mapping of its own, starting from the link's.
             push_flat["field_mapping"] = new.field_mapping.model_dump(
                 mode="json", exclude_unset=True
@@ -134,7 +148,7 @@ def edit_link(
             notes.append("the push column now has its own field mapping, copied from the link")
         new_push = _typed(PushActionConfig, push_flat)
         updated[push.id] = push.model_copy(update={"config": new_push})
-        if push_config is not None:
+        if push_config is not None and new_push.push_config is not None:
             new_push_config = dict(new_push.push_config)
     elif push_config is not None:
         raise InvalidColumnConfig("this link has no push_action column", path="push_config")

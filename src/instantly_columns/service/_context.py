@@ -12,6 +12,7 @@ import attrs
 from instantly_columns.api.core import ApiCore
 from instantly_columns.domain.columns import (
     ENGAGEMENT_SUBTYPES,
+    HOST_ENGAGEMENT_FIELD_BY_SUBTYPE,
     INSTANTLY_COLUMN_TYPE,
     CampaignConfig,
     Column,
@@ -20,11 +21,16 @@ from instantly_columns.domain.columns import (
     SequenceStepConfig,
     column_key,
 )
-from instantly_columns.domain.engagement import ENGAGEMENT_FIELD_BY_SUBTYPE, EngagementSubtype
+from instantly_columns.domain.engagement import EngagementSubtype
 from instantly_columns.domain.ids import engagement_column_id, engagement_column_name
 from instantly_columns.domain.push import BULK_MAX_BYTES
 from instantly_columns.engine.effects import Flow, blocking
-from instantly_columns.errors import MissingApiKey, RecordNotFound, Unauthorized
+from instantly_columns.errors import (
+    InvalidColumnConfig,
+    MissingApiKey,
+    RecordNotFound,
+    Unauthorized,
+)
 from instantly_columns.ports import (
     ApiKey,
     CampaignLink,
@@ -129,7 +135,7 @@ def _belongs(col: Column, link: Column, config: CampaignConfig) -> bool:
     if col.key.startswith(prefix):
         return True
     if isinstance(cfg, PushActionConfig):
-        return cfg.push_config.campaign_id == config.campaign_id
+        return cfg.target_campaign_id == config.campaign_id
     if isinstance(cfg, EngagementConfig | SequenceStepConfig):
         return cfg.campaign_id == config.campaign_id
     return False
@@ -141,6 +147,11 @@ def resolve_link(columns: Sequence[Column], link: CampaignLink) -> Link:
     if column is None or not isinstance(column.config, CampaignConfig):
         raise RecordNotFound(f"table {link.table_id!r} has no campaign link {link.id!r}")
     config = column.config
+    if not config.campaign_id:
+        raise InvalidColumnConfig(
+            f"campaign link {link.id!r} names no campaign: set its campaign_id",
+            path=f"columns[{column.id}].integration_config.campaign_id",
+        )
     engagement: dict[EngagementSubtype, Column] = {}
     push = None
     steps: dict[tuple[int, str], Column] = {}
@@ -152,8 +163,8 @@ def resolve_link(columns: Sequence[Column], link: CampaignLink) -> Link:
             engagement.setdefault(cfg.instantly_subtype, col)
         elif isinstance(cfg, PushActionConfig):
             push = push or col
-        elif isinstance(cfg, SequenceStepConfig):
-            steps[(cfg.step_config.step_number, cfg.step_config.field)] = col
+        elif isinstance(cfg, SequenceStepConfig) and cfg.step is not None:
+            steps[cfg.step] = col
     return Link(link.table_id, column, config, link, engagement, push, steps)
 
 
@@ -168,11 +179,11 @@ def engagement_column(link_id: str, campaign: CampaignConfig, subtype: Engagemen
     return Column(
         id=engagement_column_id(link_id, subtype),
         key=column_key(link_id, subtype),
-        name=engagement_column_name(subtype, campaign.campaign_name),
+        name=engagement_column_name(subtype, campaign.display_name),
         type=INSTANTLY_COLUMN_TYPE,
         config=EngagementConfig(
             instantly_subtype=subtype,
-            engagement_field=ENGAGEMENT_FIELD_BY_SUBTYPE[subtype],
+            engagement_field=HOST_ENGAGEMENT_FIELD_BY_SUBTYPE[subtype],
             campaign_id=campaign.campaign_id,
         ),
     )

@@ -63,7 +63,7 @@ def update_link_flow(
     item = attrs.evolve(
         link.record,
         campaign_id=edit.config.campaign_id,
-        campaign_name=edit.config.campaign_name,
+        campaign_name=edit.config.campaign_name or link.record.campaign_name,
         sequence_mode=edit.config.sequence_mode,
         field_mapping=edit.config.field_mapping.model_dump(mode="json", exclude_unset=True),
         settings=settings,

@@ -311,7 +311,7 @@ def _create(ctx: Ctx, state: WizardState, answer: CreateAnswer) -> Flow[WizardSt
             Column(
                 id=push_column_id(link_id),
                 key=column_key(link_id, "push_action"),
-                name=f"Push · {config.campaign_name}",
+                name=f"Push · {config.display_name}",
                 type=INSTANTLY_COLUMN_TYPE,
                 config=PushActionConfig(
                     instantly_subtype="push_action",
@@ -363,7 +363,7 @@ def _create(ctx: Ctx, state: WizardState, answer: CreateAnswer) -> Flow[WizardSt
             id=link_id,
             table_id=state.table_id,
             campaign_id=config.campaign_id,
-            campaign_name=config.campaign_name,
+            campaign_name=config.campaign_name or "",
             sequence_mode=config.sequence_mode,
             field_mapping=config.field_mapping.model_dump(mode="json", exclude_defaults=True),
             credential_id=state.credential_id,
