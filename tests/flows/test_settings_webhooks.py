@@ -15,6 +15,7 @@ from instantly_columns.domain.columns import (
     validate_table,
 )
 from instantly_columns.errors import (
+    ConfigError,
     InvalidColumnConfig,
     ServerError,
     WebhookAuthError,
@@ -285,3 +286,35 @@ def test_a_mapping_edit_keeps_the_hosts_own_keys(
         "reply_count",
         "open_count",
     }
+
+
+# --- settings are closed; errors name what is missing -----------------------------------------
+
+
+def test_a_misspelt_setting_names_the_closest_and_saves_nothing(
+    service: Service, store: Any, fake: FakeInstantly, api_key: str
+) -> None:
+    setup_table(store, make_rows(2))
+    link = wizard_link(service, api_key)
+    before = (store.columns(TABLE), service.links(TABLE))
+    with pytest.raises(ConfigError) as info:
+        service.update_link(link, sequnce_mode="author_steps")
+    assert [str(p) for p in info.value.problems] == [
+        "sequnce_mode: unknown setting 'sequnce_mode'; did you mean 'sequence_mode'?"
+    ]
+    with pytest.raises(ConfigError) as info:
+        service.update_link(link, field_mapping={"emial": "email"})
+    assert [str(p) for p in info.value.problems] == [
+        "field_mapping.emial: unknown lead field 'emial'; did you mean 'email'?"
+    ]
+    with pytest.raises(ConfigError, match="did you mean 'auto_field_mapping'"):
+        service.update_link(link, push_config={"auto_field_maping": False})
+    with pytest.raises(ConfigError, match="did you mean 'use_existing'"):
+        service.update_link(link, sequence_mode="use_exsting")
+    with pytest.raises(ConfigError) as info:
+        service.update_link(link, sync_interval_seconds="15m")
+    assert [p.path for p in info.value.problems] == ["sync_interval_seconds"]
+    for bad in (0, -5, True, float("nan")):
+        with pytest.raises(ConfigError, match="sync_interval_seconds"):
+            service.update_link(link, sync_interval_seconds=bad)
+    assert (store.columns(TABLE), service.links(TABLE)) == before

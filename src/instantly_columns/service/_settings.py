@@ -8,7 +8,7 @@ from typing import Any
 import attrs
 
 from instantly_columns.domain.columns import Column
-from instantly_columns.domain.link_edit import edit_link
+from instantly_columns.domain.link_edit import check_settings, edit_link
 from instantly_columns.engine.effects import Flow, blocking
 from instantly_columns.ports import CellWrite
 from instantly_columns.service._context import ROW_PAGE, Ctx, link_flow
@@ -25,7 +25,18 @@ def update_link_flow(
     campaign_name: str | None = None,
     campaign_id: str | None = None,
     sync_interval_seconds: float | None = None,
+    unknown: Mapping[str, object] | None = None,
 ) -> Flow[SettingsChange]:
+    # Our own input: every value is checked before anything is read or written.
+    check_settings(
+        field_mapping=field_mapping,
+        sequence_mode=sequence_mode,
+        push_config=push_config,
+        campaign_name=campaign_name,
+        campaign_id=campaign_id,
+        sync_interval_seconds=sync_interval_seconds,
+        unknown=unknown,
+    )
     link = yield from link_flow(ctx, link_id)
     columns = yield from blocking(ctx.tables.columns, link.table_id)
     edit = edit_link(

@@ -12,7 +12,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Callable, Collection, Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, NoReturn, Protocol, TypeVar
 
 import attrs
 
@@ -431,10 +431,19 @@ class InstantlyColumns(_Base):
         campaign_name: str | None = None,
         campaign_id: str | None = None,
         sync_interval_seconds: float | None = None,
+        **unknown: NoReturn,
     ) -> SettingsChange:
         """Edit a link: its field mapping, sequence mode, push settings, name, campaign
         (a switch clears the old campaign's cells) or sync interval. Nothing is saved unless
-        the whole change is valid."""
+        the whole change is valid.
+
+        Raises:
+            ConfigError: before anything is read or written, for a keyword, lead field or
+                ``push_config`` key that does not exist (naming the closest valid ones; a
+                type checker flags an unknown keyword too) or a value of the wrong type
+                (``sync_interval_seconds="15m"``).
+            InvalidColumnConfig: the table would not be valid after the change.
+        """
         return self._driver.run(
             update_link_flow(
                 self._flow_ctx(),
@@ -445,6 +454,7 @@ class InstantlyColumns(_Base):
                 campaign_name=campaign_name,
                 campaign_id=campaign_id,
                 sync_interval_seconds=sync_interval_seconds,
+                unknown=unknown,
             )
         )
 
@@ -663,6 +673,7 @@ class AsyncInstantlyColumns(_Base):
         campaign_name: str | None = None,
         campaign_id: str | None = None,
         sync_interval_seconds: float | None = None,
+        **unknown: NoReturn,
     ) -> SettingsChange:
         """Edit a link; see
         [`InstantlyColumns.update_link`][instantly_columns.service.facade.InstantlyColumns.update_link]."""
@@ -676,6 +687,7 @@ class AsyncInstantlyColumns(_Base):
                 campaign_name=campaign_name,
                 campaign_id=campaign_id,
                 sync_interval_seconds=sync_interval_seconds,
+                unknown=unknown,
             )
         )
 
