@@ -17,6 +17,8 @@ from instantly_columns.domain.columns import (
 from instantly_columns.errors import (
     ConfigError,
     InvalidColumnConfig,
+    NotFound,
+    RecordNotFound,
     ServerError,
     WebhookAuthError,
     WebhookPayloadError,
@@ -247,6 +249,38 @@ def bulk_leads(fake: FakeInstantly) -> list[dict[str, Any]]:
     return [lead for body in bodies for lead in body["leads"]]
 
 
+# --- settings are closed; errors name what is missing -----------------------------------------
+
+
+def test_a_misspelt_setting_names_the_closest_and_saves_nothing(
+    service: Service, store: Any, fake: FakeInstantly, api_key: str
+) -> None:
+    setup_table(store, make_rows(2))
+    link = wizard_link(service, api_key)
+    before = (store.columns(TABLE), service.links(TABLE))
+    with pytest.raises(ConfigError) as info:
+        service.update_link(link, sequnce_mode="author_steps")
+    assert [str(p) for p in info.value.problems] == [
+        "sequnce_mode: unknown setting 'sequnce_mode'; did you mean 'sequence_mode'?"
+    ]
+    with pytest.raises(ConfigError) as info:
+        service.update_link(link, field_mapping={"emial": "email"})
+    assert [str(p) for p in info.value.problems] == [
+        "field_mapping.emial: unknown lead field 'emial'; did you mean 'email'?"
+    ]
+    with pytest.raises(ConfigError, match="did you mean 'auto_field_mapping'"):
+        service.update_link(link, push_config={"auto_field_maping": False})
+    with pytest.raises(ConfigError, match="did you mean 'use_existing'"):
+        service.update_link(link, sequence_mode="use_exsting")
+    with pytest.raises(ConfigError) as info:
+        service.update_link(link, sync_interval_seconds="15m")
+    assert [p.path for p in info.value.problems] == ["sync_interval_seconds"]
+    for bad in (0, -5, True, float("nan")):
+        with pytest.raises(ConfigError, match="sync_interval_seconds"):
+            service.update_link(link, sync_interval_seconds=bad)
+    assert (store.columns(TABLE), service.links(TABLE)) == before
+
+
 def test_a_mapping_edit_keeps_the_hosts_own_keys(
     service: Service, store: Any, fake: FakeInstantly, api_key: str
 ) -> None:
@@ -288,33 +322,29 @@ def test_a_mapping_edit_keeps_the_hosts_own_keys(
     }
 
 
-# --- settings are closed; errors name what is missing -----------------------------------------
-
-
-def test_a_misspelt_setting_names_the_closest_and_saves_nothing(
+def test_switching_to_a_campaign_that_does_not_exist_names_it(
     service: Service, store: Any, fake: FakeInstantly, api_key: str
 ) -> None:
     setup_table(store, make_rows(2))
     link = wizard_link(service, api_key)
     before = (store.columns(TABLE), service.links(TABLE))
-    with pytest.raises(ConfigError) as info:
-        service.update_link(link, sequnce_mode="author_steps")
-    assert [str(p) for p in info.value.problems] == [
-        "sequnce_mode: unknown setting 'sequnce_mode'; did you mean 'sequence_mode'?"
-    ]
-    with pytest.raises(ConfigError) as info:
-        service.update_link(link, field_mapping={"emial": "email"})
-    assert [str(p) for p in info.value.problems] == [
-        "field_mapping.emial: unknown lead field 'emial'; did you mean 'email'?"
-    ]
-    with pytest.raises(ConfigError, match="did you mean 'auto_field_mapping'"):
-        service.update_link(link, push_config={"auto_field_maping": False})
-    with pytest.raises(ConfigError, match="did you mean 'use_existing'"):
-        service.update_link(link, sequence_mode="use_exsting")
-    with pytest.raises(ConfigError) as info:
-        service.update_link(link, sync_interval_seconds="15m")
-    assert [p.path for p in info.value.problems] == ["sync_interval_seconds"]
-    for bad in (0, -5, True, float("nan")):
-        with pytest.raises(ConfigError, match="sync_interval_seconds"):
-            service.update_link(link, sync_interval_seconds=bad)
+    ghost = "0199a3c2-7d7e-7cc1-9d3a-5b7e2f1c0a11"
+    for missing in (ghost, "abc"):
+        with pytest.raises(NotFound, match=f"no campaign '{missing}' in this workspace"):
+            service.update_link(link, campaign_id=missing)
     assert (store.columns(TABLE), service.links(TABLE)) == before
+
+
+def test_an_unknown_link_is_named(service: Service, store: Any, api_key: str) -> None:
+    setup_table(store, make_rows(1))
+    calls: list[tuple[str, dict[str, Any]]] = [
+        ("push", {}),
+        ("sync", {}),
+        ("summary", {}),
+        ("update_link", {"campaign_name": "x"}),
+        ("delete_link", {}),
+    ]
+    for name, kwargs in calls:
+        with pytest.raises(RecordNotFound) as info:
+            getattr(service, name)("nope", **kwargs)
+        assert str(info.value) == "no such campaign link 'nope'", name

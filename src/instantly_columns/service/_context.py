@@ -10,6 +10,7 @@ from contextlib import AbstractContextManager
 import attrs
 
 from instantly_columns.api.core import ApiCore
+from instantly_columns.api.results import Campaign
 from instantly_columns.domain.columns import (
     ENGAGEMENT_SUBTYPES,
     HOST_ENGAGEMENT_FIELD_BY_SUBTYPE,
@@ -26,8 +27,10 @@ from instantly_columns.domain.ids import engagement_column_id, engagement_column
 from instantly_columns.domain.push import BULK_MAX_BYTES
 from instantly_columns.engine.effects import Flow, blocking
 from instantly_columns.errors import (
+    BadRequest,
     InvalidColumnConfig,
     MissingApiKey,
+    NotFound,
     RecordNotFound,
     Unauthorized,
 )
@@ -80,6 +83,22 @@ def api_for(ctx: Ctx, credential: str) -> Flow[ApiCore]:
     if key is None:
         raise MissingApiKey(f"no API key is stored for {credential!r}: connect one first")
     return ctx.core(key)
+
+
+def campaign_or_not_found(core: ApiCore, campaign_id: str) -> Flow[Campaign]:
+    """The campaign; a 404 becomes a ``NotFound`` that names the campaign id. So does a 400:
+    the id is the request's only parameter, and Instantly answers 400 to an id that is not
+    one (``params/id must match format "uuid"``), so no such campaign can exist."""
+    try:
+        return (yield from core.get_campaign(campaign_id))
+    except (NotFound, BadRequest) as exc:
+        raise NotFound(
+            f"no campaign {campaign_id!r} in this workspace",
+            status=exc.status,
+            method=exc.method,
+            path=exc.path,
+            body_excerpt=exc.body_excerpt,
+        ) from None
 
 
 def error_text(error: BaseException) -> str:
@@ -169,7 +188,12 @@ def resolve_link(columns: Sequence[Column], link: CampaignLink) -> Link:
 
 
 def link_flow(ctx: Ctx, link_id: str) -> Flow[Link]:
-    link = yield from blocking(ctx.links.link, link_id)
+    try:
+        link = yield from blocking(ctx.links.link, link_id)
+    except RecordNotFound:
+        # The store says what it lacks in its own words ("no such integration"); the user
+        # asked for a link.
+        raise RecordNotFound(f"no such campaign link {link_id!r}") from None
     columns = yield from blocking(ctx.tables.columns, link.table_id)
     return resolve_link(columns, link)
 

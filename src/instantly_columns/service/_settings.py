@@ -11,7 +11,13 @@ from instantly_columns.domain.columns import Column
 from instantly_columns.domain.link_edit import check_settings, edit_link
 from instantly_columns.engine.effects import Flow, blocking
 from instantly_columns.ports import CellWrite
-from instantly_columns.service._context import ROW_PAGE, Ctx, link_flow
+from instantly_columns.service._context import (
+    ROW_PAGE,
+    Ctx,
+    api_for,
+    campaign_or_not_found,
+    link_flow,
+)
 from instantly_columns.service.reports import DeletionReport, SettingsChange
 
 
@@ -55,6 +61,9 @@ def update_link_flow(
     notes = list(edit.notes)
     cleared = 0
     if edit.switched:
+        # The one check that needs Instantly, made before the first write.
+        core = yield from api_for(ctx, link.credential)
+        yield from campaign_or_not_found(core, edit.config.campaign_id)
         # Engagement cells and push results described the old campaign: clear them.
         clear_ids = [c.id for c in link.engagement.values()]
         if link.push is not None:

@@ -443,6 +443,8 @@ class InstantlyColumns(_Base):
                 type checker flags an unknown keyword too) or a value of the wrong type
                 (``sync_interval_seconds="15m"``).
             InvalidColumnConfig: the table would not be valid after the change.
+            NotFound: ``campaign_id`` names no campaign of the workspace.
+            RecordNotFound: no such campaign link.
         """
         return self._driver.run(
             update_link_flow(
