@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from instantly_columns.domain.columns import ENGAGEMENT_SUBTYPES, validate_table
 from instantly_columns.domain.wizard import (
     CampaignAnswer,
@@ -14,6 +16,7 @@ from instantly_columns.domain.wizard import (
     WizardState,
     back,
 )
+from instantly_columns.errors import ConfigError
 from instantly_columns.testing import FakeInstantly
 
 from .conftest import TABLE, Service, make_rows, setup_table, wizard_link
@@ -235,4 +238,46 @@ def test_a_tampered_state_is_sent_back_not_crashed(
     )
     assert service.wizard_advance(bad_steps, CreateAnswer()).step == "sequence"
     assert store.columns(TABLE) == service.tables.columns(TABLE)
+    assert all(c.type != "instantly" for c in store.columns(TABLE))
+
+
+ONE_STEP = [
+    {
+        "steps": [
+            {
+                "type": "email",
+                "delay": 1,
+                "variants": [{"subject": "Hi {{firstName}}", "body": "."}],
+            }
+        ]
+    }
+]
+
+
+def test_answers_are_closed_and_name_the_closest_field(
+    service: Service, store: Any, fake: FakeInstantly, api_key: str
+) -> None:
+    with pytest.raises(ConfigError) as info:
+        MappingAnswer(overrides={"emial": "email"})
+    assert [str(p) for p in info.value.problems] == [
+        "overrides.emial: unknown lead field 'emial'; did you mean 'email'?"
+    ]
+    with pytest.raises(ConfigError, match="did you mean 'overrides'"):
+        MappingAnswer.model_validate({"overides": {}})
+    with pytest.raises(ConfigError, match=r"create\.shedule: unknown field 'shedule'"):
+        CampaignAnswer.model_validate({"create": {"name": "x", "shedule": {}}})
+    with pytest.raises(ConfigError, match="did you mean 'delay_days'"):
+        SequenceAnswer.model_validate({"mode": "author_steps", "delay_day": 2})
+    MappingAnswer(overrides={"custom_variables.plan": "plan", "company_name": None})
+    # an answer that skipped validation is still checked, and nothing is saved
+    setup_table(store, make_rows(2))
+    ready = fake.create_campaign(name="Ready", sequences=ONE_STEP)
+    state = service.wizard_advance(WizardState(table_id=TABLE), ConnectAnswer(api_key=api_key))
+    state = service.wizard_advance(state, CampaignAnswer(campaign_id=ready["id"]))
+    state = service.wizard_advance(state, SequenceAnswer(mode="use_existing"))
+    sneaky = MappingAnswer.model_construct(step="mapping", overrides={"emial": "email"})
+    refused = service.wizard_advance(state, sneaky)
+    assert refused.step == "mapping"
+    assert refused.problems[0].path == "overrides.emial"
+    assert "did you mean 'email'" in refused.problems[0].message
     assert all(c.type != "instantly" for c in store.columns(TABLE))

@@ -21,7 +21,7 @@ from instantly_columns.cli._app import app, db_option, fake_option, handled, tab
 from instantly_columns.cli._output import TONES, Output, styled
 from instantly_columns.cli._session import Failure, Session, open_session, shown
 from instantly_columns.domain.columns import INSTANTLY_COLUMN_TYPE, Column
-from instantly_columns.domain.problems import problems_from_validation
+from instantly_columns.domain.problems import nest_problems, problems_from_validation
 from instantly_columns.domain.sequences import classify_variable
 from instantly_columns.domain.wizard import (
     CampaignAnswer,
@@ -172,6 +172,8 @@ def _answer(model: type[M], data: Mapping[str, Any], section: str) -> M:
         return model.model_validate(dict(data))
     except ValidationError as exc:
         raise ConfigError(problems_from_validation(exc, section)) from None
+    except ConfigError as exc:  # the wizard's answers raise it themselves, with paths
+        raise ConfigError(nest_problems(section, exc.problems)) from None
 
 
 class _Wizard:

@@ -46,6 +46,7 @@ from instantly_columns.domain.wizard import (
     WizardState,
     WizardView,
     merge_overrides,
+    override_problems,
     parse_step_key,
     step_key,
 )
@@ -251,6 +252,10 @@ def detect_for_table(
 
 
 def _mapping(ctx: Ctx, state: WizardState, answer: MappingAnswer) -> Flow[WizardState]:
+    # An answer built with model_construct() skips validation: check its keys again.
+    problems = override_problems(answer.overrides)
+    if problems:
+        return state.with_problems(problems)
     columns = yield from blocking(ctx.tables.columns, state.table_id)
     rows = yield from blocking(ctx.tables.rows, state.table_id, limit=SAMPLE_ROWS)
     step_ids = set(state.step_columns.values())
