@@ -17,6 +17,11 @@ Answers are our own input, so they are closed: building one with a key it does n
 (``MappingAnswer(overides=...)``) or an override for a lead field that does not exist
 (``{"emial": ...}``) raises [`ConfigError`][instantly_columns.errors.ConfigError] naming the
 key and the closest valid names, never pydantic's ``ValidationError``.
+
+Nothing is written until the last step can finish: the wizard reads (the table, the
+campaign) at every step, checks what it can locally, and makes its writes (the campaign, if
+it creates one, the columns, the link, the sequence template) only at ``review``, after every
+check passed.
 """
 
 from __future__ import annotations
@@ -173,6 +178,10 @@ class SequenceAnswer(_Answer):
     - ``use_existing``: nothing else.
     - ``map_variables``: ``bindings`` ``{variable: column id}`` for the campaign's custom
       variables (core ones such as ``firstName`` follow the field mapping).
+
+    Both use the campaign's own steps, so on a campaign without steps (a new one, always)
+    the answer is a problem, for such a campaign would never send, unless
+    ``confirm_no_steps=True`` says the steps will be added in Instantly later.
     - ``author_steps``: ``steps`` (N) and either ``step_columns``
       (``{"1.subject": column id, "1.body": ...}``) or ``scaffold=True`` to create
       "Step N Subject" / "Step N Body" columns; ``delay_days`` between steps.
@@ -186,6 +195,7 @@ class SequenceAnswer(_Answer):
     step_columns: dict[str, str] = Field(default_factory=dict)
     scaffold: bool = True
     delay_days: int = Field(default=3, ge=0, le=365)
+    confirm_no_steps: bool = False
 
 
 class MappingAnswer(_Answer):
@@ -233,6 +243,9 @@ class WizardState(BaseModel):
     campaign_id: str | None = None
     campaign_name: str | None = None
     campaign_created: bool = False
+    new_campaign: NewCampaign | None = None
+    """The campaign to create, when the user asked for a new one: it is created at the
+    review step, the wizard's last, after every check passed (``campaign_id`` is set then)."""
     sequence_mode: SequenceMode | None = None
     bindings: dict[str, str] = Field(default_factory=dict)
     step_count: int | None = None
@@ -247,7 +260,8 @@ class WizardState(BaseModel):
         default=None, validation_alias=AliasChoices("link_id", "integration_id")
     )
     """The new link's id once the wizard is done (a state saved before 0.2 calls it
-    ``integration_id``; it still loads)."""
+    ``integration_id``; it still loads). A save that failed at the last step sets it too, so
+    that answering again reuses it."""
     notes: list[str] = Field(default_factory=list)
 
     @property
