@@ -277,12 +277,22 @@ def test_link_by_flags_shows_the_preview(linked: Cli) -> None:
 def test_link_from_an_answers_file_creating_a_campaign(cli: Cli, tmp_path: Path) -> None:
     (tmp_path / "leads.csv").write_text(LEADS, encoding="utf-8")
     cli("import", "leads.csv")
-    answers = {
+    answers: dict[str, dict[str, Any]] = {
         "campaign": {"create": {"name": "Q3 founders", "schedule": {"timezone": "Europe/Paris"}}},
         "sequence": {"mode": "use_existing"},
         "mapping": {"overrides": {"company_name": "Company"}},
         "review": {"push_column": True, "engagement_columns": False},
     }
+    (tmp_path / "answers.json").write_text(json.dumps(answers), encoding="utf-8")
+    # a new campaign has no steps: use_existing must say it knows, else nothing is created
+    refused = cli("link", "--fake", "--answers", "answers.json", "--json")
+    assert refused.exit_code == 1
+    (problem,) = data(refused)["error"]["problems"]
+    assert problem["path"] == "mode"
+    assert "would never send" in problem["message"]
+    names = [c["name"] for c in data(cli("campaigns", "--fake", "--json"))["campaigns"]]
+    assert "Q3 founders" not in names
+    answers["sequence"]["confirm_no_steps"] = True
     (tmp_path / "answers.json").write_text(json.dumps(answers), encoding="utf-8")
     result = cli("link", "--fake", "--answers", "answers.json", "--json")
     assert result.exit_code == 0, result.output

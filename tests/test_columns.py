@@ -9,8 +9,12 @@ from hypothesis import strategies as st
 
 from instantly_columns.domain.columns import (
     AUTO_CREATED_SUBTYPES,
+    CORE_LEAD_FIELDS,
+    DEFAULT_SEQUENCE_MODE,
     EDITABLE_SUBTYPES,
+    ENGAGEMENT_FIELD_NAMES,
     ENGAGEMENT_SUBTYPES,
+    HOST_ENGAGEMENT_FIELD_BY_SUBTYPE,
     SUBTYPES,
     CampaignConfig,
     Column,
@@ -61,7 +65,7 @@ def test_each_subtype_parses_to_its_class() -> None:
         {"instantly_subtype": "push_action", "push_config": {"campaign_id": "c1"}}
     )
     assert isinstance(push, PushActionConfig)
-    assert push.push_config.auto_field_mapping is True
+    assert push.auto_field_mapping is True
     assert push.target_campaign_id == "c1"
     step = parse_integration_config(
         {"instantly_subtype": "sequence_step", "step_config": {"step_number": 2, "field": "body"}}
@@ -76,18 +80,21 @@ def test_each_subtype_parses_to_its_class() -> None:
 @pytest.mark.parametrize(
     ("data", "path"),
     [
-        ({"instantly_subtype": "campaign_config"}, "campaign_id"),
+        ({"campaign_id": "c1"}, "instantly_subtype"),
         ({**campaign(), "sequence_mode": "write_poems"}, "sequence_mode"),
         ({**campaign(), "field_mapping": "email"}, "field_mapping"),
-        ({"instantly_subtype": "push_action"}, "push_config"),
+        ({**campaign(), "campaign_id": 7}, "campaign_id"),
+        ({**campaign(), "field_mapping": {"email": 3}}, "field_mapping.email"),
         (
-            {"instantly_subtype": "push_action", "push_config": {"campaign_id": ""}},
-            "push_config.campaign_id",
+            {"instantly_subtype": "push_action", "push_config": {"auto_field_mapping": "true"}},
+            "push_config.auto_field_mapping",
         ),
+        ({"instantly_subtype": "push_action", "push_config": ["c1"]}, "push_config"),
+        ({"instantly_subtype": "reply_count", "engagement_field": 3}, "engagement_field"),
         (
             {
                 "instantly_subtype": "sequence_step",
-                "step_config": {"step_number": 0, "field": "body"},
+                "step_config": {"step_number": "1", "field": "body"},
             },
             "step_config.step_number",
         ),
@@ -100,7 +107,9 @@ def test_each_subtype_parses_to_its_class() -> None:
         ),
     ],
 )
-def test_invalid_configs_name_the_field(data: dict[str, Any], path: str) -> None:
+def test_json_that_does_not_fit_the_interface_names_the_field(
+    data: dict[str, Any], path: str
+) -> None:
     with pytest.raises(InvalidColumnConfig) as info:
         parse_integration_config(data)
     assert any(p.path == path for p in info.value.problems), info.value.problems
@@ -108,24 +117,118 @@ def test_invalid_configs_name_the_field(data: dict[str, Any], path: str) -> None
     assert isinstance(info.value, ValueError)
 
 
-def test_contradictions_in_one_config_are_rejected() -> None:
-    with pytest.raises(InvalidColumnConfig, match="match subtype"):
-        parse_integration_config({"instantly_subtype": "reply_count", "engagement_field": "status"})
-    with pytest.raises(InvalidColumnConfig, match="different campaigns"):
-        parse_integration_config(
+def test_every_key_but_the_subtype_may_be_left_out() -> None:
+    for subtype in SUBTYPES:
+        config = parse_integration_config({"instantly_subtype": subtype})
+        assert config.to_integration_config() == {"instantly_subtype": subtype}
+    bare = parse_integration_config({"instantly_subtype": "campaign_config", "campaign_id": "c1"})
+    assert isinstance(bare, CampaignConfig)
+    assert bare.problems() == []
+    # defaults apply where a value is used, and are not written back
+    assert bare.sequence_mode == DEFAULT_SEQUENCE_MODE == "use_existing"
+    assert bare.campaign_name is None
+    assert bare.display_name == "campaign c1"
+    assert bare.field_mapping.columns() == {}
+    assert bare.to_integration_config() == {
+        "instantly_subtype": "campaign_config",
+        "campaign_id": "c1",
+    }
+    push = parse_integration_config({"instantly_subtype": "push_action", "campaign_id": "c1"})
+    assert isinstance(push, PushActionConfig)
+    assert (push.target_campaign_id, push.auto_field_mapping) == ("c1", True)
+    assert push.to_integration_config() == {"instantly_subtype": "push_action", "campaign_id": "c1"}
+
+
+@pytest.mark.parametrize(
+    ("data", "path"),
+    [
+        ({"instantly_subtype": "campaign_config"}, "campaign_id"),
+        ({**campaign(), "campaign_id": ""}, "campaign_id"),
+        (
+            {"instantly_subtype": "push_action", "push_config": {"campaign_id": ""}},
+            "push_config.campaign_id",
+        ),
+        ({"instantly_subtype": "sequence_step"}, "step_config"),
+        (
+            {"instantly_subtype": "sequence_step", "step_config": {"field": "body"}},
+            "step_config.step_number",
+        ),
+        (
             {
-                "instantly_subtype": "push_action",
-                "campaign_id": "a",
-                "push_config": {"campaign_id": "b"},
-            }
-        )
-    with pytest.raises(InvalidColumnConfig, match="field_mapping is required"):
-        parse_integration_config(
+                "instantly_subtype": "sequence_step",
+                "step_config": {"step_number": 0, "field": "body"},
+            },
+            "step_config.step_number",
+        ),
+        (
             {
-                "instantly_subtype": "push_action",
-                "push_config": {"campaign_id": "b", "auto_field_mapping": False},
-            }
-        )
+                "instantly_subtype": "sequence_step",
+                "step_config": {"step_number": 2.5, "field": "body"},
+            },
+            "step_config.step_number",
+        ),
+        (
+            {"instantly_subtype": "sequence_step", "step_config": {"step_number": 1}},
+            "step_config.field",
+        ),
+    ],
+)
+def test_incomplete_configs_parse_and_say_what_is_missing(data: dict[str, Any], path: str) -> None:
+    config = parse_integration_config(data)
+    assert config.to_integration_config() == data
+    assert [p.path for p in config.problems()] == [path]
+    col = instantly("x", data)
+    assert f"columns[x].integration_config.{path}" in {p.path for p in validate_table([col])}
+
+
+def test_contradictions_in_one_config_are_problems_not_parse_errors() -> None:
+    wrong = parse_integration_config(
+        {"instantly_subtype": "reply_count", "engagement_field": "status"}
+    )
+    assert [p.message for p in wrong.problems()] == [
+        "engagement_field 'status' is the field of 'email_status', so it does not match subtype "
+        "'reply_count' (expected 'reply_count' or 'email_reply_count')"
+    ]
+    two = parse_integration_config(
+        {
+            "instantly_subtype": "push_action",
+            "campaign_id": "a",
+            "push_config": {"campaign_id": "b"},
+        }
+    )
+    assert "different campaigns" in str(two.problems())
+    own = parse_integration_config(
+        {
+            "instantly_subtype": "push_action",
+            "push_config": {"campaign_id": "b", "auto_field_mapping": False},
+        }
+    )
+    assert "field_mapping is required" in str(own.problems())
+
+
+def test_engagement_field_takes_the_hosts_names_and_the_apis() -> None:
+    for subtype in ENGAGEMENT_SUBTYPES:
+        for field in (
+            HOST_ENGAGEMENT_FIELD_BY_SUBTYPE[subtype],
+            ENGAGEMENT_FIELD_BY_SUBTYPE[subtype],
+        ):
+            cfg = parse_integration_config(
+                {"instantly_subtype": subtype, "engagement_field": field}
+            )
+            assert isinstance(cfg, EngagementConfig)
+            assert cfg.named_subtype == subtype
+            assert cfg.problems() == []
+            assert cfg.lead_field == ENGAGEMENT_FIELD_BY_SUBTYPE[subtype]
+    assert ENGAGEMENT_FIELD_NAMES["interest_status_label"] == "engagement_status"
+    assert ENGAGEMENT_FIELD_NAMES["lead_status"] == "email_status"
+    assert ENGAGEMENT_FIELD_NAMES["timestamp_last_email_sent"] == "last_contacted"
+    # a name this version does not know is kept, and is no problem
+    novel = {"instantly_subtype": "open_count", "engagement_field": "opens_v3"}
+    cfg = parse_integration_config(novel)
+    assert isinstance(cfg, EngagementConfig)
+    assert cfg.named_subtype is None
+    assert cfg.problems() == []
+    assert cfg.to_integration_config() == novel
 
 
 def test_unknown_subtype_and_non_object() -> None:
@@ -151,72 +254,192 @@ def test_unknown_keys_survive_round_trip() -> None:
     assert cfg.to_integration_config() == data
 
 
-_json_scalars = st.none() | st.booleans() | st.integers() | st.text(max_size=10)
-_extra_keys = st.dictionaries(
-    st.text(min_size=1, max_size=8).filter(
-        lambda k: (
-            k
-            not in {
-                "instantly_subtype",
-                "campaign_id",
-                "campaign_name",
-                "sequence_mode",
-                "field_mapping",
-                "push_config",
-                "step_config",
-                "engagement_field",
-            }
-        )
-    ),
-    _json_scalars,
-    max_size=3,
+# --- the round trip, generated from the host's interface -----------------------------------
+#
+# The host's config, as the original product declares it (every key but the subtype optional;
+# the keys are flat, so any of them may sit beside any subtype):
+#
+#   interface InstantlyIntegrationConfig {
+#     instantly_subtype: 'campaign_config' | 'push_action' | 'engagement_status'
+#       | 'email_status' | 'last_contacted' | 'reply_count' | 'open_count' | 'sequence_step';
+#     campaign_id?: string;
+#     campaign_name?: string;
+#     sequence_mode?: 'use_existing' | 'map_variables' | 'author_steps';
+#     field_mapping?: { email?: string; first_name?: string; ...;
+#                       custom_variables?: Record<string, string> };
+#     push_config?: { campaign_id?: string; auto_field_mapping?: boolean };
+#     engagement_field?: 'interest_status_label' | 'lead_status' | 'timestamp_last_email_sent'
+#       | 'reply_count' | 'open_count';
+#     step_config?: { step_number?: number; field?: 'subject' | 'body' };
+#   }
+#
+# The strategies below follow that declaration, not our models: every subset of the optional
+# keys, any string or number where it says string or number, unknown keys at every level.
+
+_json_scalars = (
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=10)
 )
-_ids = st.text(min_size=1, max_size=12)
+_json_values = st.recursive(
+    _json_scalars,
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3)
+    ),
+    max_leaves=6,
+)
+
+
+def _unknown(known: set[str]) -> st.SearchStrategy[dict[str, Any]]:
+    return st.dictionaries(
+        st.text(min_size=1, max_size=8).filter(lambda k: k not in known), _json_values, max_size=3
+    )
+
+
+_INTERFACE_KEYS = {
+    "instantly_subtype",
+    "campaign_id",
+    "campaign_name",
+    "sequence_mode",
+    "field_mapping",
+    "push_config",
+    "engagement_field",
+    "step_config",
+}
+_strings = st.text(max_size=12)
+_numbers = st.integers(-(2**53), 2**53) | st.floats(allow_nan=False, allow_infinity=False)
 
 
 @st.composite
-def flat_configs(draw: st.DrawFn) -> dict[str, Any]:
-    subtype = draw(st.sampled_from(SUBTYPES))
-    data: dict[str, Any] = {"instantly_subtype": subtype}
-    if subtype == "campaign_config":
-        data.update(
-            campaign_id=draw(_ids),
-            campaign_name=draw(st.text(max_size=20)),
-            sequence_mode=draw(st.sampled_from(["use_existing", "map_variables", "author_steps"])),
-            field_mapping=draw(
-                st.fixed_dictionaries(
-                    {},
-                    optional={
-                        "email": _ids,
-                        "first_name": _ids | st.none(),
-                        "custom_variables": st.dictionaries(_ids, _ids, max_size=3),
-                    },
-                )
-            ),
+def _field_mappings(draw: st.DrawFn) -> dict[str, Any]:
+    data = draw(
+        st.fixed_dictionaries(
+            {},
+            optional={
+                **dict.fromkeys(CORE_LEAD_FIELDS, _strings),
+                "custom_variables": st.dictionaries(_strings, _strings, max_size=3),
+            },
         )
-    elif subtype == "push_action":
-        data["push_config"] = {"campaign_id": draw(_ids), "auto_field_mapping": True}
-    elif subtype == "sequence_step":
-        data["step_config"] = {
-            "step_number": draw(st.integers(1, 100)),
-            "field": draw(st.sampled_from(["subject", "body"])),
-        }
-        if draw(st.booleans()):
-            data["campaign_id"] = draw(_ids)
-    else:
-        if draw(st.booleans()):
-            data["engagement_field"] = ENGAGEMENT_FIELD_BY_SUBTYPE[subtype]
-    data.update(draw(_extra_keys))
+    )
+    data.update(draw(_unknown({*CORE_LEAD_FIELDS, "custom_variables"})))
     return data
 
 
-@given(flat_configs())
-def test_round_trip_is_lossless_through_json(data: dict[str, Any]) -> None:
+@st.composite
+def _push_configs(draw: st.DrawFn) -> dict[str, Any]:
+    data = draw(
+        st.fixed_dictionaries(
+            {}, optional={"campaign_id": _strings, "auto_field_mapping": st.booleans()}
+        )
+    )
+    data.update(draw(_unknown({"campaign_id", "auto_field_mapping"})))
+    return data
+
+
+@st.composite
+def _step_configs(draw: st.DrawFn) -> dict[str, Any]:
+    data = draw(
+        st.fixed_dictionaries(
+            {},
+            optional={"step_number": _numbers, "field": st.sampled_from(["subject", "body"])},
+        )
+    )
+    data.update(draw(_unknown({"step_number", "field"})))
+    return data
+
+
+@st.composite
+def host_configs(draw: st.DrawFn) -> dict[str, Any]:
+    """Any ``integration_config`` that fits the host's interface."""
+    data: dict[str, Any] = {"instantly_subtype": draw(st.sampled_from(SUBTYPES))}
+    optional = st.fixed_dictionaries(
+        {},
+        optional={
+            "campaign_id": _strings,
+            "campaign_name": _strings,
+            "sequence_mode": st.sampled_from(["use_existing", "map_variables", "author_steps"]),
+            "field_mapping": _field_mappings(),
+            "push_config": _push_configs(),
+            "engagement_field": st.sampled_from(
+                [
+                    "interest_status_label",
+                    "lead_status",
+                    "timestamp_last_email_sent",
+                    "reply_count",
+                    "open_count",
+                ]
+            ),
+            "step_config": _step_configs(),
+        },
+    )
+    data.update(draw(optional))
+    data.update(draw(_unknown(_INTERFACE_KEYS)))
+    return data
+
+
+_HOST_RECORD_KEYS = {"id", "key", "name", "type", "integration_config", "config"}
+
+
+@st.composite
+def host_records(draw: st.DrawFn) -> dict[str, Any]:
+    """A host's column record: ours, an instantly config, and the host's own keys."""
+    record: dict[str, Any] = {
+        "id": draw(st.text(min_size=1, max_size=8)),
+        "key": draw(st.text(min_size=1, max_size=8)),
+        "name": draw(_strings),
+        "type": "instantly",
+        "integration_config": draw(host_configs()),
+    }
+    host = st.fixed_dictionaries(
+        {},
+        optional={
+            "width": st.integers(0, 2000),
+            "hidden": st.booleans(),
+            "order": _numbers,
+            "color": _strings,
+            "background_color": _strings,
+            "pinned": st.booleans(),
+        },
+    )
+    record.update(draw(host))
+    record.update(draw(_unknown(_HOST_RECORD_KEYS)))
+    return record
+
+
+@given(host_configs())
+def test_any_config_that_fits_the_interface_round_trips(data: dict[str, Any]) -> None:
     cfg = parse_integration_config(data)
     out = cfg.to_integration_config()
     assert out == data
     assert json.loads(json.dumps(out)) == data
     assert parse_integration_config(out) == cfg
+
+
+@given(host_records())
+def test_a_host_record_round_trips_through_column(record: dict[str, Any]) -> None:
+    column = Column.from_host(**record)
+    assert column.to_host() == record
+    assert Column.from_host(**column.to_host()) == column
+
+
+def test_column_keeps_the_hosts_own_keys() -> None:
+    record: dict[str, Any] = {
+        "id": "c1",
+        "key": "c1",
+        "name": "Email",
+        "type": "text",
+        "width": 240,
+        "hidden": False,
+        "order": 3,
+        "color": "#ffcc00",
+    }
+    column = Column.from_host(**record)
+    assert column.host_fields == {"width": 240, "hidden": False, "order": 3, "color": "#ffcc00"}
+    assert column.to_host() == record
+    with pytest.raises(InvalidColumnConfig, match="own keys"):
+        Column(id="x", key="x", name="X", host_fields={"name": "shadow"})
 
 
 def test_column_requires_config_iff_instantly() -> None:

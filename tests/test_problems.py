@@ -9,10 +9,20 @@ from typing import Annotated, Any, Literal
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from pydantic import BaseModel, Field, TypeAdapter, ValidationError, create_model, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationError,
+    create_model,
+    field_validator,
+)
 
 from instantly_columns.domain.columns import Column, parse_integration_config
 from instantly_columns.domain.problems import (
+    did_you_mean,
+    input_problems,
     join_path,
     nest_problems,
     problems_from_validation,
@@ -263,8 +273,11 @@ def test_nest_problems() -> None:
 @pytest.mark.parametrize(
     ("data", "path"),
     [
-        ({"instantly_subtype": "push_action"}, "push_config"),
-        ({"instantly_subtype": "push_action", "push_config": {}}, "push_config.campaign_id"),
+        ({"instantly_subtype": "push_action", "push_config": "c1"}, "push_config"),
+        (
+            {"instantly_subtype": "push_action", "push_config": {"campaign_id": 5}},
+            "push_config.campaign_id",
+        ),
     ],
 )
 def test_column_configs_use_the_one_converter(data: dict[str, Any], path: str) -> None:
@@ -279,3 +292,25 @@ def test_host_columns_are_prefixed_with_their_id() -> None:
     assert [str(p) for p in info.value.problems] == [
         "columns[c 1]: an 'instantly' column needs a config"
     ]
+
+
+def test_closed_inputs_name_the_closest_field() -> None:
+    class Inner(BaseModel):
+        model_config = ConfigDict(extra="forbid")
+        timezone: str = "UTC"
+
+    class Outer(BaseModel):
+        model_config = ConfigDict(extra="forbid")
+        schedule: Inner | None = None
+        items: list[Inner] = []
+
+    with pytest.raises(ValidationError) as info:
+        Outer.model_validate({"shedule": {}, "items": [{"timezon": "x"}], "zzz": 1})
+    assert sorted(str(p) for p in input_problems(info.value, Outer, "create")) == [
+        "create.items[0].timezon: unknown field 'timezon'; did you mean 'timezone'?",
+        "create.shedule: unknown field 'shedule'; did you mean 'schedule'?",
+        "create.zzz: unknown field 'zzz'; expected one of 'items', 'schedule'",
+    ]
+    assert did_you_mean("sequnce_mode", ["sequence_mode", "campaign_id"]) == (
+        "did you mean 'sequence_mode'?"
+    )

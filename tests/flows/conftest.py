@@ -158,8 +158,10 @@ def wizard_link(
     campaign_id: str | None = None,
     name: str = "TechCorp Outreach",
     steps: int | None = None,
+    confirm_no_steps: bool = True,
 ) -> str:
-    """Run the wizard end to end; return the link id."""
+    """Run the wizard end to end; return the link id. The campaign it creates has no steps
+    (these tests push and sync; nothing is sent), which ``confirm_no_steps`` accepts."""
     state = WizardState(table_id=TABLE)
     state = service.wizard_advance(state, ConnectAnswer(api_key=api_key))
     assert state.step == "campaign", state.problems
@@ -170,7 +172,9 @@ def wizard_link(
     )
     state = service.wizard_advance(state, answer)
     assert state.step == "sequence", state.problems
-    state = service.wizard_advance(state, SequenceAnswer(mode=mode, steps=steps))
+    state = service.wizard_advance(
+        state, SequenceAnswer(mode=mode, steps=steps, confirm_no_steps=confirm_no_steps)
+    )
     assert state.step == "mapping", state.problems
     state = service.wizard_advance(state, MappingAnswer())
     assert state.step == "review", state.problems

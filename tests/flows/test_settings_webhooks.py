@@ -8,9 +8,17 @@ import anyio
 import pytest
 
 from instantly_columns.asgi import webhook_app
-from instantly_columns.domain.columns import ENGAGEMENT_SUBTYPES, PushActionConfig, validate_table
+from instantly_columns.domain.columns import (
+    ENGAGEMENT_SUBTYPES,
+    Column,
+    PushActionConfig,
+    validate_table,
+)
 from instantly_columns.errors import (
+    ConfigError,
     InvalidColumnConfig,
+    NotFound,
+    RecordNotFound,
     ServerError,
     WebhookAuthError,
     WebhookPayloadError,
@@ -230,7 +238,7 @@ def test_edit_sequence_mode_and_push_config(
     assert "push_config" in change.changed
     push = next(c for c in store.columns(TABLE) if c.subtype == "push_action")
     assert isinstance(push.config, PushActionConfig)
-    assert push.config.push_config.auto_field_mapping is False
+    assert push.config.auto_field_mapping is False
     assert push.config.field_mapping is not None
     with pytest.raises(InvalidColumnConfig):
         service.update_link(link, sequence_mode="write_poems")
@@ -239,3 +247,104 @@ def test_edit_sequence_mode_and_push_config(
 def bulk_leads(fake: FakeInstantly) -> list[dict[str, Any]]:
     bodies = [r.json for r in fake.requests if r.path.endswith("/leads/add")]
     return [lead for body in bodies for lead in body["leads"]]
+
+
+# --- settings are closed; errors name what is missing -----------------------------------------
+
+
+def test_a_misspelt_setting_names_the_closest_and_saves_nothing(
+    service: Service, store: Any, fake: FakeInstantly, api_key: str
+) -> None:
+    setup_table(store, make_rows(2))
+    link = wizard_link(service, api_key)
+    before = (store.columns(TABLE), service.links(TABLE))
+    with pytest.raises(ConfigError) as info:
+        service.update_link(link, sequnce_mode="author_steps")
+    assert [str(p) for p in info.value.problems] == [
+        "sequnce_mode: unknown setting 'sequnce_mode'; did you mean 'sequence_mode'?"
+    ]
+    with pytest.raises(ConfigError) as info:
+        service.update_link(link, field_mapping={"emial": "email"})
+    assert [str(p) for p in info.value.problems] == [
+        "field_mapping.emial: unknown lead field 'emial'; did you mean 'email'?"
+    ]
+    with pytest.raises(ConfigError, match="did you mean 'auto_field_mapping'"):
+        service.update_link(link, push_config={"auto_field_maping": False})
+    with pytest.raises(ConfigError, match="did you mean 'use_existing'"):
+        service.update_link(link, sequence_mode="use_exsting")
+    with pytest.raises(ConfigError) as info:
+        service.update_link(link, sync_interval_seconds="15m")
+    assert [p.path for p in info.value.problems] == ["sync_interval_seconds"]
+    for bad in (0, -5, True, float("nan")):
+        with pytest.raises(ConfigError, match="sync_interval_seconds"):
+            service.update_link(link, sync_interval_seconds=bad)
+    assert (store.columns(TABLE), service.links(TABLE)) == before
+
+
+def test_a_mapping_edit_keeps_the_hosts_own_keys(
+    service: Service, store: Any, fake: FakeInstantly, api_key: str
+) -> None:
+    setup_table(store, make_rows(2))
+    link = wizard_link(service, api_key)
+    (column,) = [c for c in store.columns(TABLE) if c.id == link]
+    flat = column.config.to_integration_config() if column.config else {}
+    flat["field_mapping"]["ui_order"] = ["email"]  # a key of the host's
+    flat["ui_color"] = "teal"
+    del flat["sequence_mode"]  # the host left it out: use_existing
+    store.save_columns(
+        TABLE,
+        [
+            Column.from_host(
+                id=column.id,
+                key=column.key,
+                name=column.name,
+                type="instantly",
+                integration_config=flat,
+            )
+        ],
+    )
+    service.update_link(link, field_mapping={"email": "email", "last_name": "last"})
+    (column,) = [c for c in store.columns(TABLE) if c.id == link]
+    assert column.config is not None
+    saved = column.config.to_integration_config()
+    assert saved["field_mapping"] == {"ui_order": ["email"], "email": "email", "last_name": "last"}
+    assert saved["ui_color"] == "teal"
+    assert "sequence_mode" not in saved  # a default is used, not written back
+    engagement = [c for c in store.columns(TABLE) if c.subtype in ENGAGEMENT_SUBTYPES]
+    assert {
+        c.config.to_integration_config().get("engagement_field") for c in engagement if c.config
+    } == {
+        "interest_status_label",
+        "lead_status",
+        "timestamp_last_email_sent",
+        "reply_count",
+        "open_count",
+    }
+
+
+def test_switching_to_a_campaign_that_does_not_exist_names_it(
+    service: Service, store: Any, fake: FakeInstantly, api_key: str
+) -> None:
+    setup_table(store, make_rows(2))
+    link = wizard_link(service, api_key)
+    before = (store.columns(TABLE), service.links(TABLE))
+    ghost = "0199a3c2-7d7e-7cc1-9d3a-5b7e2f1c0a11"
+    for missing in (ghost, "abc"):
+        with pytest.raises(NotFound, match=f"no campaign '{missing}' in this workspace"):
+            service.update_link(link, campaign_id=missing)
+    assert (store.columns(TABLE), service.links(TABLE)) == before
+
+
+def test_an_unknown_link_is_named(service: Service, store: Any, api_key: str) -> None:
+    setup_table(store, make_rows(1))
+    calls: list[tuple[str, dict[str, Any]]] = [
+        ("push", {}),
+        ("sync", {}),
+        ("summary", {}),
+        ("update_link", {"campaign_name": "x"}),
+        ("delete_link", {}),
+    ]
+    for name, kwargs in calls:
+        with pytest.raises(RecordNotFound) as info:
+            getattr(service, name)("nope", **kwargs)
+        assert str(info.value) == "no such campaign link 'nope'", name

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from instantly_columns.domain.columns import ENGAGEMENT_SUBTYPES, validate_table
 from instantly_columns.domain.wizard import (
     CampaignAnswer,
@@ -14,6 +16,7 @@ from instantly_columns.domain.wizard import (
     WizardState,
     back,
 )
+from instantly_columns.errors import ConfigError, VersionConflict
 from instantly_columns.testing import FakeInstantly
 
 from .conftest import TABLE, Service, make_rows, setup_table, wizard_link
@@ -66,14 +69,24 @@ def test_the_state_is_serializable_and_resumable(
     assert api_key not in saved
     restored = WizardState.model_validate_json(saved)
     assert restored == state
+    assert restored.new_campaign is not None  # to be created at the last step
+    assert restored.campaign_id is None
     # back and forward keep the answers
     previous = back(restored)
     assert previous.step == "campaign"
     assert previous.campaign_name == "Q3 founders"
+    state = service.wizard_advance(
+        restored, SequenceAnswer(mode="use_existing", confirm_no_steps=True)
+    )
+    assert state.step == "mapping"
+    state = service.wizard_advance(state, MappingAnswer())
+    state = service.wizard_advance(
+        WizardState.model_validate_json(state.model_dump_json()), CreateAnswer()
+    )
+    assert state.step == "done"
+    assert state.campaign_created
     campaign = fake.campaign(state.campaign_id or "")
     assert campaign["campaign_schedule"]["schedules"][0]["timezone"] == "Europe/Isle_of_Man"
-    state = service.wizard_advance(restored, SequenceAnswer(mode="use_existing"))
-    assert state.step == "mapping"
 
 
 def test_an_answer_for_another_step_is_a_problem(service: Service, store: Any) -> None:
@@ -236,3 +249,270 @@ def test_a_tampered_state_is_sent_back_not_crashed(
     assert service.wizard_advance(bad_steps, CreateAnswer()).step == "sequence"
     assert store.columns(TABLE) == service.tables.columns(TABLE)
     assert all(c.type != "instantly" for c in store.columns(TABLE))
+
+
+# --- a wizard that writes nothing until it can finish -----------------------------------------
+
+
+def writes_to_instantly(fake: FakeInstantly) -> list[str]:
+    return [f"{r.method} {r.path}" for r in fake.requests if r.method in ("POST", "PATCH")]
+
+
+ONE_STEP = [
+    {
+        "steps": [
+            {
+                "type": "email",
+                "delay": 1,
+                "variants": [{"subject": "Hi {{firstName}}", "body": "."}],
+            }
+        ]
+    }
+]
+
+
+def test_a_wizard_on_a_missing_table_writes_nothing(
+    service: Service, store: Any, fake: FakeInstantly, api_key: str
+) -> None:
+    state = service.wizard_advance(WizardState(table_id="ghost"), ConnectAnswer(api_key=api_key))
+    assert state.step == "connection"
+    assert [(p.path, p.message) for p in state.problems] == [
+        ("table_id", "no table 'ghost': create it first")
+    ]
+    assert store.get_key("default") is None  # the key is not stored either
+    service.connect(api_key)
+    at_campaign = WizardState(table_id="ghost", step="campaign")
+    created = service.wizard_advance(at_campaign, CampaignAnswer(create=NewCampaign(name="Lost")))
+    assert created.step == "campaign"
+    assert created.problems[0].path == "table_id"
+    assert writes_to_instantly(fake) == []
+    # a table deleted between the steps is found at the last one, before any write
+    setup_table(store, make_rows(2))
+    review = WizardState(table_id=TABLE)
+    for answer in (
+        ConnectAnswer(),
+        CampaignAnswer(create=NewCampaign(name="Late")),
+        SequenceAnswer(mode="author_steps", steps=1),
+        MappingAnswer(),
+    ):
+        review = service.wizard_advance(review, answer)
+    assert review.step == "review", review.problems
+    store.delete_table(TABLE)
+    stopped = service.wizard_advance(review, CreateAnswer())
+    assert stopped.step == "review"
+    assert stopped.problems[0].path == "table_id"
+    assert writes_to_instantly(fake) == []
+
+
+def test_a_new_campaign_is_created_at_the_last_step_only(
+    service: Service, store: Any, fake: FakeInstantly, api_key: str
+) -> None:
+    setup_table(store, make_rows(2))
+    state = service.wizard_advance(WizardState(table_id=TABLE), ConnectAnswer(api_key=api_key))
+    for answer in (
+        CampaignAnswer(create=NewCampaign(name="Deferred")),
+        SequenceAnswer(mode="author_steps", steps=2),
+        MappingAnswer(),
+    ):
+        state = service.wizard_advance(state, answer)
+        assert writes_to_instantly(fake) == [], state.step
+        assert all(c.type != "instantly" for c in store.columns(TABLE))
+    assert state.step == "review"
+    assert state.campaign_id is None
+    assert service.wizard_view(state).step == "review"
+    done = service.wizard_advance(state, CreateAnswer())
+    assert done.step == "done", done.problems
+    assert done.campaign_created
+    assert done.new_campaign is None
+    writes = writes_to_instantly(fake)
+    assert writes[0] == "POST /api/v2/campaigns"
+    assert writes.count("POST /api/v2/campaigns") == 1
+    assert fake.campaign(done.campaign_id or "")["name"] == "Deferred"
+    (link,) = service.links(TABLE)
+    assert link.campaign_id == done.campaign_id
+
+
+def test_a_local_problem_at_review_creates_no_campaign(
+    service: Service, store: Any, fake: FakeInstantly, api_key: str
+) -> None:
+    setup_table(store, make_rows(2))
+    state = service.wizard_advance(WizardState(table_id=TABLE), ConnectAnswer(api_key=api_key))
+    for answer in (
+        CampaignAnswer(create=NewCampaign(name="Never")),
+        SequenceAnswer(mode="author_steps", steps=1),
+        MappingAnswer(),
+    ):
+        state = service.wizard_advance(state, answer)
+    assert state.step == "review"
+    # a mapping edited in the saved state: found by the last step's check of the plan
+    edited = state.model_copy(
+        update={"field_mapping": {**(state.field_mapping or {}), "email": "nope"}}
+    )
+    stopped = service.wizard_advance(edited, CreateAnswer())
+    assert stopped.step == "mapping"
+    assert any("no column with id 'nope'" in p.message for p in stopped.problems)
+    assert writes_to_instantly(fake) == []
+    assert all(c.type != "instantly" for c in store.columns(TABLE))
+    assert service.links(TABLE) == []
+
+
+def test_use_existing_on_a_campaign_without_steps_needs_a_confirmation(
+    service: Service, store: Any, fake: FakeInstantly, api_key: str
+) -> None:
+    setup_table(store, make_rows(2))
+    empty = fake.create_campaign(name="Empty", sequences=[])
+    state = service.wizard_advance(WizardState(table_id=TABLE), ConnectAnswer(api_key=api_key))
+    state = service.wizard_advance(state, CampaignAnswer(campaign_id=empty["id"]))
+    for mode in ("use_existing", "map_variables"):
+        refused = service.wizard_advance(state, SequenceAnswer(mode=mode))
+        assert refused.step == "sequence"
+        assert [p.path for p in refused.problems] == ["mode"]
+        assert "has no steps, so it would never send" in refused.problems[0].message
+        assert "confirm_no_steps" in refused.problems[0].message
+    confirmed = service.wizard_advance(
+        state, SequenceAnswer(mode="use_existing", confirm_no_steps=True)
+    )
+    assert confirmed.step == "mapping"
+    # a campaign with steps needs no confirmation
+    ready = fake.create_campaign(name="Ready", sequences=ONE_STEP)
+    state = service.wizard_advance(back(state), CampaignAnswer(campaign_id=ready["id"]))
+    assert service.wizard_advance(state, SequenceAnswer(mode="use_existing")).step == "mapping"
+    # a campaign still to be created has no steps
+    new = service.wizard_advance(back(state), CampaignAnswer(create=NewCampaign(name="New")))
+    assert service.wizard_advance(new, SequenceAnswer(mode="use_existing")).problems
+    done = service.wizard_advance(
+        service.wizard_advance(
+            service.wizard_advance(new, SequenceAnswer(mode="use_existing", confirm_no_steps=True)),
+            MappingAnswer(),
+        ),
+        CreateAnswer(),
+    )
+    assert done.step == "done"
+    assert any("without steps" in note for note in done.notes)
+
+
+def test_a_campaign_that_does_not_exist_is_named(
+    service: Service, store: Any, fake: FakeInstantly, api_key: str
+) -> None:
+    setup_table(store, make_rows(2))
+    state = service.wizard_advance(WizardState(table_id=TABLE), ConnectAnswer(api_key=api_key))
+    missing = service.wizard_advance(state, CampaignAnswer(campaign_id="abc"))
+    assert missing.step == "campaign"
+    assert [(p.path, p.message) for p in missing.problems] == [
+        ("campaign_id", "no campaign 'abc' in this workspace")
+    ]
+    # gone between the campaign and sequence steps (deleted in Instantly): back to the
+    # campaign step
+    ghost = "0199a3c2-7d7e-7cc1-9d3a-5b7e2f1c0a11"
+    state = state.moved("sequence", campaign_id=ghost, campaign_name="Deleted")
+    gone = service.wizard_advance(state, SequenceAnswer(mode="use_existing"))
+    assert gone.step == "campaign"
+    assert gone.problems[0].message == f"no campaign {ghost!r} in this workspace"
+
+
+def test_a_campaign_already_linked_to_the_table_is_refused_at_once(
+    service: Service, store: Any, fake: FakeInstantly, api_key: str
+) -> None:
+    setup_table(store, make_rows(2))
+    ready = fake.create_campaign(name="Ready", sequences=ONE_STEP)
+    first = wizard_link(service, api_key, campaign_id=ready["id"])
+    state = service.wizard_advance(WizardState(table_id=TABLE), ConnectAnswer())
+    again = service.wizard_advance(state, CampaignAnswer(campaign_id=ready["id"]))
+    assert again.step == "campaign"
+    assert again.problems[0].message == (
+        f"this table already links campaign {ready['id']!r} (column {first!r})"
+    )
+
+
+def test_answers_are_closed_and_name_the_closest_field(
+    service: Service, store: Any, fake: FakeInstantly, api_key: str
+) -> None:
+    with pytest.raises(ConfigError) as info:
+        MappingAnswer(overrides={"emial": "email"})
+    assert [str(p) for p in info.value.problems] == [
+        "overrides.emial: unknown lead field 'emial'; did you mean 'email'?"
+    ]
+    with pytest.raises(ConfigError, match="did you mean 'overrides'"):
+        MappingAnswer.model_validate({"overides": {}})
+    with pytest.raises(ConfigError, match=r"create\.shedule: unknown field 'shedule'"):
+        CampaignAnswer.model_validate({"create": {"name": "x", "shedule": {}}})
+    with pytest.raises(ConfigError, match="did you mean 'confirm_no_steps'"):
+        SequenceAnswer.model_validate({"mode": "use_existing", "confirm_no_step": True})
+    MappingAnswer(overrides={"custom_variables.plan": "plan", "company_name": None})
+    # an answer that skipped validation is still checked, and nothing is saved
+    setup_table(store, make_rows(2))
+    ready = fake.create_campaign(name="Ready", sequences=ONE_STEP)
+    state = service.wizard_advance(WizardState(table_id=TABLE), ConnectAnswer(api_key=api_key))
+    state = service.wizard_advance(state, CampaignAnswer(campaign_id=ready["id"]))
+    state = service.wizard_advance(state, SequenceAnswer(mode="use_existing"))
+    sneaky = MappingAnswer.model_construct(step="mapping", overrides={"emial": "email"})
+    refused = service.wizard_advance(state, sneaky)
+    assert refused.step == "mapping"
+    assert refused.problems[0].path == "overrides.emial"
+    assert "did you mean 'email'" in refused.problems[0].message
+    assert all(c.type != "instantly" for c in store.columns(TABLE))
+
+
+def test_step_columns_are_checked_at_the_sequence_step(
+    service: Service, store: Any, fake: FakeInstantly, api_key: str
+) -> None:
+    setup_table(store, make_rows(2))
+    state = service.wizard_advance(WizardState(table_id=TABLE), ConnectAnswer(api_key=api_key))
+    state = service.wizard_advance(state, CampaignAnswer(create=NewCampaign(name="Copy")))
+    twice = service.wizard_advance(
+        state,
+        SequenceAnswer(
+            mode="author_steps",
+            steps=1,
+            scaffold=False,
+            step_columns={"1.subject": "plan", "1.body": "plan"},
+        ),
+    )
+    assert twice.step == "sequence"
+    assert [(p.path, p.message) for p in twice.problems] == [
+        ("step_columns.1.subject", "column 'plan' already holds step 1.body")
+    ]
+    # a step column mapped as a lead field is found at the mapping step, not at the last
+    state = service.wizard_advance(
+        state,
+        SequenceAnswer(
+            mode="author_steps",
+            steps=1,
+            scaffold=False,
+            step_columns={"1.subject": "plan", "1.body": "company"},
+        ),
+    )
+    clash = service.wizard_advance(state, MappingAnswer(overrides={"company_name": "company"}))
+    assert clash.step == "mapping"
+    assert any(p.path == "overrides.company_name" for p in clash.problems), clash.problems
+    assert writes_to_instantly(fake) == []
+
+
+def test_a_store_failure_after_the_campaign_was_created_keeps_it_for_the_retry(
+    service: Service, store: Any, fake: FakeInstantly, api_key: str, monkeypatch: Any
+) -> None:
+    setup_table(store, make_rows(2))
+    state = service.wizard_advance(WizardState(table_id=TABLE), ConnectAnswer(api_key=api_key))
+    for answer in (
+        CampaignAnswer(create=NewCampaign(name="Once")),
+        SequenceAnswer(mode="author_steps", steps=1),
+        MappingAnswer(),
+    ):
+        state = service.wizard_advance(state, answer)
+    real = store.save_link
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise VersionConflict("the store is busy")
+
+    monkeypatch.setattr(store, "save_link", broken)
+    failed = service.wizard_advance(state, CreateAnswer())
+    assert failed.step == "review"
+    assert "answer again to retry with the same campaign" in failed.problems[0].message
+    assert failed.campaign_id is not None
+    assert failed.new_campaign is None
+    monkeypatch.setattr(store, "save_link", real)
+    done = service.wizard_advance(failed, CreateAnswer())
+    assert done.step == "done", done.problems
+    assert done.campaign_id == failed.campaign_id
+    assert writes_to_instantly(fake).count("POST /api/v2/campaigns") == 1
+    assert [link.campaign_id for link in service.links(TABLE)] == [done.campaign_id]

@@ -41,6 +41,14 @@ async def async_service(fake: FakeInstantly) -> None:
     assert_type(await service.sync("link", full=True), SyncReport)
 
 
+def settings_are_closed(service: InstantlyColumns) -> None:
+    # A misspelt keyword or a value of the wrong type is a type error here, and a ConfigError
+    # naming the closest valid keyword at run time.
+    service.update_link("link", sequnce_mode="author_steps")  # type: ignore[arg-type]
+    service.update_link("link", sync_interval_seconds="15m")  # type: ignore[arg-type]
+    service.update_link("link", sequence_mode="write_poems")  # type: ignore[arg-type]
+
+
 def domain() -> None:
     assert_type(detect_field_mapping(["Email"]), FieldMapping)
     config = parse_integration_config({"instantly_subtype": "reply_count"})

@@ -21,7 +21,7 @@ from instantly_columns.cli._app import app, db_option, fake_option, handled, tab
 from instantly_columns.cli._output import TONES, Output, styled
 from instantly_columns.cli._session import Failure, Session, open_session, shown
 from instantly_columns.domain.columns import INSTANTLY_COLUMN_TYPE, Column
-from instantly_columns.domain.problems import problems_from_validation
+from instantly_columns.domain.problems import nest_problems, problems_from_validation
 from instantly_columns.domain.sequences import classify_variable
 from instantly_columns.domain.wizard import (
     CampaignAnswer,
@@ -172,6 +172,8 @@ def _answer(model: type[M], data: Mapping[str, Any], section: str) -> M:
         return model.model_validate(dict(data))
     except ValidationError as exc:
         raise ConfigError(problems_from_validation(exc, section)) from None
+    except ConfigError as exc:  # the wizard's answers raise it themselves, with paths
+        raise ConfigError(nest_problems(section, exc.problems)) from None
 
 
 class _Wizard:
@@ -352,6 +354,10 @@ class _Wizard:
                     bindings[variable] = _column_id(self.columns, picked)
             answer = SequenceAnswer(mode=mode, bindings=bindings)
             self._preview(answer)
+            if not view.steps:
+                # Without steps the campaign never sends: the wizard wants this said.
+                confirmed = _confirm("Link it anyway, and add the steps later?", default=False)
+                answer = SequenceAnswer(mode=mode, bindings=bindings, confirm_no_steps=confirmed)
             if mode != "map_variables" or _confirm("Use these bindings?", default=True):
                 return answer
 
@@ -363,7 +369,8 @@ class _Wizard:
         if not view.steps:
             self.out.warn(
                 f"campaign {self.state.campaign_name!r} has no steps yet, so it cannot send: "
-                "add them in Instantly, or link with --mode author_steps"
+                "add them in Instantly (link with --confirm-no-steps meanwhile), or link with "
+                "--mode author_steps"
             )
         rows = []
         for row in view.preview:
@@ -440,6 +447,7 @@ def _scripted_answers(
     map_: Sequence[str],
     push_column: bool | None,
     engagement_columns: bool | None,
+    confirm_no_steps: bool = False,
 ) -> dict[str, dict[str, Any]]:
     """The ``--answers`` file with the flags on top."""
     if campaign_id and create:
@@ -456,6 +464,8 @@ def _scripted_answers(
         sequence["bindings"] = {**sequence.get("bindings", {}), **_pairs(bind, "--bind")}
     if steps is not None:
         sequence["steps"] = steps
+    if confirm_no_steps:
+        sequence["confirm_no_steps"] = True
     if step_column:
         columns = _pairs(step_column, "--step-column")
         sequence["step_columns"] = {**sequence.get("step_columns", {}), **columns}
@@ -494,6 +504,13 @@ def _scripted_answers(
     metavar="N.subject=COLUMN",
     help="author_steps: an existing column for a step's subject or body.",
 )
+@click.option(
+    "--confirm-no-steps",
+    is_flag=True,
+    default=False,
+    help="use_existing/map_variables on a campaign without steps (a new one): link it anyway; "
+    "it sends once the steps are added in Instantly.",
+)
 @click.option("--map", "map_", multiple=True, metavar="FIELD=COLUMN", help="Override the mapping.")
 @click.option("--push-column/--no-push-column", default=None, help="Add the push column.")
 @click.option(
@@ -525,6 +542,7 @@ def link_command(
     bind: tuple[str, ...],
     steps: int | None,
     step_column: tuple[str, ...],
+    confirm_no_steps: bool,
     map_: tuple[str, ...],
     push_column: bool | None,
     engagement_columns: bool | None,
@@ -551,6 +569,7 @@ def link_command(
         map_=map_,
         push_column=push_column,
         engagement_columns=engagement_columns,
+        confirm_no_steps=confirm_no_steps,
     )
     if interactive is None:
         interactive = sys.stdin.isatty() and not out.as_json

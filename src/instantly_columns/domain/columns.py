@@ -1,24 +1,33 @@
 """Column subtypes, their configs, and the host-agnostic table model.
 
 A host application stores an ``instantly`` column's configuration as one flat JSON object,
-``integration_config``, whose keys are those of the original product's interface, all
-optional and side by side::
+``integration_config``, whose keys are those of the original product's interface: every key
+but ``instantly_subtype`` is optional, and they sit side by side::
 
     {"instantly_subtype": "campaign_config", "campaign_id": "...", "campaign_name": "...",
      "sequence_mode": "map_variables", "field_mapping": {"email": "col_email", ...}}
 
 [`parse_integration_config`][instantly_columns.domain.columns.parse_integration_config] turns that
-into one of four typed configs (a union discriminated on ``instantly_subtype``) and
-``config.to_integration_config()`` gives back exactly the JSON it was parsed from: keys this
-version does not know are kept, so a newer host's data survives an older library.
+into one of four typed configs (a union discriminated on ``instantly_subtype``). It checks the
+JSON's *shape* only (each key it knows has the interface's type), so any JSON that fits the
+interface parses. ``config.to_integration_config()`` gives back exactly the JSON it was parsed
+from: what the host left out stays out (defaults apply where a value is used, and are never
+written back), and keys this version does not know are kept at every level, so a newer host's
+data survives an older library.
+
+Whether a config is complete enough to use (a link names its campaign, a step column its step)
+is a separate question: ``config.problems()`` answers it for one config and
+[`validate_table`][instantly_columns.domain.columns.validate_table] for a whole table.
 
 Field mappings refer to columns by **column id**.
 """
 
 from __future__ import annotations
 
+import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias, get_args
 
 from pydantic import (
@@ -26,8 +35,10 @@ from pydantic import (
     ConfigDict,
     Field,
     JsonValue,
+    PlainValidator,
     TypeAdapter,
     ValidationError,
+    WithJsonSchema,
     model_validator,
 )
 
@@ -39,9 +50,13 @@ from instantly_columns.errors import InvalidColumnConfig, Problem
 __all__ = [
     "AUTO_CREATED_SUBTYPES",
     "CORE_LEAD_FIELDS",
+    "DEFAULT_SEQUENCE_MODE",
     "EDITABLE_SUBTYPES",
+    "ENGAGEMENT_FIELD_NAMES",
     "ENGAGEMENT_SUBTYPES",
+    "HOST_ENGAGEMENT_FIELD_BY_SUBTYPE",
     "INSTANTLY_COLUMN_TYPE",
+    "MAX_STEP_NUMBER",
     "SUBTYPES",
     "CampaignConfig",
     "CellValue",
@@ -123,13 +138,57 @@ def column_key(
 
 # --- configs -------------------------------------------------------------------------------
 
-_OPEN = ConfigDict(extra="allow", frozen=True, str_strip_whitespace=False)
+# The host's JSON is open (unknown keys are kept) and strict (a value of the wrong JSON type is
+# an error, never silently converted: "true" stays a string and is rejected as a boolean), so
+# what parses dumps back unchanged.
+_OPEN = ConfigDict(extra="allow", frozen=True, strict=True, str_strip_whitespace=False)
+
+#: The sequence mode a ``campaign_config`` that leaves ``sequence_mode`` out is used with.
+DEFAULT_SEQUENCE_MODE: SequenceMode = "use_existing"
+
+#: The ``engagement_field`` each engagement subtype gets in columns this library creates: the
+#: names of the host's interface (a host's UI may switch on them). They are labels; a sync
+#: reads the API lead field of the subtype (``ENGAGEMENT_FIELD_BY_SUBTYPE``) whatever they say.
+HOST_ENGAGEMENT_FIELD_BY_SUBTYPE: Mapping[EngagementSubtype, str] = MappingProxyType(
+    {
+        "engagement_status": "interest_status_label",
+        "email_status": "lead_status",
+        "last_contacted": "timestamp_last_email_sent",
+        "reply_count": "reply_count",
+        "open_count": "open_count",
+    }
+)
+
+#: Every ``engagement_field`` value this library understands, and the subtype it means: the
+#: host interface's names and the API's lead fields. Other values are kept and ignored.
+ENGAGEMENT_FIELD_NAMES: Mapping[str, EngagementSubtype] = MappingProxyType(
+    {
+        **{field: subtype for subtype, field in HOST_ENGAGEMENT_FIELD_BY_SUBTYPE.items()},
+        **{field: subtype for subtype, field in ENGAGEMENT_FIELD_BY_SUBTYPE.items()},
+    }
+)
+
+#: Step numbers a ``sequence_step`` column may carry.
+MAX_STEP_NUMBER = 100
+
+
+def _json_number(value: object) -> int | float:
+    # One check for "a JSON number", kept as given (2 stays 2, 2.0 stays 2.0).
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("must be a number")
+    return value
+
+
+JsonNumber: TypeAlias = Annotated[
+    int | float, PlainValidator(_json_number), WithJsonSchema({"type": "number"})
+]
 
 
 class FieldMappingConfig(BaseModel):
     """Which column feeds each lead field (values are column ids).
 
-    ``custom_variables`` maps an Instantly custom variable name to a column id.
+    ``custom_variables`` maps an Instantly custom variable name to a column id. Keys this
+    version does not know are kept (``model_extra``) and ignored.
     """
 
     model_config = _OPEN
@@ -160,11 +219,14 @@ CORE_LEAD_FIELDS: tuple[str, ...] = LEAD_FIELDS
 
 
 class PushConfig(BaseModel):
-    """Where a ``push_action`` column pushes, and whether it reuses the campaign's mapping."""
+    """Where a ``push_action`` column pushes, and whether it reuses the campaign's mapping.
+
+    Both keys are optional: without ``campaign_id`` the column pushes to the campaign of the
+    link it belongs to; ``auto_field_mapping`` defaults to true."""
 
     model_config = _OPEN
 
-    campaign_id: str = Field(min_length=1)
+    campaign_id: str | None = None
     auto_field_mapping: bool = True
 
 
@@ -173,8 +235,9 @@ class StepConfig(BaseModel):
 
     model_config = _OPEN
 
-    step_number: int = Field(ge=1, le=100)
-    field: Literal["subject", "body"]
+    step_number: JsonNumber | None = None
+    """A whole number from 1 to ``MAX_STEP_NUMBER`` to be used (any JSON number parses)."""
+    field: Literal["subject", "body"] | None = None
 
 
 class _BaseConfig(BaseModel):
@@ -189,69 +252,171 @@ class _BaseConfig(BaseModel):
         """Top-level keys this version of the library does not know (kept on round-trip)."""
         return dict(self.model_extra or {})
 
+    def problems(self) -> list[Problem]:
+        """What keeps this config from being used on its own (paths relative to it); an empty
+        list means it is complete. ``validate_table`` adds what only the whole table can
+        tell."""
+        return []
+
 
 class CampaignConfig(_BaseConfig):
-    """The ``campaign_config`` column: the link between a table and one campaign."""
+    """The ``campaign_config`` column: the link between a table and one campaign.
+
+    Everything but the subtype may be left out. ``campaign_id`` is then ``""`` and the config
+    has a problem (a link must name its campaign); ``sequence_mode`` is used as
+    ``use_existing``; ``field_mapping`` is empty; without ``campaign_name`` the link is shown
+    by [`display_name`][instantly_columns.domain.columns.CampaignConfig.display_name]. None of
+    these defaults is written back into the host's JSON.
+    """
 
     instantly_subtype: Literal["campaign_config"]
-    campaign_id: str = Field(min_length=1)
-    campaign_name: str
-    sequence_mode: SequenceMode
-    field_mapping: FieldMappingConfig
+    campaign_id: str = ""
+    campaign_name: str | None = None
+    sequence_mode: SequenceMode = DEFAULT_SEQUENCE_MODE
+    field_mapping: FieldMappingConfig = Field(default_factory=FieldMappingConfig)
+
+    @property
+    def display_name(self) -> str:
+        """The name to show: ``campaign_name``, else ``"campaign <id>"``."""
+        if self.campaign_name:
+            return self.campaign_name
+        return f"campaign {self.campaign_id}" if self.campaign_id else "unnamed campaign"
+
+    def problems(self) -> list[Problem]:
+        if not self.campaign_id:
+            return [Problem("campaign_id", "a campaign link must name its campaign")]
+        return []
 
 
 class PushActionConfig(_BaseConfig):
-    """The ``push_action`` column: pushes rows as leads; its cells hold per-row results."""
+    """The ``push_action`` column: pushes rows as leads; its cells hold per-row results.
+
+    The campaign is ``push_config.campaign_id``, else the top-level ``campaign_id``, else that
+    of the link the column belongs to (its key names the link)."""
 
     instantly_subtype: Literal["push_action"]
-    push_config: PushConfig
+    push_config: PushConfig | None = None
     campaign_id: str | None = None
     field_mapping: FieldMappingConfig | None = None
 
-    @model_validator(mode="after")
-    def _consistent(self) -> PushActionConfig:
-        if self.campaign_id is not None and self.campaign_id != self.push_config.campaign_id:
-            raise ValueError("campaign_id and push_config.campaign_id name different campaigns")
-        if not self.push_config.auto_field_mapping and self.field_mapping is None:
-            raise ValueError(
-                "push_config.auto_field_mapping is false, so a field_mapping is required"
-            )
-        return self
+    @property
+    def target_campaign_id(self) -> str | None:
+        """The campaign this column names, if it names one."""
+        if self.push_config is not None and self.push_config.campaign_id:
+            return self.push_config.campaign_id
+        return self.campaign_id or None
 
     @property
-    def target_campaign_id(self) -> str:
-        return self.push_config.campaign_id
+    def auto_field_mapping(self) -> bool:
+        """Whether pushes use the link's mapping (``push_config.auto_field_mapping``,
+        default true)."""
+        return self.push_config is None or self.push_config.auto_field_mapping
+
+    def problems(self) -> list[Problem]:
+        out = []
+        inner = self.push_config.campaign_id if self.push_config is not None else None
+        if inner == "":
+            out.append(Problem("push_config.campaign_id", "must not be empty"))
+        if self.campaign_id == "":
+            out.append(Problem("campaign_id", "must not be empty"))
+        if inner and self.campaign_id and inner != self.campaign_id:
+            out.append(
+                Problem(
+                    "campaign_id",
+                    "campaign_id and push_config.campaign_id name different campaigns",
+                )
+            )
+        if not self.auto_field_mapping and self.field_mapping is None:
+            out.append(
+                Problem(
+                    "field_mapping",
+                    "push_config.auto_field_mapping is false, so a field_mapping is required",
+                )
+            )
+        return out
 
 
 class EngagementConfig(_BaseConfig):
-    """One of the five engagement columns, filled by sync (read-only for users)."""
+    """One of the five engagement columns, filled by sync (read-only for users).
+
+    ``engagement_field`` is a label: the host interface's name (``interest_status_label``,
+    ``lead_status``, ``timestamp_last_email_sent``, ``reply_count``, ``open_count``) or the
+    API's lead field; either way the subtype decides what a sync writes. A name of another
+    subtype is a problem; a value this version does not know is kept and ignored."""
 
     instantly_subtype: EngagementSubtype
     engagement_field: str | None = None
     campaign_id: str | None = None
-
-    @model_validator(mode="after")
-    def _field_matches(self) -> EngagementConfig:
-        expected = ENGAGEMENT_FIELD_BY_SUBTYPE[self.instantly_subtype]
-        if self.engagement_field is not None and self.engagement_field != expected:
-            raise ValueError(
-                f"engagement_field {self.engagement_field!r} does not match subtype "
-                f"{self.instantly_subtype!r} (expected {expected!r})"
-            )
-        return self
 
     @property
     def lead_field(self) -> str:
         """The API lead field this column shows."""
         return ENGAGEMENT_FIELD_BY_SUBTYPE[self.instantly_subtype]
 
+    @property
+    def named_subtype(self) -> EngagementSubtype | None:
+        """The subtype ``engagement_field`` names, or ``None`` for a value not known here."""
+        if self.engagement_field is None:
+            return None
+        return ENGAGEMENT_FIELD_NAMES.get(self.engagement_field)
+
+    def problems(self) -> list[Problem]:
+        named = self.named_subtype
+        if named is not None and named != self.instantly_subtype:
+            expected = HOST_ENGAGEMENT_FIELD_BY_SUBTYPE[self.instantly_subtype]
+            return [
+                Problem(
+                    "engagement_field",
+                    f"engagement_field {self.engagement_field!r} is the field of {named!r}, so "
+                    f"it does not match subtype {self.instantly_subtype!r} (expected "
+                    f"{expected!r} or {self.lead_field!r})",
+                )
+            ]
+        return []
+
 
 class SequenceStepConfig(_BaseConfig):
     """A ``sequence_step`` column: the per-row subject or body of step N (editable)."""
 
     instantly_subtype: Literal["sequence_step"]
-    step_config: StepConfig
+    step_config: StepConfig | None = None
     campaign_id: str | None = None
+
+    @property
+    def step(self) -> tuple[int, Literal["subject", "body"]] | None:
+        """``(step_number, field)``, or ``None`` while the config does not say both."""
+        cfg = self.step_config
+        if cfg is None or cfg.field is None or not _step_number_ok(cfg.step_number):
+            return None
+        assert cfg.step_number is not None
+        return int(cfg.step_number), cfg.field
+
+    def problems(self) -> list[Problem]:
+        cfg = self.step_config
+        if cfg is None:
+            return [Problem("step_config", "say which step: {step_number, field}")]
+        out = []
+        if cfg.step_number is None:
+            out.append(Problem("step_config.step_number", "say which step (1 or more)"))
+        elif not _step_number_ok(cfg.step_number):
+            out.append(
+                Problem(
+                    "step_config.step_number",
+                    f"must be a whole number from 1 to {MAX_STEP_NUMBER}",
+                )
+            )
+        if cfg.field is None:
+            out.append(Problem("step_config.field", "say which half: subject or body"))
+        return out
+
+
+def _step_number_ok(number: float | None) -> bool:
+    return (
+        number is not None
+        and math.isfinite(number)
+        and number == int(number)
+        and 1 <= number <= MAX_STEP_NUMBER
+    )
 
 
 InstantlyColumnConfig: TypeAlias = Annotated[
@@ -266,13 +431,22 @@ _CONFIG_ADAPTER: TypeAdapter[InstantlyColumnConfig] = TypeAdapter(InstantlyColum
 def parse_integration_config(data: Mapping[str, Any]) -> InstantlyColumnConfig:
     """Parse a host's flat ``integration_config`` JSON into a typed config.
 
+    Only the shape is checked: every JSON that fits the host's interface parses, however
+    incomplete (see ``config.problems()`` and ``validate_table`` for that).
+
     Raises:
-        InvalidColumnConfig: with one problem per invalid field, each naming its path.
+        InvalidColumnConfig: with one problem per invalid field (a missing or unknown
+            ``instantly_subtype``, a value of the wrong type), each naming its path.
             Input values are never echoed (a config could hold anything).
     """
     if not isinstance(data, Mapping):
         raise InvalidColumnConfig(
             f"integration_config must be a JSON object, not {type(data).__name__}"
+        )
+    if "instantly_subtype" not in data:
+        raise InvalidColumnConfig(
+            f"required: the column's subtype, one of {', '.join(SUBTYPES)}",
+            path="instantly_subtype",
         )
     try:
         return _CONFIG_ADAPTER.validate_python(dict(data))
@@ -330,6 +504,9 @@ class Column(BaseModel):
     name: str
     type: str = "text"
     config: InstantlyColumnConfig | None = None
+    host_fields: dict[str, JsonValue] = Field(default_factory=dict)
+    """The host record's other keys (``width``, ``hidden``, ``order``, colours...): kept as
+    they came and given back by ``to_host()``; the library never reads them."""
 
     if not TYPE_CHECKING:  # type checkers keep the generated, typed signatures
 
@@ -362,6 +539,9 @@ class Column(BaseModel):
 
     @model_validator(mode="after")
     def _config_iff_instantly(self) -> Column:
+        taken = sorted(set(self.host_fields) & _HOST_RECORD_KEYS)
+        if taken:
+            raise ValueError(f"host_fields cannot hold the record's own keys {taken}")
         if self.type == INSTANTLY_COLUMN_TYPE and self.config is None:
             raise ValueError("an 'instantly' column needs a config")
         if self.type != INSTANTLY_COLUMN_TYPE and self.config is not None:
@@ -387,8 +567,13 @@ class Column(BaseModel):
         type: str = "text",
         key: str | None = None,
         integration_config: Mapping[str, Any] | None = None,
+        **host_fields: Any,
     ) -> Column:
         """Build a column from a host's record (flat ``integration_config`` JSON).
+
+        Any other key of the record (``width``, ``hidden``, ``order``, colours...) is kept in
+        ``host_fields`` and given back by ``to_host()``, so ``Column.from_host(**record)``
+        takes a host's record as it is.
 
         Raises:
             InvalidColumnConfig: naming ``columns[<id>]....`` paths.
@@ -397,16 +582,34 @@ class Column(BaseModel):
             parse_integration_config(integration_config) if integration_config is not None else None
         )
         try:
-            return cls(id=id, key=key or id, name=name, type=type, config=config)
+            return cls(
+                id=id,
+                key=key or id,
+                name=name,
+                type=type,
+                config=config,
+                host_fields=host_fields,
+            )
         except InvalidColumnConfig as exc:
             raise InvalidColumnConfig(nest_problems(f"columns[{id}]", exc.problems)) from None
 
     def to_host(self) -> dict[str, Any]:
-        """The host record: id, key, name, type and the flat ``integration_config``."""
-        out: dict[str, Any] = {"id": self.id, "key": self.key, "name": self.name, "type": self.type}
+        """The host record: id, key, name, type, the flat ``integration_config`` and the
+        record's other keys (``host_fields``)."""
+        out: dict[str, Any] = {
+            **self.host_fields,
+            "id": self.id,
+            "key": self.key,
+            "name": self.name,
+            "type": self.type,
+        }
         if self.config is not None:
             out["integration_config"] = self.config.to_integration_config()
         return out
+
+
+#: The keys of a host record that ``Column`` reads itself.
+_HOST_RECORD_KEYS = frozenset({"id", "key", "name", "type", "integration_config", "config"})
 
 
 class Row(BaseModel):
@@ -424,17 +627,40 @@ class Row(BaseModel):
 # --- table validation ----------------------------------------------------------------------
 
 
-def _campaign_of(config: InstantlyColumnConfig) -> str | None:
+def _owner_link(col: Column, links: Mapping[str, Column]) -> Column | None:
+    """The ``campaign_config`` column whose id the column's deterministic key names."""
+    parts = col.key.split(":")
+    if len(parts) >= 3 and parts[0] == INSTANTLY_COLUMN_TYPE:
+        return links.get(parts[1])
+    return None
+
+
+def _campaign_of(col: Column, links: Mapping[str, Column]) -> str | None:
+    """The campaign a dependent column belongs to: the one its config names, else that of
+    the link its key names."""
+    config = col.config
+    named: str | None
     if isinstance(config, PushActionConfig):
-        return config.push_config.campaign_id
-    return config.campaign_id
+        named = config.target_campaign_id
+    elif isinstance(config, EngagementConfig | SequenceStepConfig):
+        named = config.campaign_id or None
+    else:
+        named = None
+    if named is not None:
+        return named
+    owner = _owner_link(col, links)
+    if owner is not None and isinstance(owner.config, CampaignConfig):
+        return owner.config.campaign_id or None
+    return None
 
 
 def validate_table(columns: Sequence[Column]) -> list[Problem]:
     """Every cross-column problem of a table, all at once (an empty list means valid).
 
-    Checks: unique column ids and keys; at most one ``campaign_config`` per campaign; field
-    mappings point at existing, non-instantly columns and a campaign maps an email column;
+    Checks: each config is complete (``config.problems()``: a link names its campaign, a
+    step column its step...); unique column ids and keys; at most one ``campaign_config`` per
+    campaign; field mappings point at existing, non-instantly columns and a campaign maps an
+    email column;
     a ``push_action`` with ``auto_field_mapping`` pushes to a linked campaign; engagement and
     step columns belong to a linked campaign; each campaign's step columns are numbered
     1..N without gaps, each step with exactly one subject and one body column.
@@ -447,11 +673,20 @@ def validate_table(columns: Sequence[Column]) -> list[Problem]:
             if n > 1
         )
 
+    for col in columns:
+        if col.config is not None:
+            problems.extend(
+                nest_problems(f"columns[{col.id}].integration_config", col.config.problems())
+            )
+
     by_id = {c.id: c for c in columns}
+    links = {c.id: c for c in columns if isinstance(c.config, CampaignConfig)}
     linked: dict[str, Column] = {}
     for col in columns:
         if isinstance(col.config, CampaignConfig):
             cid = col.config.campaign_id
+            if not cid:
+                continue
             if cid in linked:
                 problems.append(
                     Problem(
@@ -490,11 +725,18 @@ def validate_table(columns: Sequence[Column]) -> list[Problem]:
             continue
         if config is None:
             continue
-        campaign = _campaign_of(config)
+        campaign = _campaign_of(col, links)
         if isinstance(config, PushActionConfig):
             if config.field_mapping is not None:
                 check_mapping(col, config.field_mapping, require_email=True)
-            if config.push_config.auto_field_mapping and campaign not in linked:
+            if campaign is None:
+                problems.append(
+                    Problem(
+                        f"{path}.push_config.campaign_id",
+                        "name the campaign to push to (or give the column its link's key)",
+                    )
+                )
+            elif config.auto_field_mapping and campaign not in linked:
                 problems.append(
                     Problem(
                         f"{path}.push_config.campaign_id",
@@ -506,10 +748,9 @@ def validate_table(columns: Sequence[Column]) -> list[Problem]:
             problems.append(
                 Problem(f"{path}.campaign_id", f"no campaign_config column for {campaign!r}")
             )
-        if isinstance(config, SequenceStepConfig):
-            steps[campaign or ""].append(
-                (config.step_config.step_number, config.step_config.field, col.id)
-            )
+        if isinstance(config, SequenceStepConfig) and config.step is not None:
+            number, field = config.step
+            steps[campaign or ""].append((number, field, col.id))
 
     for campaign, entries in sorted(steps.items()):
         label = campaign or "(no campaign)"

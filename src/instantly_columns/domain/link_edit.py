@@ -1,30 +1,55 @@
 """A settings change of a campaign link, decided without I/O: the link's columns rewritten
 (mapping, mode, push settings, rename, campaign switch), what changed, and what the user
-should know about it."""
+should know about it.
+
+Settings are our own input, so they are closed: an unknown keyword, lead field or
+``push_config`` key is a [`ConfigError`][instantly_columns.errors.ConfigError] naming it and
+the closest valid names, raised before anything is written. The host's JSON in the columns
+stays open: keys the library does not know are carried through an edit untouched, and keys
+the host left out stay out unless the edit sets them.
+"""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
-from typing import Any, TypeVar
+from typing import Any, TypeVar, get_args
 
 import attrs
 
 from instantly_columns.domain.columns import (
+    CORE_LEAD_FIELDS,
     CampaignConfig,
     Column,
     EngagementConfig,
     PushActionConfig,
+    SequenceMode,
     SequenceStepConfig,
     ensure_valid_table,
     parse_integration_config,
 )
 from instantly_columns.domain.engagement import EngagementSubtype
 from instantly_columns.domain.ids import engagement_column_name
-from instantly_columns.errors import InvalidColumnConfig
+from instantly_columns.domain.problems import did_you_mean, join_path, unknown_name
+from instantly_columns.errors import InvalidColumnConfig, Problem
 
-__all__ = ["LinkEdit", "edit_link"]
+__all__ = ["SETTINGS", "LinkEdit", "check_settings", "edit_link"]
 
 ConfigT = TypeVar("ConfigT", CampaignConfig, PushActionConfig)
+
+#: The keywords of a settings edit (``service.update_link``).
+SETTINGS: tuple[str, ...] = (
+    "field_mapping",
+    "sequence_mode",
+    "push_config",
+    "campaign_name",
+    "campaign_id",
+    "sync_interval_seconds",
+)
+#: The ``push_config`` keys a settings edit may change (the campaign follows the link's).
+PUSH_SETTINGS: tuple[str, ...] = ("auto_field_mapping",)
+_MAPPING_KEYS: tuple[str, ...] = (*CORE_LEAD_FIELDS, "custom_variables")
+_MODES: tuple[str, ...] = get_args(SequenceMode)
 
 
 @attrs.frozen
@@ -43,6 +68,84 @@ class LinkEdit:
     """The push column's new ``push_config``, when it was edited."""
 
 
+def _mapping_problems(value: object) -> list[Problem]:
+    if not isinstance(value, Mapping):
+        return [Problem("field_mapping", "must be an object of lead field -> column id")]
+    out: list[Problem] = []
+    for key, column in value.items():
+        path = join_path("field_mapping", str(key))
+        if key not in _MAPPING_KEYS:
+            out.append(unknown_name(path, str(key), _MAPPING_KEYS, "lead field"))
+        elif key == "custom_variables":
+            if not isinstance(column, Mapping):
+                out.append(Problem(path, "must be an object of variable name -> column id"))
+                continue
+            out += [
+                Problem(join_path(path, str(name)), "must be a column id (a non-empty string)")
+                for name, target in column.items()
+                if not isinstance(name, str) or not isinstance(target, str) or not target
+            ]
+        elif column is not None and (not isinstance(column, str) or not column):
+            out.append(Problem(path, "must be a column id (a non-empty string) or None"))
+    return out
+
+
+def check_settings(
+    *,
+    field_mapping: object = None,
+    sequence_mode: object = None,
+    push_config: object = None,
+    campaign_name: object = None,
+    campaign_id: object = None,
+    sync_interval_seconds: object = None,
+    unknown: Mapping[str, object] | None = None,
+) -> None:
+    """Check the values of a settings edit before anything is read or written.
+
+    Raises:
+        InvalidColumnConfig: (a ``ConfigError``) every problem at once, each with its
+            path: an unknown keyword, lead field or ``push_config`` key (with the closest
+            valid names), a sequence mode that does not exist, a value of the wrong type, an
+            interval that is not a positive number of seconds. Values are never echoed.
+    """
+    problems = [unknown_name(str(k), str(k), SETTINGS, "setting") for k in unknown or {}]
+    if field_mapping is not None:
+        problems += _mapping_problems(field_mapping)
+    if sequence_mode is not None and sequence_mode not in _MODES:
+        shown = sequence_mode if isinstance(sequence_mode, str) else ""
+        problems.append(
+            Problem("sequence_mode", f"not a sequence mode; {did_you_mean(shown, _MODES)}")
+        )
+    if push_config is not None:
+        if not isinstance(push_config, Mapping):
+            problems.append(
+                Problem("push_config", "must be an object such as {auto_field_mapping: false}")
+            )
+        else:
+            for key, value in push_config.items():
+                path = join_path("push_config", str(key))
+                if key not in PUSH_SETTINGS:
+                    problems.append(unknown_name(path, str(key), PUSH_SETTINGS, "push setting"))
+                elif not isinstance(value, bool):
+                    problems.append(Problem(path, "must be true or false"))
+    for name, value in (("campaign_name", campaign_name), ("campaign_id", campaign_id)):
+        if value is not None and (not isinstance(value, str) or not value.strip()):
+            problems.append(Problem(name, "must be a non-empty string"))
+    if sync_interval_seconds is not None and (
+        isinstance(sync_interval_seconds, bool)
+        or not isinstance(sync_interval_seconds, int | float)
+        or not math.isfinite(sync_interval_seconds)
+        or sync_interval_seconds <= 0
+    ):
+        problems.append(
+            Problem("sync_interval_seconds", "must be a number of seconds above 0, such as 900")
+        )
+    if problems:
+        # InvalidColumnConfig (a ConfigError): what a settings edit raised before for a value
+        # the link's column config could not take.
+        raise InvalidColumnConfig(problems)
+
+
 def _typed(kind: type[ConfigT], flat: Mapping[str, Any]) -> ConfigT:
     """Parse an edited flat config; problems become ``InvalidColumnConfig`` with paths."""
     config = parse_integration_config(flat)
@@ -53,8 +156,8 @@ def _typed(kind: type[ConfigT], flat: Mapping[str, Any]) -> ConfigT:
 
 def _link_name(column: Column, old: CampaignConfig, new: CampaignConfig) -> str:
     # A column named after its campaign follows a rename; a name the user chose stays.
-    if column.name in ("", old.campaign_name):
-        return new.campaign_name
+    if column.name in ("", old.campaign_name, old.display_name):
+        return new.display_name
     return column.name
 
 
@@ -72,7 +175,15 @@ def edit_link(
     campaign_id: str | None = None,
 ) -> LinkEdit:
     """Apply a settings change to a link's columns; the table with the rewritten columns must
-    stay valid (else ``InvalidColumnConfig``, and nothing is to be saved)."""
+    stay valid (else ``InvalidColumnConfig``, and nothing is to be saved). The values are
+    checked first (``check_settings``)."""
+    check_settings(
+        field_mapping=field_mapping,
+        sequence_mode=sequence_mode,
+        push_config=push_config,
+        campaign_name=campaign_name,
+        campaign_id=campaign_id,
+    )
     old = link.config
     if not isinstance(old, CampaignConfig):
         raise InvalidColumnConfig("not a campaign link", path="instantly_subtype")
@@ -80,7 +191,12 @@ def edit_link(
     changed: list[str] = []
     notes: list[str] = []
     if field_mapping is not None:
-        flat["field_mapping"] = dict(field_mapping)
+        # Keys of the host's that this library does not know stay; the lead fields are
+        # replaced by the new mapping.
+        kept = {
+            k: v for k, v in dict(flat.get("field_mapping") or {}).items() if k not in _MAPPING_KEYS
+        }
+        flat["field_mapping"] = {**kept, **field_mapping}
         changed.append("field_mapping")
     if sequence_mode is not None and sequence_mode != old.sequence_mode:
         flat["sequence_mode"] = sequence_mode
@@ -101,32 +217,34 @@ def edit_link(
     for subtype, col in engagement.items():
         cfg = col.config
         assert isinstance(cfg, EngagementConfig)
+        # A dependent that names no campaign belongs by its key: leave it so.
+        if cfg.campaign_id is not None:
+            cfg = cfg.model_copy(update={"campaign_id": new.campaign_id})
         updated[col.id] = col.model_copy(
-            update={
-                "name": engagement_column_name(subtype, new.campaign_name),
-                "config": cfg.model_copy(update={"campaign_id": new.campaign_id}),
-            }
+            update={"name": engagement_column_name(subtype, new.display_name), "config": cfg}
         )
     for col in steps.values():
-        cfg = col.config
-        assert isinstance(cfg, SequenceStepConfig)
-        updated[col.id] = col.model_copy(
-            update={"config": cfg.model_copy(update={"campaign_id": new.campaign_id})}
-        )
+        step_cfg = col.config
+        assert isinstance(step_cfg, SequenceStepConfig)
+        if step_cfg.campaign_id is not None:
+            step_cfg = step_cfg.model_copy(update={"campaign_id": new.campaign_id})
+            updated[col.id] = col.model_copy(update={"config": step_cfg})
     new_push_config: Mapping[str, Any] | None = None
     if push is not None:
-        cfg = push.config
-        assert isinstance(cfg, PushActionConfig)
-        push_flat = cfg.to_integration_config()
+        cfg_push = push.config
+        assert isinstance(cfg_push, PushActionConfig)
+        push_flat = cfg_push.to_integration_config()
+        inner = dict(push_flat.get("push_config") or {})
         if push_config is not None:
-            push_flat["push_config"] = {**push_flat["push_config"], **push_config}
+            inner.update(push_config)
             changed.append("push_config")
-        push_flat["push_config"] = {**push_flat["push_config"], "campaign_id": new.campaign_id}
-        if "campaign_id" in push_flat:
+        if inner.get("campaign_id") is not None:
+            inner["campaign_id"] = new.campaign_id
+        if inner or "push_config" in push_flat:
+            push_flat["push_config"] = inner
+        if push_flat.get("campaign_id") is not None:
             push_flat["campaign_id"] = new.campaign_id
-        if not push_flat["push_config"].get("auto_field_mapping", True) and not push_flat.get(
-            "field_mapping"
-        ):
+        if not inner.get("auto_field_mapping", True) and not push_flat.get("field_mapping"):
             # The push column gets a mapping of its own, starting from the link's.
             push_flat["field_mapping"] = new.field_mapping.model_dump(
                 mode="json", exclude_unset=True
@@ -134,7 +252,7 @@ def edit_link(
             notes.append("the push column now has its own field mapping, copied from the link")
         new_push = _typed(PushActionConfig, push_flat)
         updated[push.id] = push.model_copy(update={"config": new_push})
-        if push_config is not None:
+        if push_config is not None and new_push.push_config is not None:
             new_push_config = dict(new_push.push_config)
     elif push_config is not None:
         raise InvalidColumnConfig("this link has no push_action column", path="push_config")

@@ -21,15 +21,24 @@ never hold the input value (errors are read with ``include_input=False``).
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
+from typing import Any, get_args
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
-from instantly_columns.errors import Problem
+from instantly_columns.errors import ConfigError, Problem
 
-__all__ = ["join_path", "nest_problems", "problems_from_validation"]
+__all__ = [
+    "did_you_mean",
+    "input_problems",
+    "join_path",
+    "nest_problems",
+    "problems_from_validation",
+    "unknown_name",
+]
 
 _PLAIN = re.compile(r"[\w-]+")
 _KEY_MARKER = "[key]"  # pydantic's loc element for an invalid mapping key
@@ -98,11 +107,85 @@ def problems_from_validation(
         loc = list(item["loc"])
         if loc and isinstance(loc[0], str) and loc[0] in root_tags:
             loc = loc[1:]
-        message = str(item["msg"])
-        for noise in _NOISE:
-            message = message.removeprefix(noise)
-        if _KEY_MARKER in loc:
-            loc = [part for part in loc if part != _KEY_MARKER]
-            message = f"invalid key: {message}"
-        out.append(Problem(join_path(prefix, *loc), message))
+        out.append(_problem(prefix, loc, str(item["msg"])))
     return out
+
+
+def _problem(prefix: str, loc: list[str | int], message: str) -> Problem:
+    for noise in _NOISE:
+        message = message.removeprefix(noise)
+    if _KEY_MARKER in loc:
+        loc = [part for part in loc if part != _KEY_MARKER]
+        message = f"invalid key: {message}"
+    return Problem(join_path(prefix, *loc), message)
+
+
+def input_problems(
+    error: ValidationError, model: type[BaseModel], prefix: str = ""
+) -> list[Problem]:
+    """Like ``problems_from_validation``, for our own closed inputs (``extra="forbid"``): an
+    unknown key names the closest valid field names of the model it was given to, and a
+    ``ConfigError`` raised while validating a nested value keeps its own problems, nested
+    under that value's path."""
+    out: list[Problem] = []
+    for item in error.errors(include_input=False, include_url=False):
+        loc = list(item["loc"])
+        nested = (item.get("ctx") or {}).get("error")
+        if isinstance(nested, ConfigError):
+            out += nest_problems(join_path(prefix, *loc), nested.problems)
+        elif item["type"] == "extra_forbidden" and loc and isinstance(loc[-1], str):
+            owner = _model_at(model, loc[:-1])
+            valid = list(owner.model_fields) if owner is not None else []
+            out.append(unknown_name(join_path(prefix, *loc), loc[-1], valid))
+        else:
+            out.append(_problem(prefix, loc, str(item["msg"])))
+    return out
+
+
+def _model_at(model: type[BaseModel], loc: Sequence[str | int]) -> type[BaseModel] | None:
+    """The model that validated the value at ``loc`` inside ``model``."""
+    current = model
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        field = current.model_fields.get(part)
+        found = _model_in(field.annotation) if field is not None else None
+        if found is None:
+            return None
+        current = found
+    return current
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in get_args(annotation):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def did_you_mean(name: str, valid: Iterable[str]) -> str:
+    """The closest valid names to a misspelt one, as a hint for a message.
+
+    >>> did_you_mean("emial", ["email", "phone", "website"])
+    "did you mean 'email'?"
+    >>> did_you_mean("zzz", ["email", "phone"])
+    "expected one of 'email', 'phone'"
+    """
+    names = sorted(set(valid))
+    close = difflib.get_close_matches(name, names, n=3, cutoff=0.6)
+    if close:
+        return "did you mean " + " or ".join(repr(c) for c in close) + "?"
+    return "expected one of " + ", ".join(repr(n) for n in names)
+
+
+def unknown_name(path: str, name: str, valid: Iterable[str], what: str = "field") -> Problem:
+    """The problem of an unknown key: names it and the closest valid ones.
+
+    >>> str(unknown_name("overrides.emial", "emial", ["email", "phone"]))
+    "overrides.emial: unknown field 'emial'; did you mean 'email'?"
+    """
+    shown = name if len(name) <= 60 else name[:57] + "..."
+    return Problem(path, f"unknown {what} {shown!r}; {did_you_mean(name, valid)}")

@@ -12,21 +12,40 @@ Each step takes one typed answer; a wrong answer leaves the state on its step wi
 ``problems`` set (field paths and messages). ``back`` returns to the previous step, keeping
 the answers already given. The service runs the I/O (``service.wizard_advance``); this module
 holds the rules.
+
+Answers are our own input, so they are closed: building one with a key it does not have
+(``MappingAnswer(overides=...)``) or an override for a lead field that does not exist
+(``{"emial": ...}``) raises [`ConfigError`][instantly_columns.errors.ConfigError] naming the
+key and the closest valid names, never pydantic's ``ValidationError``.
+
+Nothing is written until the last step can finish: the wizard reads (the table, the
+campaign) at every step, checks what it can locally, and makes its writes (the campaign, if
+it creates one, the columns, the link, the sequence template) only at ``review``, after every
+check passed.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Annotated, Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias
 
 import attrs
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+)
 
 from instantly_columns.domain._html import html_table
-from instantly_columns.domain.columns import SequenceMode
+from instantly_columns.domain.columns import CORE_LEAD_FIELDS, SequenceMode
 from instantly_columns.domain.mapping import FieldMapping
+from instantly_columns.domain.problems import input_problems, join_path, unknown_name
 from instantly_columns.domain.sequences import PreviewRow, Step
-from instantly_columns.errors import Problem
+from instantly_columns.errors import ConfigError, Problem
 
 __all__ = [
     "STEPS",
@@ -52,6 +71,56 @@ STEPS: tuple[WizardStep, ...] = ("connection", "campaign", "sequence", "mapping"
 
 _STRICT = ConfigDict(extra="forbid")
 
+#: What ``MappingAnswer.overrides`` may name besides ``custom_variables.<name>``.
+OVERRIDE_FIELDS: tuple[str, ...] = tuple(CORE_LEAD_FIELDS)
+
+
+class _Answer(BaseModel):
+    """A closed input: unknown keys and bad values raise ``ConfigError`` with paths."""
+
+    model_config = _STRICT
+
+    if not TYPE_CHECKING:  # type checkers keep the generated, typed signatures
+
+        def __init__(self, /, **data: Any) -> None:
+            try:
+                super().__init__(**data)
+            except ValidationError as exc:
+                raise ConfigError(input_problems(exc, type(self))) from None
+
+        @classmethod
+        def model_validate(cls, obj: Any, *args: Any, **kwargs: Any) -> Any:
+            try:
+                return super().model_validate(obj, *args, **kwargs)
+            except ValidationError as exc:
+                raise ConfigError(input_problems(exc, cls)) from None
+
+        @classmethod
+        def model_validate_json(cls, json_data: Any, *args: Any, **kwargs: Any) -> Any:
+            try:
+                return super().model_validate_json(json_data, *args, **kwargs)
+            except ValidationError as exc:
+                raise ConfigError(input_problems(exc, cls)) from None
+
+
+def override_problems(overrides: Mapping[str, object], prefix: str = "overrides") -> list[Problem]:
+    """What is wrong with the keys of ``MappingAnswer.overrides``: each must be a lead field
+    (``email``, ``first_name``...) or ``custom_variables.<name>``. A misspelt one names the
+    closest valid names."""
+    problems = []
+    for key in overrides:
+        path = join_path(prefix, key)
+        if key in OVERRIDE_FIELDS:
+            continue
+        if key.startswith("custom_variables."):
+            if not key.split(".", 1)[1].strip():
+                problems.append(Problem(path, "name the variable: custom_variables.<name>"))
+            continue
+        problems.append(
+            unknown_name(path, key, [*OVERRIDE_FIELDS, "custom_variables.<name>"], "lead field")
+        )
+    return problems
+
 
 class ProblemModel(BaseModel):
     """A problem shown on a step: where and what."""
@@ -66,7 +135,7 @@ class ProblemModel(BaseModel):
         return cls(path=problem.path, message=problem.message)
 
 
-class ConnectAnswer(BaseModel):
+class ConnectAnswer(_Answer):
     """Step 1. ``api_key`` is validated against the API, then stored; leave it out to use the
     key already stored for this workspace."""
 
@@ -75,7 +144,7 @@ class ConnectAnswer(BaseModel):
     api_key: SecretStr | None = None
 
 
-class ScheduleAnswer(BaseModel):
+class ScheduleAnswer(_Answer):
     """A sending schedule for a new campaign (see ``sequences.build_schedule``)."""
 
     model_config = _STRICT
@@ -86,7 +155,7 @@ class ScheduleAnswer(BaseModel):
     allow_approximate: bool = False
 
 
-class NewCampaign(BaseModel):
+class NewCampaign(_Answer):
     """Create a campaign instead of picking one."""
 
     model_config = _STRICT
@@ -94,7 +163,7 @@ class NewCampaign(BaseModel):
     schedule: ScheduleAnswer | None = None
 
 
-class CampaignAnswer(BaseModel):
+class CampaignAnswer(_Answer):
     """Step 2: pick an existing campaign by id, or create one."""
 
     model_config = _STRICT
@@ -103,12 +172,16 @@ class CampaignAnswer(BaseModel):
     create: NewCampaign | None = None
 
 
-class SequenceAnswer(BaseModel):
+class SequenceAnswer(_Answer):
     """Step 3: the sequence mode and its details.
 
     - ``use_existing``: nothing else.
     - ``map_variables``: ``bindings`` ``{variable: column id}`` for the campaign's custom
       variables (core ones such as ``firstName`` follow the field mapping).
+
+    Both use the campaign's own steps, so on a campaign without steps (a new one, always)
+    the answer is a problem, for such a campaign would never send, unless
+    ``confirm_no_steps=True`` says the steps will be added in Instantly later.
     - ``author_steps``: ``steps`` (N) and either ``step_columns``
       (``{"1.subject": column id, "1.body": ...}``) or ``scaffold=True`` to create
       "Step N Subject" / "Step N Body" columns; ``delay_days`` between steps.
@@ -122,18 +195,28 @@ class SequenceAnswer(BaseModel):
     step_columns: dict[str, str] = Field(default_factory=dict)
     scaffold: bool = True
     delay_days: int = Field(default=3, ge=0, le=365)
+    confirm_no_steps: bool = False
 
 
-class MappingAnswer(BaseModel):
+class MappingAnswer(_Answer):
     """Step 4: accept the detected mapping, with ``overrides`` on top (lead field or
-    ``custom_variables.<name>`` -> column id, or ``None`` to unmap)."""
+    ``custom_variables.<name>`` -> column id, or ``None`` to unmap). A key that is neither
+    (``"emial"``) raises ``ConfigError`` naming the closest lead fields."""
 
     model_config = _STRICT
     step: Literal["mapping"] = "mapping"
     overrides: dict[str, str | None] = Field(default_factory=dict)
 
+    @field_validator("overrides")
+    @classmethod
+    def _known_fields(cls, value: dict[str, str | None]) -> dict[str, str | None]:
+        problems = override_problems(value, prefix="")
+        if problems:
+            raise ConfigError(problems)
+        return value
 
-class CreateAnswer(BaseModel):
+
+class CreateAnswer(_Answer):
     """Step 5: create the columns."""
 
     model_config = _STRICT
@@ -160,6 +243,9 @@ class WizardState(BaseModel):
     campaign_id: str | None = None
     campaign_name: str | None = None
     campaign_created: bool = False
+    new_campaign: NewCampaign | None = None
+    """The campaign to create, when the user asked for a new one: it is created at the
+    review step, the wizard's last, after every check passed (``campaign_id`` is set then)."""
     sequence_mode: SequenceMode | None = None
     bindings: dict[str, str] = Field(default_factory=dict)
     step_count: int | None = None
@@ -174,7 +260,8 @@ class WizardState(BaseModel):
         default=None, validation_alias=AliasChoices("link_id", "integration_id")
     )
     """The new link's id once the wizard is done (a state saved before 0.2 calls it
-    ``integration_id``; it still loads)."""
+    ``integration_id``; it still loads). A save that failed at the last step sets it too, so
+    that answering again reuses it."""
     notes: list[str] = Field(default_factory=list)
 
     @property

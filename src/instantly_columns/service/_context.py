@@ -10,8 +10,10 @@ from contextlib import AbstractContextManager
 import attrs
 
 from instantly_columns.api.core import ApiCore
+from instantly_columns.api.results import Campaign
 from instantly_columns.domain.columns import (
     ENGAGEMENT_SUBTYPES,
+    HOST_ENGAGEMENT_FIELD_BY_SUBTYPE,
     INSTANTLY_COLUMN_TYPE,
     CampaignConfig,
     Column,
@@ -20,11 +22,18 @@ from instantly_columns.domain.columns import (
     SequenceStepConfig,
     column_key,
 )
-from instantly_columns.domain.engagement import ENGAGEMENT_FIELD_BY_SUBTYPE, EngagementSubtype
+from instantly_columns.domain.engagement import EngagementSubtype
 from instantly_columns.domain.ids import engagement_column_id, engagement_column_name
 from instantly_columns.domain.push import BULK_MAX_BYTES
 from instantly_columns.engine.effects import Flow, blocking
-from instantly_columns.errors import MissingApiKey, RecordNotFound, Unauthorized
+from instantly_columns.errors import (
+    BadRequest,
+    InvalidColumnConfig,
+    MissingApiKey,
+    NotFound,
+    RecordNotFound,
+    Unauthorized,
+)
 from instantly_columns.ports import (
     ApiKey,
     CampaignLink,
@@ -74,6 +83,22 @@ def api_for(ctx: Ctx, credential: str) -> Flow[ApiCore]:
     if key is None:
         raise MissingApiKey(f"no API key is stored for {credential!r}: connect one first")
     return ctx.core(key)
+
+
+def campaign_or_not_found(core: ApiCore, campaign_id: str) -> Flow[Campaign]:
+    """The campaign; a 404 becomes a ``NotFound`` that names the campaign id. So does a 400:
+    the id is the request's only parameter, and Instantly answers 400 to an id that is not
+    one (``params/id must match format "uuid"``), so no such campaign can exist."""
+    try:
+        return (yield from core.get_campaign(campaign_id))
+    except (NotFound, BadRequest) as exc:
+        raise NotFound(
+            f"no campaign {campaign_id!r} in this workspace",
+            status=exc.status,
+            method=exc.method,
+            path=exc.path,
+            body_excerpt=exc.body_excerpt,
+        ) from None
 
 
 def error_text(error: BaseException) -> str:
@@ -129,7 +154,7 @@ def _belongs(col: Column, link: Column, config: CampaignConfig) -> bool:
     if col.key.startswith(prefix):
         return True
     if isinstance(cfg, PushActionConfig):
-        return cfg.push_config.campaign_id == config.campaign_id
+        return cfg.target_campaign_id == config.campaign_id
     if isinstance(cfg, EngagementConfig | SequenceStepConfig):
         return cfg.campaign_id == config.campaign_id
     return False
@@ -141,6 +166,11 @@ def resolve_link(columns: Sequence[Column], link: CampaignLink) -> Link:
     if column is None or not isinstance(column.config, CampaignConfig):
         raise RecordNotFound(f"table {link.table_id!r} has no campaign link {link.id!r}")
     config = column.config
+    if not config.campaign_id:
+        raise InvalidColumnConfig(
+            f"campaign link {link.id!r} names no campaign: set its campaign_id",
+            path=f"columns[{column.id}].integration_config.campaign_id",
+        )
     engagement: dict[EngagementSubtype, Column] = {}
     push = None
     steps: dict[tuple[int, str], Column] = {}
@@ -152,13 +182,18 @@ def resolve_link(columns: Sequence[Column], link: CampaignLink) -> Link:
             engagement.setdefault(cfg.instantly_subtype, col)
         elif isinstance(cfg, PushActionConfig):
             push = push or col
-        elif isinstance(cfg, SequenceStepConfig):
-            steps[(cfg.step_config.step_number, cfg.step_config.field)] = col
+        elif isinstance(cfg, SequenceStepConfig) and cfg.step is not None:
+            steps[cfg.step] = col
     return Link(link.table_id, column, config, link, engagement, push, steps)
 
 
 def link_flow(ctx: Ctx, link_id: str) -> Flow[Link]:
-    link = yield from blocking(ctx.links.link, link_id)
+    try:
+        link = yield from blocking(ctx.links.link, link_id)
+    except RecordNotFound:
+        # The store says what it lacks in its own words ("no such integration"); the user
+        # asked for a link.
+        raise RecordNotFound(f"no such campaign link {link_id!r}") from None
     columns = yield from blocking(ctx.tables.columns, link.table_id)
     return resolve_link(columns, link)
 
@@ -168,11 +203,11 @@ def engagement_column(link_id: str, campaign: CampaignConfig, subtype: Engagemen
     return Column(
         id=engagement_column_id(link_id, subtype),
         key=column_key(link_id, subtype),
-        name=engagement_column_name(subtype, campaign.campaign_name),
+        name=engagement_column_name(subtype, campaign.display_name),
         type=INSTANTLY_COLUMN_TYPE,
         config=EngagementConfig(
             instantly_subtype=subtype,
-            engagement_field=ENGAGEMENT_FIELD_BY_SUBTYPE[subtype],
+            engagement_field=HOST_ENGAGEMENT_FIELD_BY_SUBTYPE[subtype],
             campaign_id=campaign.campaign_id,
         ),
     )

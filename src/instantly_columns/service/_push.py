@@ -20,7 +20,7 @@ from instantly_columns.domain.push import (
     screen_row,
 )
 from instantly_columns.engine.effects import Flow, blocking, gather_all
-from instantly_columns.errors import PayloadTooLarge
+from instantly_columns.errors import InvalidColumnConfig, PayloadTooLarge
 from instantly_columns.ports import CellWrite, LedgerEntry
 from instantly_columns.service._context import (
     LEAD_PAGE,
@@ -138,8 +138,13 @@ def _screen_rows(
 ) -> Flow[tuple[list[str], list[Candidate], list[str]]]:
     push_cfg = link.push.config if link.push is not None else None
     mapping = link.config.field_mapping
-    if isinstance(push_cfg, PushActionConfig) and not push_cfg.push_config.auto_field_mapping:
-        assert push_cfg.field_mapping is not None
+    if isinstance(push_cfg, PushActionConfig) and not push_cfg.auto_field_mapping:
+        assert link.push is not None
+        if push_cfg.field_mapping is None:
+            raise InvalidColumnConfig(
+                "push_config.auto_field_mapping is false, so a field_mapping is required",
+                path=f"columns[{link.push.id}].integration_config.field_mapping",
+            )
         mapping = push_cfg.field_mapping
     steps = (
         {key: col.id for key, col in link.steps.items()}

@@ -8,10 +8,16 @@ from typing import Any
 import attrs
 
 from instantly_columns.domain.columns import Column
-from instantly_columns.domain.link_edit import edit_link
+from instantly_columns.domain.link_edit import check_settings, edit_link
 from instantly_columns.engine.effects import Flow, blocking
 from instantly_columns.ports import CellWrite
-from instantly_columns.service._context import ROW_PAGE, Ctx, link_flow
+from instantly_columns.service._context import (
+    ROW_PAGE,
+    Ctx,
+    api_for,
+    campaign_or_not_found,
+    link_flow,
+)
 from instantly_columns.service.reports import DeletionReport, SettingsChange
 
 
@@ -25,7 +31,18 @@ def update_link_flow(
     campaign_name: str | None = None,
     campaign_id: str | None = None,
     sync_interval_seconds: float | None = None,
+    unknown: Mapping[str, object] | None = None,
 ) -> Flow[SettingsChange]:
+    # Our own input: every value is checked before anything is read or written.
+    check_settings(
+        field_mapping=field_mapping,
+        sequence_mode=sequence_mode,
+        push_config=push_config,
+        campaign_name=campaign_name,
+        campaign_id=campaign_id,
+        sync_interval_seconds=sync_interval_seconds,
+        unknown=unknown,
+    )
     link = yield from link_flow(ctx, link_id)
     columns = yield from blocking(ctx.tables.columns, link.table_id)
     edit = edit_link(
@@ -44,6 +61,9 @@ def update_link_flow(
     notes = list(edit.notes)
     cleared = 0
     if edit.switched:
+        # The one check that needs Instantly, made before the first write.
+        core = yield from api_for(ctx, link.credential)
+        yield from campaign_or_not_found(core, edit.config.campaign_id)
         # Engagement cells and push results described the old campaign: clear them.
         clear_ids = [c.id for c in link.engagement.values()]
         if link.push is not None:
@@ -63,7 +83,7 @@ def update_link_flow(
     item = attrs.evolve(
         link.record,
         campaign_id=edit.config.campaign_id,
-        campaign_name=edit.config.campaign_name,
+        campaign_name=edit.config.campaign_name or link.record.campaign_name,
         sequence_mode=edit.config.sequence_mode,
         field_mapping=edit.config.field_mapping.model_dump(mode="json", exclude_unset=True),
         settings=settings,

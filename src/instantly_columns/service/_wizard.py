@@ -1,13 +1,24 @@
-"""The wizard's I/O, as a flow: one ``advance(state, answer)`` step at a time."""
+"""The wizard's I/O, as a flow: one ``advance(state, answer)`` step at a time.
+
+Write order. Each step reads what it needs (the table, the campaign) and checks everything it
+can locally; no step before ``review`` writes to Instantly, and the only store write before it
+is the API key, at ``connection``, after the table was found. ``review`` checks the whole plan
+again (the table, the mapping, the step columns, the table as it would be) and only then
+writes, in this order: the new campaign (when the user asked for one), the columns and the
+link (together, one transaction where the stores are one), and the sequence template
+(``author_steps``; a rejected template is a note, not a failure).
+"""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from pydantic import ValidationError
 
 from instantly_columns.domain.columns import (
+    ENGAGEMENT_SUBTYPES,
     INSTANTLY_COLUMN_TYPE,
     CampaignConfig,
     Column,
@@ -20,11 +31,11 @@ from instantly_columns.domain.columns import (
     column_key,
     validate_table,
 )
-from instantly_columns.domain.engagement import ENGAGEMENT_FIELD_BY_SUBTYPE
 from instantly_columns.domain.ids import new_link_id, push_column_id, step_column_id
 from instantly_columns.domain.mapping import FieldMapping, detect_field_mapping
 from instantly_columns.domain.problems import nest_problems, problems_from_validation
 from instantly_columns.domain.sequences import (
+    Step,
     author_sequence,
     build_schedule,
     campaign_variables,
@@ -33,6 +44,7 @@ from instantly_columns.domain.sequences import (
     parse_steps,
     preview,
     scaffold_step_columns,
+    used_variables,
 )
 from instantly_columns.domain.summary import campaign_status_badge
 from instantly_columns.domain.wizard import (
@@ -41,18 +53,34 @@ from instantly_columns.domain.wizard import (
     ConnectAnswer,
     CreateAnswer,
     MappingAnswer,
+    NewCampaign,
     SequenceAnswer,
     WizardAnswer,
     WizardState,
     WizardView,
     merge_overrides,
+    override_problems,
     parse_step_key,
     step_key,
 )
 from instantly_columns.engine.effects import Flow, blocking
-from instantly_columns.errors import ApiError, ConfigError, Problem, Unauthorized
+from instantly_columns.errors import (
+    ApiError,
+    ConfigError,
+    MissingApiKey,
+    NotFound,
+    Problem,
+    RecordNotFound,
+    StoreError,
+    Unauthorized,
+)
 from instantly_columns.ports import ApiKey, CampaignLink
-from instantly_columns.service._context import Ctx, api_for, engagement_column
+from instantly_columns.service._context import (
+    Ctx,
+    api_for,
+    campaign_or_not_found,
+    engagement_column,
+)
 
 #: Used when a new campaign is created without a schedule: weekdays, 9 to 5, US Eastern rules.
 DEFAULT_SCHEDULE = {
@@ -93,8 +121,43 @@ def _api_problem(path: str, exc: ApiError) -> Problem:
     return Problem(path, f"Instantly did not answer as expected: {exc}")
 
 
+def _reconnect(state: WizardState, exc: ApiError | MissingApiKey) -> WizardState:
+    """Back to the connection step: the key is gone or Instantly stopped accepting it."""
+    if isinstance(exc, MissingApiKey):
+        return state.moved("connection").with_problems(
+            [Problem("api_key", "no key is stored: enter one")], message="Connect a key again."
+        )
+    return state.moved("connection").with_problems(
+        [_api_problem("api_key", exc)], message="The key stopped working: connect again."
+    )
+
+
+def _no_campaign(campaign_id: str) -> Problem:
+    return Problem("campaign_id", f"no campaign {campaign_id!r} in this workspace")
+
+
+def _table_columns(ctx: Ctx, state: WizardState) -> Flow[list[Column] | None]:
+    """The table's columns, or ``None`` when the store has no such table."""
+    try:
+        return (yield from blocking(ctx.tables.columns, state.table_id))
+    except RecordNotFound:
+        return None
+
+
+def _table_problems(state: WizardState, columns: Sequence[Column] | None) -> list[Problem]:
+    if columns is None:
+        return [Problem("table_id", f"no table {state.table_id!r}: create it first")]
+    if not _plain_columns(columns):
+        return [Problem("table_id", f"table {state.table_id!r} has no columns to push from")]
+    return []
+
+
 def _connect(ctx: Ctx, state: WizardState, answer: ConnectAnswer) -> Flow[WizardState]:
     cred = state.credential_id
+    columns = yield from _table_columns(ctx, state)
+    problems = _table_problems(state, columns)
+    if problems:  # before the key is stored: a wizard that cannot finish writes nothing
+        return state.with_problems(problems)
     if answer.api_key is not None:
         secret = answer.api_key.get_secret_value().strip()
         if not secret:
@@ -119,60 +182,97 @@ def _connect(ctx: Ctx, state: WizardState, answer: ConnectAnswer) -> Flow[Wizard
     return state.moved("campaign", workspace_name=check.workspace_name)
 
 
+def _schedule(new: NewCampaign) -> dict[str, Any]:
+    """The campaign_schedule JSON of a new campaign (raises ``ConfigError``)."""
+    spec = new.schedule.model_dump() if new.schedule else dict(DEFAULT_SCHEDULE)
+    return build_schedule(name="Default", **spec).to_api()
+
+
 def _campaign(ctx: Ctx, state: WizardState, answer: CampaignAnswer) -> Flow[WizardState]:
-    cred = state.credential_id
+    columns = yield from _table_columns(ctx, state)
+    problems = _table_problems(state, columns)
+    if problems:
+        return state.with_problems(problems)
     if (answer.campaign_id is None) == (answer.create is None):
         return state.with_problems(
             [Problem("campaign_id", "pick a campaign or give a name to create one (not both)")]
         )
     try:
-        core = yield from api_for(ctx, cred)
+        core = yield from api_for(ctx, state.credential_id)
         if answer.campaign_id is not None:
-            campaign = yield from core.get_campaign(answer.campaign_id)
-            created = False
-        else:
-            assert answer.create is not None
-            spec = (
-                answer.create.schedule.model_dump()
-                if answer.create.schedule
-                else dict(DEFAULT_SCHEDULE)
-            )
             try:
-                schedule = build_schedule(name="Default", **spec)
-            except ConfigError as exc:
-                return state.with_problems(nest_problems("create.schedule", exc.problems))
-            campaign = yield from core.create_campaign(
-                answer.create.name, schedule=schedule.to_api()
+                campaign = yield from campaign_or_not_found(core, answer.campaign_id)
+            except NotFound:
+                return state.with_problems([_no_campaign(answer.campaign_id)])
+            taken = _linked_by(columns or [], campaign.id)
+            if taken is not None:
+                return state.with_problems(
+                    [
+                        Problem(
+                            "campaign_id",
+                            f"this table already links campaign {campaign.id!r} (column {taken!r})",
+                        )
+                    ]
+                )
+            return state.moved(
+                "sequence",
+                campaign_id=campaign.id,
+                campaign_name=campaign.name or "",
+                campaign_created=False,
+                new_campaign=None,
             )
-            created = True
+        assert answer.create is not None
+        try:
+            _schedule(answer.create)
+        except ConfigError as exc:
+            return state.with_problems(nest_problems("create.schedule", exc.problems))
+        # Nothing is created yet (that waits for the last step); the key must still work.
+        yield from core.check_key()
+    except ConfigError as exc:
+        return state.with_problems(nest_problems("campaign_id", exc.problems))
+    except MissingApiKey as exc:
+        return _reconnect(state, exc)
     except ApiError as exc:
         if isinstance(exc, Unauthorized):
-            return state.moved("connection").with_problems(
-                [_api_problem("api_key", exc)], message="The key stopped working: connect again."
-            )
+            return _reconnect(state, exc)
         return state.with_problems([_api_problem("campaign_id", exc)])
     return state.moved(
         "sequence",
-        campaign_id=campaign.id,
-        campaign_name=campaign.name or "",
-        campaign_created=created,
+        campaign_id=None,
+        campaign_name=answer.create.name,
+        campaign_created=False,
+        new_campaign=answer.create,
     )
 
 
-def _campaign_id(state: WizardState) -> str:
-    if state.campaign_id is None:
-        raise ConfigError("pick a campaign first", path="campaign_id")
-    return state.campaign_id
+def _linked_by(columns: Sequence[Column], campaign_id: str) -> str | None:
+    """The id of the column that already links this campaign in the table, if any."""
+    for col in columns:
+        if isinstance(col.config, CampaignConfig) and col.config.campaign_id == campaign_id:
+            return col.id
+    return None
 
 
 def _plain_columns(columns: Sequence[Column]) -> list[Column]:
     return [c for c in columns if c.type != INSTANTLY_COLUMN_TYPE]
 
 
+def _chosen(state: WizardState) -> WizardState | None:
+    """The state sent back to the campaign step when no campaign is chosen, else ``None``."""
+    if state.campaign_id is None and state.new_campaign is None:
+        return state.moved("campaign").with_problems([Problem("campaign_id", "pick a campaign")])
+    return None
+
+
 def _sequence(ctx: Ctx, state: WizardState, answer: SequenceAnswer) -> Flow[WizardState]:
-    columns = yield from blocking(ctx.tables.columns, state.table_id)
+    columns = yield from _table_columns(ctx, state)
+    problems = _table_problems(state, columns)
+    if problems or columns is None:
+        return state.with_problems(problems)
+    back_to_campaign = _chosen(state)
+    if back_to_campaign is not None:
+        return back_to_campaign
     plain = {c.id for c in _plain_columns(columns)}
-    problems: list[Problem] = []
     changes: dict[str, Any] = {
         "sequence_mode": answer.mode,
         "bindings": {},
@@ -180,42 +280,51 @@ def _sequence(ctx: Ctx, state: WizardState, answer: SequenceAnswer) -> Flow[Wiza
         "step_columns": {},
         "scaffold_steps": False,
     }
-    if answer.mode == "map_variables":
-        try:
-            core = yield from api_for(ctx, state.credential_id)
-            campaign = yield from core.get_campaign(_campaign_id(state))
-            variables = campaign_variables(campaign.sequences or [])
-        except (ApiError, ConfigError) as exc:
-            return state.with_problems(
-                [Problem("mode", f"cannot read the campaign's steps: {exc}")]
+    if answer.mode in ("use_existing", "map_variables"):
+        steps: list[Step] = []
+        if state.campaign_id is not None:  # a campaign still to be created has no steps
+            try:
+                core = yield from api_for(ctx, state.credential_id)
+                campaign = yield from campaign_or_not_found(core, state.campaign_id)
+                steps = parse_steps(campaign.sequences or [])
+            except NotFound:
+                return state.moved("campaign").with_problems([_no_campaign(state.campaign_id)])
+            except MissingApiKey as exc:
+                return _reconnect(state, exc)
+            except (ApiError, ConfigError) as exc:
+                if isinstance(exc, Unauthorized):
+                    return _reconnect(state, exc)
+                return state.with_problems(
+                    [Problem("mode", f"cannot read the campaign's steps: {exc}")]
+                )
+        if not steps and not answer.confirm_no_steps:
+            problems.append(
+                Problem(
+                    "mode",
+                    f"campaign {state.campaign_name or state.campaign_id!r} has no steps, so it "
+                    "would never send: choose author_steps, add the steps in Instantly first, "
+                    "or confirm with confirm_no_steps=True",
+                )
             )
-        custom = [v for v in variables if classify_variable(v) == "custom"]
-        for name in custom:
-            column = answer.bindings.get(name)
-            if column is None:
-                problems.append(Problem(f"bindings.{name}", "bind this variable to a column"))
-            elif column not in plain:
-                problems.append(Problem(f"bindings.{name}", f"no column {column!r}"))
-        for name in sorted(set(answer.bindings) - set(custom)):
-            problems.append(Problem(f"bindings.{name}", "the campaign does not use this variable"))
-        changes["bindings"] = dict(answer.bindings)
+        if answer.mode == "map_variables":
+            variables = used_variables(steps)
+            custom = [v for v in variables if classify_variable(v) == "custom"]
+            for name in custom:
+                column = answer.bindings.get(name)
+                if column is None:
+                    problems.append(Problem(f"bindings.{name}", "bind this variable to a column"))
+                elif column not in plain:
+                    problems.append(Problem(f"bindings.{name}", f"no column {column!r}"))
+            for name in sorted(set(answer.bindings) - set(custom)):
+                problems.append(
+                    Problem(f"bindings.{name}", "the campaign does not use this variable")
+                )
+            changes["bindings"] = dict(answer.bindings)
     elif answer.mode == "author_steps":
         if answer.steps is None:
             problems.append(Problem("steps", "how many steps?"))
         elif not answer.scaffold:
-            for number in range(1, answer.steps + 1):
-                for field in ("subject", "body"):
-                    column = answer.step_columns.get(step_key(number, field))
-                    if column is None or column not in plain:
-                        problems.append(
-                            Problem(
-                                f"step_columns.{step_key(number, field)}", "pick an existing column"
-                            )
-                        )
-            for key in answer.step_columns:
-                parsed = parse_step_key(key)
-                if parsed is None or parsed[0] > answer.steps:
-                    problems.append(Problem(f"step_columns.{key}", "not a step of this sequence"))
+            problems += _step_column_problems(answer.steps, answer.step_columns, plain)
         changes.update(
             step_count=answer.steps,
             step_columns=dict(answer.step_columns),
@@ -225,6 +334,35 @@ def _sequence(ctx: Ctx, state: WizardState, answer: SequenceAnswer) -> Flow[Wiza
     if problems:
         return state.with_problems(problems)
     return state.moved("mapping", **changes)
+
+
+def _step_column_problems(
+    count: int, step_columns: Mapping[str, str], plain: Collection[str]
+) -> list[Problem]:
+    """Every step has an existing, plain column for its subject and one for its body, no
+    column serves twice, and no key names a step the sequence does not have."""
+    problems = []
+    for number in range(1, count + 1):
+        for field in ("subject", "body"):
+            column = step_columns.get(step_key(number, field))
+            if column is None or column not in plain:
+                problems.append(
+                    Problem(f"step_columns.{step_key(number, field)}", "pick an existing column")
+                )
+    for key in step_columns:
+        parsed = parse_step_key(key)
+        if parsed is None or parsed[0] > count:
+            problems.append(Problem(f"step_columns.{key}", "not a step of this sequence"))
+    seen: dict[str, str] = {}
+    for key, column in sorted(step_columns.items()):
+        if column in seen:
+            problems.append(
+                Problem(
+                    f"step_columns.{key}", f"column {column!r} already holds step {seen[column]}"
+                )
+            )
+        seen.setdefault(column, key)
+    return problems
 
 
 def detect_for_table(
@@ -250,8 +388,21 @@ def detect_for_table(
     return ids, detected
 
 
+#: The campaign id the plan is checked with before a new campaign exists.
+_PENDING = "(new campaign)"
+#: The link id the plan is checked with at the mapping step.
+_PREVIEW_LINK = "wizard-preview"
+
+
 def _mapping(ctx: Ctx, state: WizardState, answer: MappingAnswer) -> Flow[WizardState]:
-    columns = yield from blocking(ctx.tables.columns, state.table_id)
+    columns = yield from _table_columns(ctx, state)
+    problems = _table_problems(state, columns)
+    if problems or columns is None:
+        return state.with_problems(problems)
+    # An answer built with model_construct() skips validation: check its keys again.
+    problems = override_problems(answer.overrides)
+    if problems:
+        return state.with_problems(problems)
     rows = yield from blocking(ctx.tables.rows, state.table_id, limit=SAMPLE_ROWS)
     step_ids = set(state.step_columns.values())
     detected, _ = detect_for_table(columns, rows, exclude=step_ids)
@@ -273,26 +424,50 @@ def _mapping(ctx: Ctx, state: WizardState, answer: MappingAnswer) -> Flow[Wizard
     if state.sequence_mode == "map_variables":
         # Campaign variables bound in the sequence step travel as custom variables.
         merged["custom_variables"] = {**merged["custom_variables"], **state.bindings}
-    return state.moved("review", field_mapping=merged)
+    review = state.moved("review", field_mapping=merged)
+    # The table as the last step would leave it, checked now so the user fixes it here.
+    planned = _plan(review, columns, CreateAnswer(), _PREVIEW_LINK, state.campaign_id or _PENDING)
+    if isinstance(planned, WizardState):
+        return planned
+    problems = _as_mapping_problems(validate_table(_final(columns, planned)), _PREVIEW_LINK)
+    if problems:
+        return state.with_problems(problems)
+    return review
 
 
-def _create(ctx: Ctx, state: WizardState, answer: CreateAnswer) -> Flow[WizardState]:
-    # A state restored from a session may have been edited: check what earlier steps left.
-    if state.campaign_id is None:
-        return state.moved("campaign").with_problems([Problem("campaign_id", "pick a campaign")])
-    if state.sequence_mode is None:
-        return state.moved("sequence").with_problems([Problem("mode", "pick a sequence mode")])
+def _as_mapping_problems(problems: list[Problem], link_id: str) -> list[Problem]:
+    """Table problems of the planned link's mapping, in the answer's terms (``overrides.x``)."""
+    prefix = f"columns[{link_id}].integration_config.field_mapping."
+    return [
+        Problem("overrides." + p.path[len(prefix) :], p.message) if p.path.startswith(prefix) else p
+        for p in problems
+    ]
+
+
+def _final(columns: Sequence[Column], new: Sequence[Column]) -> list[Column]:
+    replaced = {n.id for n in new}
+    return [*(c for c in columns if c.id not in replaced), *new]
+
+
+def _plan(
+    state: WizardState,
+    columns: Sequence[Column],
+    answer: CreateAnswer,
+    link_id: str,
+    campaign_id: str,
+) -> list[Column] | WizardState:
+    """The columns the wizard adds (or turns into step columns), or the state sent back to
+    the step whose answer no longer fits the table."""
     try:
         field_mapping = FieldMappingConfig.model_validate(state.field_mapping or {})
     except ValidationError:
         return state.moved("mapping").with_problems(
             [Problem("field_mapping", "the saved mapping is not valid: map the fields again")]
         )
-    columns = yield from blocking(ctx.tables.columns, state.table_id)
-    link_id = new_link_id(ctx.new_id())
+    assert state.sequence_mode is not None
     config = CampaignConfig(
         instantly_subtype="campaign_config",
-        campaign_id=state.campaign_id,
+        campaign_id=campaign_id,
         campaign_name=state.campaign_name or "",
         sequence_mode=state.sequence_mode,
         field_mapping=field_mapping,
@@ -311,16 +486,16 @@ def _create(ctx: Ctx, state: WizardState, answer: CreateAnswer) -> Flow[WizardSt
             Column(
                 id=push_column_id(link_id),
                 key=column_key(link_id, "push_action"),
-                name=f"Push · {config.campaign_name}",
+                name=f"Push · {config.display_name}",
                 type=INSTANTLY_COLUMN_TYPE,
                 config=PushActionConfig(
                     instantly_subtype="push_action",
-                    push_config=PushConfig(campaign_id=config.campaign_id, auto_field_mapping=True),
+                    push_config=PushConfig(campaign_id=campaign_id, auto_field_mapping=True),
                 ),
             )
         )
     if answer.engagement_columns:
-        new += [engagement_column(link_id, config, s) for s in ENGAGEMENT_FIELD_BY_SUBTYPE]
+        new += [engagement_column(link_id, config, s) for s in ENGAGEMENT_SUBTYPES]
     by_id = {c.id: c for c in columns}
     if state.sequence_mode == "author_steps" and state.step_count:
         if state.scaffold_steps:
@@ -333,49 +508,136 @@ def _create(ctx: Ctx, state: WizardState, answer: CreateAnswer) -> Flow[WizardSt
                         ),
                         name=spec.name,
                         type=INSTANTLY_COLUMN_TYPE,
-                        config=_step_config(config.campaign_id, spec.step_number, spec.field),
+                        config=_step_config(campaign_id, spec.step_number, spec.field),
                     )
                 )
         else:
+            # Columns an earlier, failed attempt of this link turned into step columns count.
+            plain = {c.id for c in _plain_columns(columns)} | {
+                c.id
+                for c in columns
+                if isinstance(c.config, SequenceStepConfig) and c.config.campaign_id == campaign_id
+            }
+            problems = _step_column_problems(state.step_count, state.step_columns, plain)
+            if problems:
+                return state.moved("sequence").with_problems(
+                    [Problem(p.path, "pick an existing column again") for p in problems]
+                )
             for key, column_id in sorted(state.step_columns.items()):
                 parsed = parse_step_key(key)
-                old = by_id.get(column_id)
-                if parsed is None or old is None:
-                    return state.moved("sequence").with_problems(
-                        [Problem(f"step_columns.{key}", "pick an existing column again")]
-                    )
+                assert parsed is not None
                 new.append(
-                    old.model_copy(
+                    by_id[column_id].model_copy(
                         update={
                             "type": INSTANTLY_COLUMN_TYPE,
-                            "config": _step_config(config.campaign_id, *parsed),
+                            "config": _step_config(campaign_id, *parsed),
                         }
                     )
                 )
-    final = [*(c for c in columns if c.id not in {n.id for n in new}), *new]
-    problems = validate_table(final)
+    return new
+
+
+def _create(ctx: Ctx, state: WizardState, answer: CreateAnswer) -> Flow[WizardState]:
+    # A state restored from a session may have been edited: check what earlier steps left,
+    # then the whole plan, before the first write.
+    back_to_campaign = _chosen(state)
+    if back_to_campaign is not None:
+        return back_to_campaign
+    if state.sequence_mode is None:
+        return state.moved("sequence").with_problems([Problem("mode", "pick a sequence mode")])
+    new_spec = state.new_campaign if state.campaign_id is None else None
+    schedule: dict[str, Any] | None = None
+    if new_spec is not None:
+        try:
+            schedule = _schedule(new_spec)
+        except ConfigError as exc:
+            return state.moved("campaign").with_problems(
+                nest_problems("create.schedule", exc.problems)
+            )
+    columns = yield from _table_columns(ctx, state)
+    problems = _table_problems(state, columns)
+    if problems or columns is None:
+        return state.with_problems(problems)
+    # A retry after a failed save reuses the link id, so columns saved then are replaced.
+    link_id = state.link_id or new_link_id(ctx.new_id())
+    planned = _plan(state, columns, answer, link_id, state.campaign_id or _PENDING)
+    if isinstance(planned, WizardState):
+        return planned
+    problems = validate_table(_final(columns, planned))
     if problems:
         return state.moved("mapping").with_problems(problems)
-    yield from blocking(ctx.tables.save_columns, state.table_id, new)
-    yield from blocking(
-        ctx.links.save_link,
-        CampaignLink(
-            id=link_id,
-            table_id=state.table_id,
-            campaign_id=config.campaign_id,
-            campaign_name=config.campaign_name,
-            sequence_mode=config.sequence_mode,
-            field_mapping=config.field_mapping.model_dump(mode="json", exclude_defaults=True),
-            credential_id=state.credential_id,
-            created_at=ctx.clock.now(),
-            updated_at=ctx.clock.now(),
-        ),
-    )
+
+    # Every check passed. The writes, in order: the campaign, the columns, the link, the
+    # sequence template.
+    campaign_id = state.campaign_id
+    campaign_name = state.campaign_name
     notes: list[str] = []
+    try:
+        core = yield from api_for(ctx, state.credential_id)
+        if new_spec is not None:
+            campaign = yield from core.create_campaign(new_spec.name, schedule=schedule)
+            campaign_id, campaign_name = campaign.id, campaign.name or new_spec.name
+            if state.sequence_mode != "author_steps":
+                notes.append(
+                    f"created campaign {campaign_name!r} without steps: add them in Instantly "
+                    "before it can send"
+                )
+    except MissingApiKey as exc:
+        return _reconnect(state, exc)
+    except ApiError as exc:
+        if isinstance(exc, Unauthorized):
+            return _reconnect(state, exc)
+        return state.with_problems(
+            [_api_problem("create", exc)],
+            message="Instantly did not create the campaign; nothing was written.",
+        )
+    assert campaign_id is not None
+    created = new_spec is not None
+    state = state.model_copy(
+        update={
+            "campaign_id": campaign_id,
+            "campaign_name": campaign_name,
+            "campaign_created": state.campaign_created or created,
+            "new_campaign": None,
+        }
+    )
+    if created:
+        planned = _plan(state, columns, answer, link_id, campaign_id)
+        assert not isinstance(planned, WizardState)  # checked above; only the id changed
+    link_column = planned[0]
+    config = link_column.config
+    assert isinstance(config, CampaignConfig)
+    record = CampaignLink(
+        id=link_id,
+        table_id=state.table_id,
+        campaign_id=config.campaign_id,
+        campaign_name=config.campaign_name or "",
+        sequence_mode=config.sequence_mode,
+        field_mapping=config.field_mapping.model_dump(mode="json", exclude_defaults=True),
+        credential_id=state.credential_id,
+        created_at=ctx.clock.now(),
+        updated_at=ctx.clock.now(),
+    )
+    try:
+        yield from blocking(_save, ctx, state.table_id, planned, record)
+    except StoreError as exc:
+        if not created:
+            raise
+        # The campaign exists now: keep it in the state, so that answering again reuses it
+        # instead of creating a second one; and the link id, so that columns a store without
+        # transactions saved before failing are replaced, not doubled.
+        return state.model_copy(update={"link_id": link_id}).with_problems(
+            [
+                Problem(
+                    "review",
+                    f"campaign {campaign_name!r} was created, but the columns could not be "
+                    f"saved ({exc}): answer again to retry with the same campaign",
+                )
+            ]
+        )
     if state.sequence_mode == "author_steps" and state.step_count:
         template = author_sequence(state.step_count, delays=state.delay_days)
         try:
-            core = yield from api_for(ctx, state.credential_id)
             yield from core.replace_sequences(config.campaign_id, template)
             notes.append(
                 f"wrote a {state.step_count}-step template to the campaign; each lead "
@@ -386,7 +648,16 @@ def _create(ctx: Ctx, state: WizardState, answer: CreateAnswer) -> Flow[WizardSt
                 "Instantly rejected the sequence template, so the campaign and the columns were "
                 f"created without it: add the steps in Instantly ({exc})"
             )
-    return state.moved("done", created_columns=[c.id for c in new], link_id=link_id, notes=notes)
+    return state.moved(
+        "done", created_columns=[c.id for c in planned], link_id=link_id, notes=notes
+    )
+
+
+def _save(ctx: Ctx, table_id: str, columns: Sequence[Column], record: CampaignLink) -> None:
+    """The columns and the link together: one transaction where the stores share one."""
+    with ctx.atomic() or contextlib.nullcontext():
+        ctx.tables.save_columns(table_id, columns)
+        ctx.links.save_link(record)
 
 
 def _step_config(campaign_id: str, number: int, field: str) -> SequenceStepConfig:
@@ -426,7 +697,7 @@ def view_flow(
         return WizardView(state.step, connected=True, campaigns=tuple(choices))
     if state.step == "sequence" and state.campaign_id:
         core = yield from api_for(ctx, state.credential_id)
-        campaign = yield from core.get_campaign(state.campaign_id)
+        campaign = yield from campaign_or_not_found(core, state.campaign_id)
         steps = parse_steps(campaign.sequences or [])
         variables = campaign_variables(campaign.sequences or [])
         columns = yield from blocking(ctx.tables.columns, state.table_id)

@@ -13,7 +13,7 @@ import contextlib
 import warnings
 from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, Protocol, TypeVar
 
 import attrs
 
@@ -491,10 +491,21 @@ class InstantlyColumns(_Base):
         campaign_name: str | None = None,
         campaign_id: str | None = None,
         sync_interval_seconds: float | None = None,
+        **unknown: NoReturn,
     ) -> SettingsChange:
         """Edit a link: its field mapping, sequence mode, push settings, name, campaign
         (a switch clears the old campaign's cells) or sync interval. Nothing is saved unless
-        the whole change is valid."""
+        the whole change is valid.
+
+        Raises:
+            ConfigError: before anything is read or written, for a keyword, lead field or
+                ``push_config`` key that does not exist (naming the closest valid ones; a
+                type checker flags an unknown keyword too) or a value of the wrong type
+                (``sync_interval_seconds="15m"``).
+            InvalidColumnConfig: the table would not be valid after the change.
+            NotFound: ``campaign_id`` names no campaign of the workspace.
+            RecordNotFound: no such campaign link.
+        """
         return self._driver.run(
             update_link_flow(
                 self._flow_ctx(),
@@ -505,6 +516,7 @@ class InstantlyColumns(_Base):
                 campaign_name=campaign_name,
                 campaign_id=campaign_id,
                 sync_interval_seconds=sync_interval_seconds,
+                unknown=unknown,
             )
         )
 
@@ -758,6 +770,7 @@ class AsyncInstantlyColumns(_Base):
         campaign_name: str | None = None,
         campaign_id: str | None = None,
         sync_interval_seconds: float | None = None,
+        **unknown: NoReturn,
     ) -> SettingsChange:
         """Edit a link; see
         [`InstantlyColumns.update_link`][instantly_columns.service.facade.InstantlyColumns.update_link]."""
@@ -771,6 +784,7 @@ class AsyncInstantlyColumns(_Base):
                 campaign_name=campaign_name,
                 campaign_id=campaign_id,
                 sync_interval_seconds=sync_interval_seconds,
+                unknown=unknown,
             )
         )
 
