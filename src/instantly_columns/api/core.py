@@ -71,12 +71,14 @@ from instantly_columns.ports import ApiKey, ApiRequest, ApiResponse, Clock
 __all__ = [
     "DEFAULT_SCHEDULE",
     "EMPTY_PAGES_WITH_CURSOR",
+    "REQUEST_ID_HEADERS",
     "ApiCore",
     "Cursors",
     "EmptyPageStep",
     "after_empty_page",
     "bulk_add_body",
     "page_cursor",
+    "request_id",
     "status_error",
 ]
 
@@ -145,6 +147,24 @@ def _decode_json(body: bytes) -> tuple[bool, Any]:
         return False, None
 
 
+REQUEST_ID_HEADERS: tuple[str, ...] = ("x-request-id", "request-id", "cf-ray")
+"""Headers read, in this order, for the id of a response (Instantly documents none; its edge
+is Cloudflare, which sends `cf-ray` with every answer)."""
+
+
+def request_id(response: ApiResponse) -> str | None:
+    """The response's request id (see `REQUEST_ID_HEADERS`), cut to 200 printable
+    characters; `None` when it carries none."""
+    for name in REQUEST_ID_HEADERS:
+        value = response.headers.get(name)
+        if value is None:
+            continue
+        text = "".join(ch for ch in value.strip() if 32 <= ord(ch) < 127)[:200]
+        if text:
+            return text
+    return None
+
+
 def _response_date(response: ApiResponse) -> datetime | None:
     value = response.headers.get("date")
     if not value:
@@ -164,7 +184,8 @@ def status_error(
     `NotFound`, 409 `Conflict`, 413 `PayloadTooLarge`, 422 `Unprocessable`, 429
     `RateLimited` (with `retry_after`
     read from `Retry-After`, seconds or an HTTP date relative to `now` or else to the
-    response's `Date`), 5xx `ServerError`; any other status `ApiStatusError`. The message is
+    response's `Date`), 5xx `ServerError`; any other status `ApiStatusError`. Each carries
+    `status_code`, the method and path, and the response's `request_id`. The message is
     the envelope's `message` (or `error`); a 403 whose body is not JSON is reported as an edge
     block. The API key is removed from the message and the body excerpt, should the body echo
     it (from the whole text, before either is cut).
@@ -187,16 +208,24 @@ def status_error(
             message = "error"
     message = _redacted_cut(message, request.api_key, 300)
     excerpt = _redacted_cut(response.body.decode("utf-8", "replace"), request.api_key, _EXCERPT)
-    where = {"method": request.method, "path": request.path}
+    method, path, rid = request.method, request.path, request_id(response)
     if status == 429:
         retry_after = parse_retry_after(
             response.headers.get("retry-after"), now or _response_date(response)
         )
         return RateLimited(
-            message, status=status, body_excerpt=excerpt, retry_after=retry_after, **where
+            message,
+            status=status,
+            body_excerpt=excerpt,
+            retry_after=retry_after,
+            method=method,
+            path=path,
+            request_id=rid,
         )
     cls = _STATUS_CLASSES.get(status) or (ServerError if status >= 500 else ApiStatusError)
-    return cls(message, status=status, body_excerpt=excerpt, **where)
+    return cls(
+        message, status=status, body_excerpt=excerpt, method=method, path=path, request_id=rid
+    )
 
 
 def _is_edge_block(response: ApiResponse) -> bool:
@@ -263,12 +292,14 @@ def _json(response: ApiResponse, request: ApiRequest) -> Any:
             f"the response ({response.status}) cannot be read: {exc}",
             method=request.method,
             path=request.path,
+            request_id=request_id(response),
         ) from None
     except (UnicodeDecodeError, ValueError):
         raise ApiResponseError(
             f"the response ({response.status}) is not valid JSON",
             method=request.method,
             path=request.path,
+            request_id=request_id(response),
         ) from None
     if (
         isinstance(data, dict)
@@ -281,6 +312,7 @@ def _json(response: ApiResponse, request: ApiRequest) -> Any:
             f"{_redacted_cut(str(detail), request.api_key, 300)}",
             method=request.method,
             path=request.path,
+            request_id=request_id(response),
         )
     return data
 
