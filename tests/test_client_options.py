@@ -1,30 +1,148 @@
-"""API errors say which call and which response: `status_code`, the request id, the method and
-the path."""
+"""The client as users of model SDKs expect it: the key from the environment, errors that say
+which call and which response, and per-call `timeout=` / `max_retries=`."""
 
 from __future__ import annotations
 
+import os
+from typing import Any
+
+import httpx
 import pytest
 
 from _client_support import (
     C1,
     KINDS,
+    L1,
     Script,
+    client_for,
     envelope,
     reply,
     run,
+    settle,
 )
+from instantly_columns.api.client import AsyncInstantlyClient, InstantlyClient
 from instantly_columns.config import ClientSettings, RetryPolicy
+from instantly_columns.domain.wizard import WizardState
 from instantly_columns.errors import (
     ApiResponseError,
     ApiStatusError,
+    ApiTimeout,
+    ConfigError,
+    MissingApiKey,
     NotFound,
     RateLimited,
     ServerError,
 )
+from instantly_columns.ports import ApiKey
+from instantly_columns.service.facade import AsyncInstantlyColumns, InstantlyColumns
+from instantly_columns.storage import MemoryStore
+from instantly_columns.testing import FakeInstantly
 
 CAMPAIGN = {"id": C1, "name": "Q3", "status": 0}
 SECRET = "sk-live-from-the-environment-0042"
 NO_RETRY = ClientSettings(retry=RetryPolicy(max_retries=0))
+
+
+# --- the key from the environment ---------------------------------------------------------------
+
+
+def test_the_suite_never_sees_a_key_from_the_shell() -> None:
+    assert "INSTANTLY_API_KEY" not in os.environ
+
+
+def test_apikey_from_env_reads_only_that_variable() -> None:
+    assert ApiKey.from_env({"INSTANTLY_API_KEY": f"  {SECRET}\n"}) == ApiKey(SECRET)
+    assert ApiKey.from_env({"INSTANTLY_API_KEY": "   "}) is None
+    assert ApiKey.from_env({"INSTANTLY_TOKEN": SECRET}) is None
+
+
+def test_settings_from_the_environment_never_hold_the_key() -> None:
+    settings = ClientSettings.from_env({"INSTANTLY_API_KEY": SECRET, "INSTANTLY_TIMEOUT": "5"})
+    assert settings.timeout == 5.0
+    assert SECRET not in repr(settings)
+
+
+@pytest.mark.parametrize("cls", [InstantlyClient, AsyncInstantlyClient])
+def test_a_client_given_no_key_uses_the_environment(
+    cls: type[Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request.headers["Authorization"])
+        return httpx.Response(200, json={"id": "ws-1", "name": "Acme"})
+
+    monkeypatch.setenv("INSTANTLY_API_KEY", SECRET)
+    if cls is InstantlyClient:
+        with InstantlyClient(transport=httpx.MockTransport(handler)) as client:
+            assert client.check_key().workspace_name == "Acme"
+            shown = repr(client)
+    else:
+        import anyio
+
+        async def main() -> str:
+            async with AsyncInstantlyClient(transport=httpx.MockTransport(handler)) as client:
+                assert (await client.check_key()).workspace_name == "Acme"
+                return repr(client)
+
+        shown = anyio.run(main)
+    assert seen == [f"Bearer {SECRET}"]
+    assert SECRET not in shown
+
+
+@pytest.mark.parametrize("cls", [InstantlyClient, AsyncInstantlyClient])
+def test_no_key_and_no_variable_is_a_clear_missing_key(cls: type[Any]) -> None:
+    with pytest.raises(MissingApiKey, match="INSTANTLY_API_KEY"):
+        cls()
+
+
+@pytest.mark.parametrize("cls", [InstantlyColumns, AsyncInstantlyColumns])
+def test_a_service_from_the_environment_uses_the_key_when_none_is_stored(
+    cls: type[Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import anyio
+
+    fake = FakeInstantly()
+    fake.create_campaign("Spring")
+    key = fake.create_api_key()
+    store = MemoryStore()
+    is_async = cls is AsyncInstantlyColumns
+    transport = fake.as_async_transport() if is_async else fake.as_transport()
+    state = WizardState(table_id="leads", step="campaign")
+
+    def campaigns(service: Any) -> list[str]:
+        if not is_async:
+            return [c.name for c in service.wizard_view(state).campaigns]
+
+        async def main() -> list[str]:
+            view = await service.wizard_view(state)
+            return [c.name for c in view.campaigns]
+
+        return anyio.run(main)
+
+    bare = cls(store, transport=transport, clock=fake.clock)
+    with pytest.raises(MissingApiKey):
+        campaigns(bare)
+    monkeypatch.setenv("INSTANTLY_API_KEY", key)
+    service = cls.from_env(store, transport=transport, clock=fake.clock)
+    assert campaigns(service) == ["Spring"]
+    explicit = cls(store, api_key=key, transport=transport, clock=fake.clock)
+    assert campaigns(explicit) == ["Spring"]
+    # a stored key wins over the fallback
+    store.set_key("default", ApiKey(key))
+    wrong = cls(store, api_key="not-the-key", transport=transport, clock=fake.clock)
+    assert campaigns(wrong) == ["Spring"]
+
+
+def test_service_from_env_reads_settings_from_the_given_mapping() -> None:
+    service = InstantlyColumns.from_env(
+        MemoryStore(), environ={"INSTANTLY_TIMEOUT": "7", "INSTANTLY_API_KEY": SECRET}
+    )
+    try:
+        assert service._settings.timeout == 7.0
+        assert service._ctx.fallback_key == ApiKey(SECRET)
+    finally:
+        service.close()
 
 
 # --- errors say which call and which response ---------------------------------------------------
@@ -78,3 +196,94 @@ def test_a_request_id_header_cannot_smuggle_control_characters() -> None:
     with pytest.raises(ServerError) as info:
         run("sync", script, lambda c: c.get_campaign(C1), settings=NO_RETRY)
     assert info.value.request_id == ("abcdef" + "x" * 500)[:200]
+
+
+# --- per-call timeout= and max_retries= ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_per_call_timeout_reaches_the_request_of_that_call_only(kind: str) -> None:
+    script = Script(reply(200, CAMPAIGN))
+    client = client_for(kind, script)
+    settle(kind, client.get_campaign(C1, timeout=2.5))
+    settle(kind, client.get_campaign(C1))
+    assert [r.timeout for r in script.requests] == [2.5, None]
+
+
+def test_the_http_transport_honours_a_per_call_timeout() -> None:
+    seen: list[Any] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request.extensions["timeout"]["read"])
+        return httpx.Response(200, json=CAMPAIGN)
+
+    settings = ClientSettings(timeout=30)
+    with InstantlyClient("k", settings=settings, transport=httpx.MockTransport(handler)) as c:
+        c.get_campaign(C1, timeout=1.5)
+        c.get_campaign(C1)
+    assert seen == [1.5, 30.0]
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_max_retries_overrides_the_policy_for_one_call(kind: str) -> None:
+    settings = ClientSettings(retry=RetryPolicy(max_retries=3, initial_delay=0, max_delay=0))
+    failing = Script(envelope(503, "busy"))
+    client = client_for(kind, failing, settings=settings)
+    with pytest.raises(ServerError):
+        settle(kind, client.get_campaign(C1, max_retries=0))
+    assert len(failing.requests) == 1
+    with pytest.raises(ServerError):
+        settle(kind, client.get_campaign(C1, max_retries=1))
+    assert len(failing.requests) == 3
+    with pytest.raises(ServerError):
+        settle(kind, client.get_campaign(C1))
+    assert len(failing.requests) == 7  # the settings' three retries again
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_overrides_reach_every_page_of_a_walk(kind: str) -> None:
+    script = Script(
+        reply(200, {"items": [{"id": L1}], "next_starting_after": L1}),
+        reply(200, {"items": []}),
+    )
+    leads = run(kind, script, lambda c: c.iter_leads(C1, timeout=4.0, max_retries=0))
+    assert [lead.id for lead in leads] == [L1]
+    assert [r.timeout for r in script.requests] == [4.0, 4.0]
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_timeout_fault_in_the_fake_waits_the_per_call_timeout(kind: str) -> None:
+    fake = FakeInstantly()
+    campaign = fake.create_campaign("Slow")
+    fake.faults.timeout(endpoint="GET /api/v2/campaigns/{id}", calls=1)
+    started = fake.now()
+    transport: Any = fake.as_transport() if kind == "sync" else fake.as_async_transport()
+    cls: Any = InstantlyClient if kind == "sync" else AsyncInstantlyClient
+    client = cls(fake.create_api_key(), transport=transport, clock=fake.clock)
+    with pytest.raises(ApiTimeout):
+        settle(kind, client.get_campaign(campaign["id"], timeout=3, max_retries=0))
+    assert (fake.now() - started).total_seconds() == 3
+
+
+@pytest.mark.parametrize(
+    ("options", "path"),
+    [
+        ({"timeout": 0}, "timeout"),
+        ({"timeout": -1}, "timeout"),
+        ({"timeout": float("nan")}, "timeout"),
+        ({"timeout": "5"}, "timeout"),
+        ({"max_retries": -1}, "max_retries"),
+        ({"max_retries": 21}, "max_retries"),
+        ({"max_retries": 1.5}, "max_retries"),
+        ({"max_retries": True}, "max_retries"),
+    ],
+)
+@pytest.mark.parametrize("kind", KINDS)
+def test_bad_overrides_are_config_errors_before_any_request(
+    kind: str, options: dict[str, Any], path: str
+) -> None:
+    script = Script(reply(200, CAMPAIGN))
+    with pytest.raises(ConfigError) as info:
+        run(kind, script, lambda c: c.get_campaign(C1, **options))
+    assert [p.path for p in info.value.problems] == [path]
+    assert script.requests == []

@@ -488,6 +488,37 @@ class ApiCore:
         self.limiter = limiter
         # Jitter only spreads retries out; it needs no cryptographic strength.
         self._rng = rng or random.Random().random  # noqa: S311
+        self._timeout: float | None = None  # a per-call override, put on each request
+
+    def with_overrides(
+        self, *, timeout: float | None = None, max_retries: int | None = None
+    ) -> ApiCore:
+        """This core for one call: each request waits at most `timeout` seconds for its
+        response, and is retried at most `max_retries` times (`None` keeps the settings').
+        The key, clock, limiter and jitter are shared. A bad value raises `ConfigError` with
+        the parameter's name as its path."""
+        if timeout is None and max_retries is None:
+            return self
+        problems: list[Problem] = []
+        settings = self.settings
+        if timeout is not None:
+            try:
+                settings = attrs.evolve(settings, timeout=timeout)
+            except ConfigError as exc:
+                problems.extend(Problem("timeout", p.message) for p in exc.problems)
+        if max_retries is not None:
+            try:
+                retry = attrs.evolve(settings.retry, max_retries=max_retries)
+                settings = attrs.evolve(settings, retry=retry)
+            except ConfigError as exc:
+                problems.extend(Problem("max_retries", p.message) for p in exc.problems)
+        if problems:
+            raise ConfigError(problems)
+        core = ApiCore(
+            self._key, settings=settings, clock=self.clock, limiter=self.limiter, rng=self._rng
+        )
+        core._timeout = float(timeout) if timeout is not None else self._timeout
+        return core
 
     @property
     def api_key(self) -> ApiKey:
@@ -516,6 +547,7 @@ class ApiCore:
             json=json,
             api_key=self._key,
             retry_safe=retry_safe,
+            timeout=self._timeout,
         )
 
     def acquire(self) -> Flow[None]:
