@@ -1,5 +1,6 @@
 """The client as users of model SDKs expect it: the key from the environment, errors that say
-which call and which response, and per-call `timeout=` / `max_retries=`."""
+which call and which response, per-call `timeout=` / `max_retries=`, and closed-set values
+checked before anything is sent."""
 
 from __future__ import annotations
 
@@ -11,8 +12,10 @@ import pytest
 
 from _client_support import (
     C1,
+    C2,
     KINDS,
     L1,
+    W1,
     Script,
     client_for,
     envelope,
@@ -22,6 +25,7 @@ from _client_support import (
 )
 from instantly_columns.api.client import AsyncInstantlyClient, InstantlyClient
 from instantly_columns.config import ClientSettings, RetryPolicy
+from instantly_columns.domain.webhooks import SUBSCRIPTION_EVENTS
 from instantly_columns.domain.wizard import WizardState
 from instantly_columns.errors import (
     ApiResponseError,
@@ -37,6 +41,7 @@ from instantly_columns.ports import ApiKey
 from instantly_columns.service.facade import AsyncInstantlyColumns, InstantlyColumns
 from instantly_columns.storage import MemoryStore
 from instantly_columns.testing import FakeInstantly
+from instantly_columns.testing._fake_schema import SUBSCRIPTION_EVENTS as FAKE_EVENTS
 
 CAMPAIGN = {"id": C1, "name": "Q3", "status": 0}
 SECRET = "sk-live-from-the-environment-0042"
@@ -287,3 +292,125 @@ def test_bad_overrides_are_config_errors_before_any_request(
         run(kind, script, lambda c: c.get_campaign(C1, **options))
     assert [p.path for p in info.value.problems] == [path]
     assert script.requests == []
+
+
+# --- closed sets, checked before sending --------------------------------------------------------
+
+SCHEDULE = {
+    "schedules": [
+        {
+            "name": "Weekdays",
+            "timing": {"from": "09:00", "to": "17:00"},
+            "days": {"1": True},
+            "timezone": "America/Chicago",
+        }
+    ]
+}
+
+
+def _schedule(zone: Any) -> dict[str, Any]:
+    return {"schedules": [SCHEDULE["schedules"][0], {**SCHEDULE["schedules"][0], "timezone": zone}]}
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_schedule_time_zone_outside_the_list_is_refused_with_the_equivalent(kind: str) -> None:
+    script = Script(reply(200, CAMPAIGN))
+    with pytest.raises(ConfigError) as info:
+        run(kind, script, lambda c: c.create_campaign("Q3", schedule=_schedule("America/New_York")))
+    (problem,) = info.value.problems
+    assert problem.path == "schedule.schedules[1].timezone"
+    assert "America/Detroit" in problem.message
+    with pytest.raises(ConfigError) as pacific:
+        run(kind, script, lambda c: c.create_campaign("Q3", schedule=_schedule("US/Pacific")))
+    assert "no time zone that Instantly accepts" in pacific.value.problems[0].message
+    with pytest.raises(ConfigError) as unknown:
+        run(kind, script, lambda c: c.create_campaign("Q3", schedule=_schedule("Mars/Olympus")))
+    assert "unknown time zone" in unknown.value.problems[0].message
+    with pytest.raises(ConfigError) as typed:
+        run(kind, script, lambda c: c.create_campaign("Q3", schedule=_schedule(5)))
+    assert typed.value.problems[0].path == "schedule.schedules[1].timezone"
+    assert script.requests == []
+    assert run(kind, script, lambda c: c.create_campaign("Q3", schedule=SCHEDULE)).id == C1
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_interest_codes_outside_the_documented_list_are_refused(kind: str) -> None:
+    script = Script(reply(200, {"id": L1}))
+    with pytest.raises(ConfigError) as patch:
+        run(kind, script, lambda c: c.update_lead(L1, {"lt_interest_status": 7}))
+    assert patch.value.problems[0].path == "fields.lt_interest_status"
+    assert "Meeting Booked" in patch.value.problems[0].message
+    with pytest.raises(ConfigError) as bulk:
+        run(kind, script, lambda c: c.add_leads(C1, [{"email": "a@x.io", "lt_interest_status": 9}]))
+    assert bulk.value.problems[0].path == "leads[0].lt_interest_status"
+    with pytest.raises(ConfigError) as update:
+        run(kind, script, lambda c: c.update_interest_status("a@x.io", 5))
+    assert update.value.problems[0].path == "interest_value"
+    assert script.requests == []
+    run(kind, script, lambda c: c.update_lead(L1, {"lt_interest_status": -4}))
+    run(kind, Script(reply(202, {})), lambda c: c.update_interest_status("a@x.io", None))
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_webhook_event_types_are_the_subscription_names(kind: str) -> None:
+    script = Script(reply(200, {"id": W1}))
+    url = "https://hooks.example.test/x"
+    with pytest.raises(ConfigError) as payload_name:
+        run(kind, script, lambda c: c.create_webhook(url, "link_clicked"))
+    assert payload_name.value.problems[0].path == "webhook.event_type"
+    assert "email_link_clicked" in payload_name.value.problems[0].message
+    with pytest.raises(ConfigError) as typo:
+        run(kind, script, lambda c: c.update_webhook(W1, {"event_type": "reply"}))
+    assert typo.value.problems[0].path == "fields.event_type"
+    with pytest.raises(ConfigError) as listed:
+        run(kind, script, lambda c: c.list_webhooks(event_type="opened"))
+    assert listed.value.problems[0].path == "event_type"
+    assert script.requests == []
+    assert run(kind, script, lambda c: c.create_webhook(url, "email_link_clicked")).id == W1
+    assert (
+        run(kind, script, lambda c: c.create_webhook(url, None, custom_interest_value=7)).id == W1
+    )
+
+
+def test_the_client_and_the_fake_agree_on_the_subscription_names() -> None:
+    assert SUBSCRIPTION_EVENTS == FAKE_EVENTS
+
+
+@pytest.mark.parametrize(
+    ("call", "path"),
+    [
+        (lambda c: c.get_campaign("Q3 founders"), "campaign_id"),
+        (lambda c: c.activate_campaign("c1"), "campaign_id"),
+        (lambda c: c.campaign_analytics("c1"), "campaign_id"),
+        (lambda c: c.analytics_overview(campaign_ids=[C1, "nope"]), "campaign_ids[1]"),
+        (lambda c: c.daily_analytics("c1"), "campaign_id"),
+        (lambda c: c.add_leads("c1", [{"email": "a@x.io"}]), "campaign_id"),
+        (lambda c: c.lead_page("c1"), "campaign_id"),
+        (lambda c: c.get_lead("ada@acme.com"), "lead_id"),
+        (lambda c: c.delete_lead("l1"), "lead_id"),
+        (lambda c: c.get_webhook("w1"), "webhook_id"),
+        (
+            lambda c: c.create_webhook("https://x.test", "email_sent", campaign_id="c1"),
+            "webhook.campaign",
+        ),
+        (lambda c: c.list_webhooks(campaign_id="c1"), "campaign_id"),
+        (lambda c: c.list_campaigns(status=7), "status"),
+    ],
+)
+@pytest.mark.parametrize("kind", KINDS)
+def test_ids_the_api_documents_as_uuids_and_status_codes_are_checked(
+    kind: str, call: Any, path: str
+) -> None:
+    script = Script(reply(200, {"id": C2, "items": []}))
+    with pytest.raises(ConfigError) as info:
+        run(kind, script, call)
+    assert [p.path for p in info.value.problems] == [path]
+    assert script.requests == []
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_the_interest_update_campaign_id_is_not_held_to_uuid(kind: str) -> None:
+    # the reference gives that field no format, so the client does not invent one
+    script = Script(reply(202, {}))
+    run(kind, script, lambda c: c.update_interest_status("a@x.io", 1, campaign_id="legacy-7"))
+    assert script.requests[0].json["campaign_id"] == "legacy-7"
