@@ -78,6 +78,7 @@ from instantly_columns.testing._fake_state import (
     Lead,
     LeadEvent,
     LeadList,
+    View,
     Webhook,
     Workspace,
     iso,
@@ -245,6 +246,14 @@ class FakeInstantly:
             API's web framework (Fastify) does with its ``bodyLimit``; ``None`` (the default)
             accepts any size. Instantly documents no limit: Fastify's default, 1 MiB
             (``1_048_576``), is a guess at the real one.
+        omit_nulls: leave out the keys whose value is null from campaign, lead, webhook and
+            bulk-add answers (live responses may omit optional keys); by default every key
+            the reference lists is present, nullable ones as ``null``. Test client code both
+            ways.
+        lead_step_base: number the steps and variants of lead objects
+            (``email_opened_step``, ``stepID``...) from 0 (the default) or 1; the reference
+            does not say which. Webhook payloads are 1-based whatever this says, as
+            documented.
     """
 
     def __init__(
@@ -265,6 +274,8 @@ class FakeInstantly:
         webhook_retries: int = 3,
         webhook_disable_after: int = 5,
         body_limit: int | None = None,
+        omit_nulls: bool = False,
+        lead_step_base: int = 0,
     ) -> None:
         problems = []
         if per_second < 1:
@@ -279,6 +290,8 @@ class FakeInstantly:
             problems.append(Problem("webhook_retries", "retries >= 0, disable_after >= 1"))
         if body_limit is not None and body_limit < 1:
             problems.append(Problem("body_limit", "must be >= 1 byte, or None"))
+        if lead_step_base not in (0, 1) or isinstance(lead_step_base, bool):
+            problems.append(Problem("lead_step_base", "must be 0 or 1"))
         if problems:
             raise ConfigError(problems)
         self._clock = clock if clock is not None else FakeClock()
@@ -294,6 +307,8 @@ class FakeInstantly:
         self.webhook_retries = webhook_retries
         self.webhook_disable_after = webhook_disable_after
         self.body_limit = body_limit
+        self.omit_nulls = omit_nulls
+        self.lead_step_base = lead_step_base
         self._limiters: dict[TimeBase, SlidingLimiter] = {
             "fake": SlidingLimiter(per_second, per_minute),
             "real": SlidingLimiter(per_second, per_minute),
@@ -341,6 +356,10 @@ class FakeInstantly:
     def now(self) -> datetime:
         """The fake clock's time."""
         return self._clock.now()
+
+    @property
+    def _view(self) -> View:
+        return View(omit_nulls=bool(self.omit_nulls), step_base=int(self.lead_step_base))
 
     def __repr__(self) -> str:
         with self._lock:
@@ -882,7 +901,7 @@ class FakeInstantly:
             if kind not in ("unsubscribe",):
                 extra = {"step": step, "variant": variant}
             self._emit(_EVENT_NAMES[kind], now, campaign, lead, extra)
-            body = lead.to_json(self._workspace.id)
+            body = lead.to_json(self._workspace.id, self._view)
             pending = self._outbox
             self._outbox = []
         self._deliver(pending)
@@ -896,7 +915,7 @@ class FakeInstantly:
             self._outbox = []
             lead = self._lead_record(lead_id)
             set_interest(self._workspace, lead, value, self._clock.now(), self._emit)
-            body = lead.to_json(self._workspace.id)
+            body = lead.to_json(self._workspace.id, self._view)
             pending = self._outbox
             self._outbox = []
         self._deliver(pending)
@@ -948,7 +967,7 @@ class FakeInstantly:
             campaign = new_campaign(self._workspace, body, now)
             if active:
                 activate(campaign, now)
-            return self._workspace.campaign_json(campaign)
+            return self._workspace.campaign_json(campaign, self._view)
 
     def create_list(self, name: str = "Test list") -> JsonObject:
         """Create a lead list (a target for leads outside campaigns); return ``{id, name}``."""
@@ -985,7 +1004,9 @@ class FakeInstantly:
             for start in range(0, len(rows), 1000):
                 body = {where: target, "leads": rows[start : start + 1000]}
                 result = bulk_add(ws, body, self._clock.now(), self.plan_lead_limit)
-                created += [ws.leads[x["id"]].to_json(ws.id) for x in result["created_leads"]]
+                created += [
+                    ws.leads[x["id"]].to_json(ws.id, self._view) for x in result["created_leads"]
+                ]
             return created
 
     def add_lead(self, target: str, email: str | None = None, **fields: Any) -> JsonObject:
@@ -1010,7 +1031,7 @@ class FakeInstantly:
                 campaign_id=target if in_campaign else None,
                 list_id=None if in_campaign else target,
             )
-            return lead.to_json(ws.id)
+            return lead.to_json(ws.id, self._view)
 
     def block(self, *entries: str) -> None:
         """Add emails or domains to the workspace blocklist (``in_blocklist`` on bulk add)."""
@@ -1025,7 +1046,7 @@ class FakeInstantly:
         with self._lock:
             campaign = self._campaign_record(campaign_id)
             activate(campaign, self._clock.now())
-            return self._workspace.campaign_json(campaign)
+            return self._workspace.campaign_json(campaign, self._view)
 
     # --- reading state ------------------------------------------------------------------------
 
@@ -1033,12 +1054,14 @@ class FakeInstantly:
         """Every campaign, as ``GET /campaigns/{id}`` shows it, in id order."""
         with self._lock:
             ws = self._workspace
-            return [ws.campaign_json(c) for c in sorted(ws.campaigns.values(), key=_by_id)]
+            return [
+                ws.campaign_json(c, self._view) for c in sorted(ws.campaigns.values(), key=_by_id)
+            ]
 
     def campaign(self, campaign_id: str) -> JsonObject:
         """One campaign as ``GET /campaigns/{id}`` shows it; ``RecordNotFound`` if unknown."""
         with self._lock:
-            return self._workspace.campaign_json(self._campaign_record(campaign_id))
+            return self._workspace.campaign_json(self._campaign_record(campaign_id), self._view)
 
     def leads(
         self, campaign_id: str | None = None, *, list_id: str | None = None
@@ -1052,12 +1075,12 @@ class FakeInstantly:
                 if (campaign_id is None or lead.campaign_id == campaign_id)
                 and (list_id is None or lead.list_id == list_id)
             ]
-            return [lead.to_json(ws.id) for lead in sorted(chosen, key=_by_id)]
+            return [lead.to_json(ws.id, self._view) for lead in sorted(chosen, key=_by_id)]
 
     def lead(self, lead_id: str) -> JsonObject:
         """One lead as ``GET /leads/{id}`` shows it; ``RecordNotFound`` if unknown."""
         with self._lock:
-            return self._lead_record(lead_id).to_json(self._workspace.id)
+            return self._lead_record(lead_id).to_json(self._workspace.id, self._view)
 
     def lead_by_email(self, email: str, campaign_id: str | None = None) -> JsonObject | None:
         """The first lead with this email (in ``campaign_id`` if given), or None."""
@@ -1065,14 +1088,14 @@ class FakeInstantly:
         with self._lock:
             for lead in sorted(self._workspace.leads.values(), key=_by_id):
                 if lead.key == key and (campaign_id is None or lead.campaign_id == campaign_id):
-                    return lead.to_json(self._workspace.id)
+                    return lead.to_json(self._workspace.id, self._view)
         return None
 
     def webhooks(self) -> list[JsonObject]:
         """Every webhook subscription, as the API shows it, in id order."""
         with self._lock:
             ws = self._workspace
-            return [w.to_json(ws.id) for w in sorted(ws.webhooks.values(), key=_by_id)]
+            return [w.to_json(ws.id, self._view) for w in sorted(ws.webhooks.values(), key=_by_id)]
 
     def _campaign_record(self, campaign_id: str) -> Campaign:
         campaign = self._workspace.campaigns.get(campaign_id)
@@ -1108,6 +1131,10 @@ class _HostView:
     @property
     def plan_lead_limit(self) -> int:
         return self._fake.plan_lead_limit
+
+    @property
+    def view(self) -> View:
+        return self._fake._view
 
     def now(self) -> datetime:
         return self._fake.now()
