@@ -1,15 +1,18 @@
 """FakeInstantly as faithful as the reference: nullable keys as null (or left out), the
-read-only keys, and how lead objects number steps."""
+read-only keys, how steps are numbered, and the documented keys of every webhook payload."""
 
 from __future__ import annotations
 
+import re
+import uuid
+from datetime import timedelta
 from typing import Any
 
 import pytest
 
 from _fake_support import check, session
 from instantly_columns.errors import ConfigError
-from instantly_columns.testing import FakeInstantly, WebhookDelivery
+from instantly_columns.testing import EngagementRates, FakeInstantly, WebhookDelivery
 
 HOOK = "https://hooks.example.test/instantly"
 ONE_STEP: list[dict[str, Any]] = [
@@ -33,6 +36,14 @@ TWO_VARIANTS: list[dict[str, Any]] = [
 ]
 
 
+def _all_events(fake: FakeInstantly) -> list[WebhookDelivery]:
+    received: list[WebhookDelivery] = []
+    fake.add_webhook_receiver(HOOK, received.append)
+    with session(fake) as http:
+        http.post("/api/v2/webhooks", json={"target_hook_url": HOOK, "event_type": "all_events"})
+    return received
+
+
 # --- numbering and the last step -------------------------------------------------------------
 
 
@@ -50,6 +61,25 @@ def test_lead_step_numbering_is_configurable_and_webhooks_stay_one_based(base: i
     assert after["status_summary"]["lastStep"]["stepID"] == f"0_{base}_{1 + base}"
     assert (after["email_opened_step"], after["email_opened_variant"]) == (base, 1 + base)
     assert [(d.payload["step"], d.payload["variant"]) for d in received] == [(1, 2), (1, 2)]
+
+
+def test_last_step_from_is_the_source_and_the_sender_is_last_contacted_from() -> None:
+    fake = FakeInstantly()
+    campaign = fake.create_campaign("From", active=True, email_list=SENDERS)
+    ada, bob = fake.add_leads(campaign["id"], ["ada@acme.com", "bob@acme.com"])
+    fresh = fake.lead(ada["id"])
+    assert fresh["last_step_from"] is None
+    assert fresh["last_contacted_from"] is None
+    first = fake.engage(ada["id"], "sent")
+    second = fake.engage(bob["id"], "sent")
+    assert first["last_step_from"] == "campaign"
+    assert first["status_summary"]["lastStep"]["from"] == "campaign"
+    assert (first["last_contacted_from"], second["last_contacted_from"]) == tuple(SENDERS)
+    assert uuid.UUID(first["last_step_id"]) == uuid.UUID(second["last_step_id"])  # same step
+    follow_up = fake.engage(ada["id"], "sent", step=2)
+    assert follow_up["last_step_id"] != first["last_step_id"]
+    fake.advance(timedelta(days=1), rates=EngagementRates.none())
+    assert fake.lead(ada["id"])["last_contacted_from"] in SENDERS
 
 
 def test_a_lead_step_base_other_than_zero_or_one_is_refused() -> None:
@@ -140,3 +170,109 @@ def test_an_active_campaign_without_active_leads_says_it_waits_for_leads() -> No
     fake = FakeInstantly()
     campaign = fake.create_campaign("Empty", active=True)
     assert check("fake_campaign", campaign)["not_sending_status"] == 2
+
+
+# --- webhook payloads ----------------------------------------------------------------------------
+
+
+def test_every_payload_from_advance_carries_its_documented_keys() -> None:
+    fake = FakeInstantly(seed=4)
+    received = _all_events(fake)
+    campaign = fake.create_campaign(
+        "Hooks", active=True, email_list=SENDERS, sequences=TWO_VARIANTS
+    )
+    fake.add_leads(campaign["id"], [f"h{i}@acme.com" for i in range(6)])
+    rates = EngagementRates(
+        open=1,
+        reopen=1,
+        click=1,
+        reply=1,
+        auto_reply=0.5,
+        bounce=0.2,
+        unsubscribe=0.5,
+    )
+    fake.advance(timedelta(days=4), rates=rates)
+    kinds = {d.event_type for d in received}
+    assert {"email_sent", "email_opened", "link_clicked", "reply_received"} <= kinds
+    assert {"auto_reply_received", "email_bounced", "lead_unsubscribed"} <= kinds
+    for delivery in received:
+        check("webhook_event", delivery.payload)
+        if "email_account" in delivery.payload:
+            assert delivery.payload["email_account"] in SENDERS
+    replies = [d.payload for d in received if d.event_type == "reply_received"]
+    by_lead: dict[str, list[bool]] = {}
+    for reply in replies:
+        by_lead.setdefault(reply["lead_email"], []).append(reply["is_first"])
+        assert reply["unibox_url"].startswith("https://app.instantly.ai/app/unibox?email_id=")
+        assert reply["email_id"] in reply["unibox_url"]
+    assert all(flags == [True] for flags in by_lead.values())
+
+
+def test_a_direct_engagement_call_delivers_the_same_keys() -> None:
+    fake = FakeInstantly()
+    received = _all_events(fake)
+    campaign = fake.create_campaign("Direct", email_list=SENDERS, sequences=TWO_VARIANTS)
+    (lead,) = fake.add_leads(campaign["id"], ["ada@acme.com"])
+    fake.engage(lead["id"], "sent")
+    fake.engage(lead["id"], "open")
+    fake.engage(lead["id"], "click")
+    fake.engage(lead["id"], "reply", text="Tuesday works. Send an invite?")
+    fake.engage(lead["id"], "reply")
+    fake.engage(lead["id"], "auto_reply")
+    fake.engage(lead["id"], "unsubscribe")
+    for delivery in received:
+        check("webhook_event", delivery.payload)
+        assert delivery.payload["email_account"] == SENDERS[0]
+    sent, opened, clicked, first, second, auto, unsubscribed = (d.payload for d in received)
+    assert sent["email_subject"] == "Hi {{firstName}}"
+    assert sent["email_text"] == "Hello there,\none question"
+    assert sent["is_first"] is True
+    assert (opened["is_first"], clicked["is_first"]) == (True, True)
+    assert first["reply_text"] == "Tuesday works. Send an invite?"
+    assert first["reply_text_snippet"] == "Tuesday works. Send an invite?"
+    assert first["reply_html"] == "<div>Tuesday works. Send an invite?</div>"
+    assert first["reply_subject"] == "Re: Hi {{firstName}}"
+    assert (first["is_first"], second["is_first"]) == (True, False)
+    assert first["email_id"] != second["email_id"]
+    assert auto["event_type"] == "auto_reply_received"
+    assert auto["reply_text"]
+    assert unsubscribed["event_type"] == "lead_unsubscribed"
+    assert set(unsubscribed) >= {"lead_email", "email_account"}
+    with pytest.raises(ConfigError, match="text"):
+        fake.engage(lead["id"], "open", text="no")
+
+
+def test_interest_events_name_the_lead() -> None:
+    fake = FakeInstantly()
+    received = _all_events(fake)
+    campaign = fake.create_campaign("Interest")
+    (lead,) = fake.add_leads(campaign["id"], ["ada@acme.com"])
+    fake.set_interest(lead["id"], 2)
+    (event,) = received
+    assert check("webhook_event", event.payload)["event_type"] == "lead_meeting_booked"
+    assert event.payload["lead_email"] == "ada@acme.com"
+
+
+def test_the_webhook_event_schema_catches_a_missing_key() -> None:
+    payload = {
+        "timestamp": "2026-01-05T09:00:00.000Z",
+        "event_type": "reply_received",
+        "workspace": str(uuid.uuid4()),
+        "campaign_id": str(uuid.uuid4()),
+        "campaign_name": "Q3",
+        "lead_email": "a@b.co",
+        "email_account": "me@acme.com",
+        "step": 1,
+        "variant": 1,
+        "is_first": True,
+        "email_id": "e1",
+        "reply_subject": "Re:",
+        "reply_text_snippet": "x",
+        "reply_text": "x",
+        "reply_html": "x",
+    }
+    with pytest.raises(AssertionError, match="unibox_url"):
+        check("webhook_event", payload)
+    assert re.match(
+        r"^https://", check("webhook_event", {**payload, "unibox_url": "https://u"})["unibox_url"]
+    )

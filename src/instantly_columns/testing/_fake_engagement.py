@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import heapq
 import random
+import re
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -29,6 +30,8 @@ from instantly_columns.testing._fake_webhooks import INTEREST_EVENTS
 __all__ = ["AdvanceReport", "EngagementRates"]
 
 DEFAULT_SENDER = "sender@fake-instantly.test"
+UNIBOX_URL = "https://app.instantly.ai/app/unibox"
+"""Where a reply's ``unibox_url`` points (the fake adds the reply's ``email_id``)."""
 _INTEREST_CODES = frozenset({1, 2, 3, 4, 0, -1, -2, -3, -4})
 
 
@@ -147,6 +150,95 @@ _REPLIES = (
 )
 
 
+def sender_for(campaign: Campaign | None, lead: Lead, step: int | None) -> str:
+    """The address an event about the email of ``step`` (0-based) names as
+    ``email_account``: the sender of the lead's last send of that step, else of its last
+    send, else the campaign's first sender."""
+    sends = [e for e in lead.events if e.kind == "sent" and e.sender]
+    same = [e for e in sends if e.step == step]
+    if same or sends:
+        return str((same or sends)[-1].sender)
+    senders = campaign.senders() if campaign is not None else []
+    return senders[0] if senders else DEFAULT_SENDER
+
+
+def next_sender(campaign: Campaign) -> str:
+    """The next sender in the campaign's rotation (``email_list``, in turn)."""
+    senders = campaign.senders() or [DEFAULT_SENDER]
+    sender = senders[campaign.sender_turn % len(senders)]
+    campaign.sender_turn += 1
+    return sender
+
+
+def sent_fields(
+    workspace: Workspace, campaign: Campaign | None, lead: Lead, event: LeadEvent
+) -> dict[str, Any]:
+    """The documented keys of an ``email_sent`` payload for ``event`` (already logged)."""
+    step, variant = event.step or 0, event.variant or 0
+    chosen = _variant(campaign, step, variant)
+    html = str(chosen.get("body", ""))
+    return {
+        "email_account": event.sender or sender_for(campaign, lead, step),
+        "step": step + 1,
+        "variant": variant + 1,
+        "is_first": lead.count("sent") == 1,
+        "email_id": workspace.ids.new(event.at),
+        "email_subject": str(chosen.get("subject", "")),
+        "email_text": _text_of(html),
+        "email_html": html,
+    }
+
+
+def reaction_fields(
+    workspace: Workspace,
+    campaign: Campaign | None,
+    lead: Lead,
+    event: LeadEvent,
+    text: str | None = None,
+) -> dict[str, Any]:
+    """The documented keys of the payload of a reaction to an email (open, click, reply,
+    automatic reply, bounce) that is already in the lead's log. Replies of both kinds carry
+    every reply field, wherever they come from."""
+    step, variant = event.step or 0, event.variant or 0
+    fields: dict[str, Any] = {
+        "email_account": sender_for(campaign, lead, event.step),
+        "step": step + 1,
+        "variant": variant + 1,
+        "is_first": lead.count(event.kind) == 1,
+    }
+    if event.kind in ("reply", "auto_reply"):
+        if text is None:
+            text = _REPLIES[(lead.count(event.kind) - 1) % len(_REPLIES)]
+        email_id = workspace.ids.new(event.at)
+        subject = str(_variant(campaign, step, variant).get("subject", "")) if campaign else ""
+        fields.update(
+            {
+                "unibox_url": f"{UNIBOX_URL}?email_id={email_id}",
+                "email_id": email_id,
+                "reply_subject": "Re: " + subject,
+                "reply_text_snippet": text[:100],
+                "reply_text": text,
+                "reply_html": f"<div>{text}</div>",
+            }
+        )
+    return fields
+
+
+def _variant(campaign: Campaign | None, step: int, variant: int) -> dict[str, Any]:
+    steps = campaign.steps() if campaign is not None else []
+    if step >= len(steps):
+        return {}
+    variants = steps[step].get("variants") or []
+    chosen = variants[variant] if variant < len(variants) else {}
+    return chosen if isinstance(chosen, dict) else {}
+
+
+def _text_of(html: str) -> str:
+    """Plain text of an email body: line breaks for ``<br>`` and paragraphs, tags dropped."""
+    text = re.sub(r"(?i)<br\s*/?>|</p\s*>", "\n", html)
+    return re.sub(r"<[^>]*>", "", text).strip()
+
+
 def set_interest(
     workspace: Workspace, lead: Lead, value: int | None, at: datetime, emit: Emit
 ) -> bool:
@@ -242,20 +334,31 @@ class Simulator:
         kind = item.kind
         if kind == "send":
             return self._send(workspace, campaign, lead, item, heap, rates, rng, emit)
-        where = {"step": item.step + 1, "variant": item.variant + 1}
         done: list[str] = []
         if kind in ("open", "click", "reply", "auto_reply"):
-            lead.events.append(LeadEvent(at, kind, item.step, item.variant))
+            event = LeadEvent(at, kind, item.step, item.variant)
+            lead.events.append(event)
             lead.updated = at
             if kind == "open":
                 done.append("opened")
-                emit("email_opened", at, campaign, lead, where)
+                emit(
+                    "email_opened",
+                    at,
+                    campaign,
+                    lead,
+                    reaction_fields(workspace, campaign, lead, event),
+                )
             elif kind == "click":
                 done.append("clicked")
-                emit("link_clicked", at, campaign, lead, where)
+                emit(
+                    "link_clicked",
+                    at,
+                    campaign,
+                    lead,
+                    reaction_fields(workspace, campaign, lead, event),
+                )
             else:
                 text = _REPLIES[rng.randrange(len(_REPLIES))]
-                first = lead.count(kind) == 1
                 name = "reply_received" if kind == "reply" else "auto_reply_received"
                 done.append("replied" if kind == "reply" else "auto_replied")
                 emit(
@@ -263,27 +366,27 @@ class Simulator:
                     at,
                     campaign,
                     lead,
-                    {
-                        **where,
-                        "is_first": first,
-                        "email_id": workspace.ids.new(at),
-                        "reply_subject": "Re: " + _subject(campaign, item.step, item.variant),
-                        "reply_text_snippet": text[:100],
-                        "reply_text": text,
-                        "reply_html": f"<div>{text}</div>",
-                    },
+                    reaction_fields(workspace, campaign, lead, event, text),
                 )
                 if kind == "reply" and campaign.stops_on_reply() and lead.status == LEAD_ACTIVE:
                     done += self._finish(workspace, campaign, lead, LEAD_COMPLETED, at, emit)
         elif kind == "bounce":
-            lead.events.append(LeadEvent(at, "bounce", item.step, item.variant))
+            event = LeadEvent(at, "bounce", item.step, item.variant)
+            lead.events.append(event)
             done.append("bounced")
-            emit("email_bounced", at, campaign, lead, where)
+            emit(
+                "email_bounced",
+                at,
+                campaign,
+                lead,
+                reaction_fields(workspace, campaign, lead, event),
+            )
             done += self._finish(workspace, campaign, lead, LEAD_BOUNCED, at, emit)
         elif kind == "unsubscribe":
             lead.events.append(LeadEvent(at, "unsubscribe", item.step, item.variant))
             done.append("unsubscribed")
-            emit("lead_unsubscribed", at, campaign, lead, {})
+            account = {"email_account": sender_for(campaign, lead, item.step)}
+            emit("lead_unsubscribed", at, campaign, lead, account)
             done += self._finish(workspace, campaign, lead, LEAD_UNSUBSCRIBED, at, emit)
         elif kind == "interest":
             if set_interest(workspace, lead, item.value, at, emit):
@@ -316,29 +419,14 @@ class Simulator:
         variants = step.get("variants") or [{}]
         enabled = [i for i, v in enumerate(variants) if not v.get("v_disabled")] or [0]
         variant = enabled[rng.randrange(len(enabled))]
-        senders = campaign.senders() or [DEFAULT_SENDER]
-        sender = senders[campaign.sender_turn % len(senders)]
-        campaign.sender_turn += 1
-        lead.events.append(LeadEvent(at, "sent", item.step, variant, sender=sender))
+        sender = next_sender(campaign)
+        event = LeadEvent(at, "sent", item.step, variant, sender=sender)
+        lead.events.append(event)
         lead.updated = at
         lead.next_step = item.step + 1
         wait = delay_seconds(step)
         lead.next_due = at + timedelta(seconds=wait)
-        chosen = variants[variant] if variant < len(variants) else {}
-        emit(
-            "email_sent",
-            at,
-            campaign,
-            lead,
-            {
-                "email_account": sender,
-                "step": item.step + 1,
-                "variant": variant + 1,
-                "email_id": workspace.ids.new(at),
-                "email_subject": chosen.get("subject", ""),
-                "email_html": chosen.get("body", ""),
-            },
-        )
+        emit("email_sent", at, campaign, lead, sent_fields(workspace, campaign, lead, event))
         # every draw is made, in a fixed order, so runs with the same seed agree
         draws = [rng.random() for _ in range(8)]
         minutes = [rng.uniform(0.0, 1.0) for _ in range(6)]
@@ -356,9 +444,8 @@ class Simulator:
                     heap, opened + timedelta(hours=1 + minutes[1] * 23), "open", lead, **where
                 )
             if draws[3] < rates.click:
-                self._push(
-                    heap, opened + timedelta(minutes=1 + minutes[2] * 29), "click", lead, **where
-                )
+                clicked = opened + timedelta(minutes=1 + minutes[2] * 29)
+                self._push(heap, clicked, "click", lead, **where)
         if draws[4] < rates.reply:
             replied = at + timedelta(minutes=30 + minutes[3] * 1410)
             self._push(heap, replied, "reply", lead, **where)
@@ -405,14 +492,6 @@ class Simulator:
             done.append("campaigns_completed")
             emit("campaign_completed", at, campaign, None, {})
         return done
-
-
-def _subject(campaign: Campaign, step: int, variant: int) -> str:
-    steps = campaign.steps()
-    if step >= len(steps):
-        return ""
-    variants = steps[step].get("variants") or []
-    return str(variants[variant].get("subject", "")) if variant < len(variants) else ""
 
 
 def _weighted(weights: tuple[tuple[int, float], ...], draw: float) -> int:

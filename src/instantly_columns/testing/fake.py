@@ -35,10 +35,15 @@ from instantly_columns.ports import ApiRequest, ApiResponse, AsyncTransport, Tra
 from instantly_columns.testing import _fake_schema as schema
 from instantly_columns.testing import _fake_snapshot as snapshots
 from instantly_columns.testing._fake_engagement import (
+    DEFAULT_SENDER,
     AdvanceReport,
     Emit,
     EngagementRates,
     Simulator,
+    next_sender,
+    reaction_fields,
+    sender_for,
+    sent_fields,
     set_interest,
 )
 from instantly_columns.testing._fake_faults import FaultRule, Faults
@@ -876,32 +881,46 @@ class FakeInstantly:
         *,
         step: int = 1,
         variant: int = 1,
+        text: str | None = None,
     ) -> JsonObject:
         """Record one event on a lead now (1-based ``step``/``variant``), as if it happened.
 
         ``bounce`` and ``unsubscribe`` also change the lead's status. The event's webhook is
-        delivered. Returns the lead as the API shows it.
+        delivered with the same keys ``advance`` gives it: a ``sent`` goes out from the next
+        sender of the campaign's ``email_list`` (recorded as ``last_contacted_from``), and
+        a ``reply`` or ``auto_reply`` carries every reply field, its text being ``text`` (a
+        stock reply if omitted). Returns the lead as the API shows it.
         """
         if kind not in _EVENT_KINDS:
             raise ConfigError(f"unknown event kind {kind!r}", path="kind")
         if step < 1 or variant < 1:
             raise ConfigError("step and variant are 1-based", path="step")
+        if text is not None and kind not in ("reply", "auto_reply"):
+            raise ConfigError("only replies have a text", path="text")
         with self._lock:
             self._outbox = []
             lead = self._lead_record(lead_id)
             now = self._clock.now()
-            campaign = self._workspace.campaigns.get(lead.campaign_id or "")
-            lead.events.append(LeadEvent(now, kind, step - 1, variant - 1, sender=None))
+            ws = self._workspace
+            campaign = ws.campaigns.get(lead.campaign_id or "")
+            sender = None
+            if kind == "sent":
+                sender = next_sender(campaign) if campaign is not None else DEFAULT_SENDER
+            event = LeadEvent(now, kind, step - 1, variant - 1, sender=sender)
+            lead.events.append(event)
             lead.updated = now
             if kind == "bounce":
                 lead.status = LEAD_BOUNCED
             elif kind == "unsubscribe":
                 lead.status = LEAD_UNSUBSCRIBED
-            extra: dict[str, Any] = {}
-            if kind not in ("unsubscribe",):
-                extra = {"step": step, "variant": variant}
+            if kind == "sent":
+                extra = sent_fields(ws, campaign, lead, event)
+            elif kind == "unsubscribe":
+                extra = {"email_account": sender_for(campaign, lead, event.step)}
+            else:
+                extra = reaction_fields(ws, campaign, lead, event, text)
             self._emit(_EVENT_NAMES[kind], now, campaign, lead, extra)
-            body = lead.to_json(self._workspace.id, self._view)
+            body = lead.to_json(ws.id, self._view)
             pending = self._outbox
             self._outbox = []
         self._deliver(pending)
