@@ -1,5 +1,6 @@
-"""FakeInstantly as faithful as the reference: nullable keys as null (or left out), the
-read-only keys, how steps are numbered, and the documented keys of every webhook payload."""
+"""FakeInstantly as faithful as the reference: what each analytics counter counts, how steps
+are numbered, nullable keys as null (or left out), the read-only keys, and the documented keys
+of every webhook payload."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
+import httpx
 import pytest
 
 from _fake_support import check, session
@@ -36,12 +38,125 @@ TWO_VARIANTS: list[dict[str, Any]] = [
 ]
 
 
+def _get(http: httpx.Client, path: str, **params: Any) -> Any:
+    response = http.get(f"/api/v2/campaigns/analytics{path}", params=params)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def _engaged(fake: FakeInstantly) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """A campaign whose first lead opened three times, clicked twice, replied twice and sent
+    one automatic reply; the second opened once."""
+    campaign = fake.create_campaign("Counted", active=True, email_list=SENDERS)
+    ada, bob = fake.add_leads(campaign["id"], ["ada@acme.com", "bob@gmail.com"])
+    for lead in (ada, bob):
+        fake.engage(lead["id"], "sent")
+    for kind in ("open", "open", "click", "reply", "open", "click", "reply", "auto_reply"):
+        fake.engage(ada["id"], kind)
+    fake.engage(bob["id"], "open")
+    return campaign, fake.lead(ada["id"]), fake.lead(bob["id"])
+
+
 def _all_events(fake: FakeInstantly) -> list[WebhookDelivery]:
     received: list[WebhookDelivery] = []
     fake.add_webhook_receiver(HOOK, received.append)
     with session(fake) as http:
         http.post("/api/v2/webhooks", json={"target_hook_url": HOOK, "event_type": "all_events"})
     return received
+
+
+# --- what each counter counts --------------------------------------------------------------------
+
+
+def test_each_counter_counts_what_the_reference_says_endpoint_by_endpoint() -> None:
+    fake = FakeInstantly()
+    campaign, ada, bob = _engaged(fake)
+    assert (ada["email_open_count"], ada["email_click_count"], ada["email_reply_count"]) == (
+        3,
+        2,
+        2,
+    )
+    with session(fake) as http:
+        (row,) = check("analytics", _get(http, "", id=campaign["id"]))
+        overview = check("analytics_overview", _get(http, "/overview", id=campaign["id"]))
+        (day,) = check("analytics_daily", _get(http, "/daily", campaign_id=campaign["id"]))
+    # per campaign: open_count is leads who opened; replies and clicks count every event
+    assert (row["open_count"], row["open_count_unique"]) == (2, 2)
+    assert (row["reply_count"], row["reply_count_unique"]) == (2, 1)
+    assert (row["link_click_count"], row["link_click_count_unique"]) == (2, 1)
+    assert (row["reply_count_automatic"], row["reply_count_automatic_unique"]) == (1, 1)
+    assert (row["emails_sent_count"], row["contacted_count"]) == (2, 2)
+    # the overview: open_count is every open
+    assert (overview["open_count"], overview["open_count_unique"]) == (4, 2)
+    assert (overview["reply_count"], overview["reply_count_unique"]) == (2, 1)
+    assert (overview["link_click_count"], overview["link_click_count_unique"]) == (2, 1)
+    # per day: totals and leads
+    assert (day["opened"], day["unique_opened"]) == (4, 2)
+    assert (day["replies"], day["unique_replies"]) == (2, 1)
+    assert (day["clicks"], day["unique_clicks"]) == (2, 1)
+    assert (day["replies_automatic"], day["unique_replies_automatic"]) == (1, 1)
+    # every "all events" counter equals the sum of the leads' own counters
+    assert overview["open_count"] == ada["email_open_count"] + bob["email_open_count"]
+    assert row["reply_count"] == ada["email_reply_count"] + bob["email_reply_count"]
+    assert row["link_click_count"] == ada["email_click_count"] + bob["email_click_count"]
+
+
+def test_in_a_date_window_uniques_count_first_events_and_open_count_leads_who_opened() -> None:
+    fake = FakeInstantly()
+    campaign = fake.create_campaign("Window", active=True)
+    (lead,) = fake.add_leads(campaign["id"], ["ada@acme.com"])
+    fake.engage(lead["id"], "sent")
+    fake.engage(lead["id"], "open")  # 2026-01-05
+    fake.clock.advance(timedelta(days=2).total_seconds())
+    fake.engage(lead["id"], "open")  # 2026-01-07
+    fake.engage(lead["id"], "open")
+    window = {"start_date": "2026-01-07", "end_date": "2026-01-08"}
+    with session(fake) as http:
+        (row,) = _get(http, "", id=campaign["id"], **window)
+        overview = _get(http, "/overview", id=campaign["id"], **window)
+    assert row["open_count"] == 1  # the lead opened in the window
+    assert row["open_count_unique"] == 0  # its first open was before it
+    assert overview["open_count"] == 2  # two opens in the window
+
+
+def test_repeat_clicks_and_replies_make_totals_differ_from_uniques_in_advance() -> None:
+    fake = FakeInstantly(seed=3)
+    received = _all_events(fake)
+    campaign = fake.create_campaign("Chatty", active=True, sequences=ONE_STEP)
+    fake.add_leads(campaign["id"], [f"p{i}@acme.com" for i in range(4)])
+    rates = EngagementRates(
+        open=1, reopen=0, click=1, reply=1, bounce=0, unsubscribe=0, reclick=1, rereply=1
+    )
+    report = fake.advance(timedelta(days=3), rates=rates)
+    assert (report.sent, report.clicked, report.replied) == (4, 8, 8)
+    with session(fake) as http:
+        (row,) = _get(http, "", id=campaign["id"])
+    assert (row["reply_count"], row["reply_count_unique"]) == (8, 4)
+    assert (row["link_click_count"], row["link_click_count_unique"]) == (8, 4)
+    replies = [d.payload for d in received if d.event_type == "reply_received"]
+    for lead in fake.leads(campaign["id"]):
+        mine = [r for r in replies if r["lead_email"] == lead["email"]]
+        assert [r["is_first"] for r in mine] == [True, False]
+        assert mine[0]["email_id"] != mine[1]["email_id"]
+        for reply in mine:
+            check("webhook_event", reply)
+
+
+def test_repeat_rates_leave_the_rest_of_a_seeded_story_alone() -> None:
+    def story(rates: EngagementRates) -> list[tuple[str, int, int]]:
+        fake = FakeInstantly(seed=9)
+        campaign = fake.create_campaign("Same", active=True)
+        fake.add_leads(campaign["id"], [f"s{i}@acme.com" for i in range(15)])
+        fake.advance(timedelta(days=5), rates=rates)
+        return [
+            (lead["id"], lead["email_open_count"], int(lead["status"]))
+            for lead in fake.leads(campaign["id"])
+        ]
+
+    plain = EngagementRates(rereply=0, reclick=0)
+    assert story(plain) == story(EngagementRates(reclick=0.9, rereply=0.9))
+    with pytest.raises(ConfigError, match="reclick"):
+        EngagementRates(reclick=2)
 
 
 # --- numbering and the last step -------------------------------------------------------------

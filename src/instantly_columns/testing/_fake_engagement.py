@@ -5,6 +5,7 @@ from __future__ import annotations
 import heapq
 import random
 import re
+import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -40,9 +41,14 @@ class EngagementRates:
     """How recipients react to each email ``advance`` sends (probabilities, 0..1).
 
     ``bounce`` is drawn first and ends the lead's sequence; then ``open`` (with ``reopen``
-    for a second open and ``click`` given an open), ``reply`` (with ``interest``: the chance
-    that a reply gets an interest status, picked from ``interest_weights``), ``auto_reply``
-    and ``unsubscribe``.
+    for a second open and ``click`` given an open, ``reclick`` for a second click given a
+    click), ``reply`` (with ``interest``: the chance that a reply gets an interest status,
+    picked from ``interest_weights``; ``rereply`` for a second reply to the same email),
+    ``auto_reply`` and ``unsubscribe``. ``reclick`` and ``rereply`` are 0 by default, so
+    unique and total counts of clicks and replies differ only when you ask for it (opens
+    differ through ``reopen``); they draw from a stream of their own, and a second reply
+    takes its text and ``email_id`` from it too, so turning them on changes nothing else
+    a seed produces.
     """
 
     open: float = 0.5
@@ -54,10 +60,13 @@ class EngagementRates:
     unsubscribe: float = 0.01
     interest: float = 0.6
     interest_weights: tuple[tuple[int, float], ...] = ((1, 4.0), (-1, 3.0), (2, 2.0), (0, 1.0))
+    reclick: float = 0.0
+    rereply: float = 0.0
 
     def __attrs_post_init__(self) -> None:
         problems: list[Problem] = []
-        for name in ("open", "reopen", "click", "reply", "auto_reply", "bounce"):
+        names = ("open", "reopen", "click", "reply", "auto_reply", "bounce", "reclick", "rereply")
+        for name in names:
             value = getattr(self, name)
             if not 0.0 <= value <= 1.0:
                 problems.append(Problem(name, "must be between 0 and 1"))
@@ -195,6 +204,7 @@ def reaction_fields(
     lead: Lead,
     event: LeadEvent,
     text: str | None = None,
+    email_id: str | None = None,
 ) -> dict[str, Any]:
     """The documented keys of the payload of a reaction to an email (open, click, reply,
     automatic reply, bounce) that is already in the lead's log. Replies of both kinds carry
@@ -209,7 +219,8 @@ def reaction_fields(
     if event.kind in ("reply", "auto_reply"):
         if text is None:
             text = _REPLIES[(lead.count(event.kind) - 1) % len(_REPLIES)]
-        email_id = workspace.ids.new(event.at)
+        if email_id is None:
+            email_id = workspace.ids.new(event.at)
         subject = str(_variant(campaign, step, variant).get("subject", "")) if campaign else ""
         fields.update(
             {
@@ -335,6 +346,18 @@ class Simulator:
         if kind == "send":
             return self._send(workspace, campaign, lead, item, heap, rates, rng, emit)
         done: list[str] = []
+        if kind == "reply_again":
+            # a second reply to the same email (``rereply``): its text and id come from a
+            # stream of its own, so the seeded draws of everything else stay as they were
+            event = LeadEvent(at, "reply", item.step, item.variant)
+            lead.events.append(event)
+            lead.updated = at
+            own = random.Random(f"again:{lead.id}:{item.seq}")  # noqa: S311
+            text = _REPLIES[own.randrange(len(_REPLIES))]
+            email_id = str(uuid.UUID(int=own.getrandbits(128), version=4))
+            fields = reaction_fields(workspace, campaign, lead, event, text, email_id)
+            emit("reply_received", at, campaign, lead, fields)
+            return ["replied"]
         if kind in ("open", "click", "reply", "auto_reply"):
             event = LeadEvent(at, kind, item.step, item.variant)
             lead.events.append(event)
@@ -431,6 +454,10 @@ class Simulator:
         draws = [rng.random() for _ in range(8)]
         minutes = [rng.uniform(0.0, 1.0) for _ in range(6)]
         pick = rng.random()
+        # repeat clicks and replies draw from a stream of their own: turning them on changes
+        # nothing else a seed produces
+        more = random.Random(f"more:{pick!r}:{lead.id}:{item.step}")  # noqa: S311
+        again = [more.random() for _ in range(2)]
         where = {"step": item.step, "variant": variant}
         if draws[0] < rates.bounce:
             self._push(heap, at + timedelta(minutes=1), "bounce", lead, **where)
@@ -446,9 +473,13 @@ class Simulator:
             if draws[3] < rates.click:
                 clicked = opened + timedelta(minutes=1 + minutes[2] * 29)
                 self._push(heap, clicked, "click", lead, **where)
+                if again[0] < rates.reclick:
+                    self._push(heap, clicked + timedelta(hours=2), "click", lead, **where)
         if draws[4] < rates.reply:
             replied = at + timedelta(minutes=30 + minutes[3] * 1410)
             self._push(heap, replied, "reply", lead, **where)
+            if again[1] < rates.rereply:
+                self._push(heap, replied + timedelta(hours=3), "reply_again", lead, **where)
             if draws[5] < rates.interest:
                 value = _weighted(rates.interest_weights, pick)
                 self._push(
