@@ -141,7 +141,8 @@ class CredentialError(InstantlyColumnsError):
 
 
 class MissingApiKey(CredentialError):
-    """No API key is stored for this integration: connect one first."""
+    """No API key to use: none is stored for this credential (connect one first), or a
+    client was given none and ``INSTANTLY_API_KEY`` is not set."""
 
 
 # --- webhooks --------------------------------------------------------------------------------
