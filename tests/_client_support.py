@@ -16,6 +16,12 @@ from instantly_columns.testing.clock import FakeClock
 KEY = "canary-key-7f3a9c1e5b"
 KINDS = ("sync", "async")
 
+# Instantly's ids are UUIDs, and the client refuses anything else before sending.
+C1 = "01990000-0000-7000-8000-0000000000c1"  # a campaign
+C2 = "01990000-0000-7000-8000-0000000000c2"  # another campaign
+L1 = "01990000-0000-7000-8000-0000000000a1"  # a lead
+W1 = "01990000-0000-7000-8000-0000000000b1"  # a webhook
+
 Step = ApiResponse | Exception | Callable[[ApiRequest], "ApiResponse | Exception"]
 
 

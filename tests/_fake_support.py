@@ -84,7 +84,7 @@ def new_campaign(http: httpx.Client, name: str = "Q3 founders", **extra: Any) ->
     body = {"name": name, "campaign_schedule": SCHEDULE, "sequences": SEQUENCES, **extra}
     response = http.post("/api/v2/campaigns", json=body)
     assert response.status_code == 200, response.text
-    return check("campaign", response.json())  # type: ignore[no-any-return]
+    return check("fake_campaign", response.json())  # type: ignore[no-any-return]
 
 
 def error_message(response: httpx.Response, status: int = 400) -> str:

@@ -9,7 +9,20 @@ from typing import Any
 
 import pytest
 
-from _client_support import KINDS, Script, body, client_for, envelope, reply, run, settle
+from _client_support import (
+    C1,
+    C2,
+    KINDS,
+    L1,
+    W1,
+    Script,
+    body,
+    client_for,
+    envelope,
+    reply,
+    run,
+    settle,
+)
 from instantly_columns.api.core import status_error
 from instantly_columns.api.ratelimit import MemoryWindow, Rate, WorkspaceLimiter
 from instantly_columns.config import ClientSettings, RetryPolicy
@@ -48,7 +61,7 @@ def page(ids: range, cursor: str | None) -> ApiResponse:
 
 
 SMALL_PAGES = ClientSettings(page_size=2)
-CAMPAIGN = {"id": "c1", "name": "Q3", "status": 0, "timestamp_created": "2026-01-05T09:00:00Z"}
+CAMPAIGN = {"id": C1, "name": "Q3", "status": 0, "timestamp_created": "2026-01-05T09:00:00Z"}
 
 
 # --- pagination ------------------------------------------------------------------------------
@@ -57,16 +70,16 @@ CAMPAIGN = {"id": "c1", "name": "Q3", "status": 0, "timestamp_created": "2026-01
 @both
 def test_exact_multiple_of_page_size_ends_on_the_empty_page(kind: str) -> None:
     script = Script(page(range(2), "l001"), page(range(2, 4), "l003"), page(range(0), None))
-    leads = run(kind, script, lambda c: c.iter_leads("c1"), settings=SMALL_PAGES)
+    leads = run(kind, script, lambda c: c.iter_leads(C1), settings=SMALL_PAGES)
     assert [x.id for x in leads] == ["l000", "l001", "l002", "l003"]
     assert [body(r).get("starting_after") for r in script.requests] == [None, "l001", "l003"]
-    assert all(body(r)["limit"] == 2 and body(r)["campaign"] == "c1" for r in script.requests)
+    assert all(body(r)["limit"] == 2 and body(r)["campaign"] == C1 for r in script.requests)
 
 
 @both
 def test_an_empty_last_page_pointing_back_at_its_cursor_is_asked_once_more(kind: str) -> None:
     script = Script(page(range(2), "l001"), page(range(2, 4), "l003"), page(range(0), "l003"))
-    leads = run(kind, script, lambda c: c.iter_leads("c1"), settings=SMALL_PAGES)
+    leads = run(kind, script, lambda c: c.iter_leads(C1), settings=SMALL_PAGES)
     assert [x.id for x in leads] == ["l000", "l001", "l002", "l003"]
     # the same empty answer twice: the end
     assert [body(r).get("starting_after") for r in script.requests] == [
@@ -80,7 +93,7 @@ def test_an_empty_last_page_pointing_back_at_its_cursor_is_asked_once_more(kind:
 @both
 def test_an_empty_page_with_a_cursor_is_followed_once_more(kind: str) -> None:
     script = Script(page(range(2), "l001"), page(range(0), "l009"), page(range(5, 7), None))
-    pages = run(kind, script, lambda c: c.iter_lead_pages("c1"), settings=SMALL_PAGES)
+    pages = run(kind, script, lambda c: c.iter_lead_pages(C1), settings=SMALL_PAGES)
     assert [len(p) for p in pages] == [2, 2]
     assert [body(r).get("starting_after") for r in script.requests] == [None, "l001", "l009"]
 
@@ -95,7 +108,7 @@ def test_two_empty_pages_with_new_cursors_end_the_walk_with_a_warning(
         page(range(0), "l019"),
         page(range(5, 7), None),
     )
-    pages = run(kind, script, lambda c: c.iter_lead_pages("c1"), settings=SMALL_PAGES)
+    pages = run(kind, script, lambda c: c.iter_lead_pages(C1), settings=SMALL_PAGES)
     assert [len(p) for p in pages] == [2]
     assert len(script.requests) == 3
     assert any("two empty pages" in r.getMessage() for r in caplog.records)
@@ -106,15 +119,15 @@ def test_a_numeric_cursor_is_sent_back_in_its_text_form(kind: str) -> None:
     first = reply(200, {"items": [lead(0), lead(1)], "next_starting_after": 1754000000123})
     second = reply(200, {"items": [lead(2)], "next_starting_after": None})
     script = Script(first, second)
-    pages = run(kind, script, lambda c: c.iter_lead_pages("c1"), settings=SMALL_PAGES)
+    pages = run(kind, script, lambda c: c.iter_lead_pages(C1), settings=SMALL_PAGES)
     assert [len(p) for p in pages] == [2, 1]
     assert pages[0].next_starting_after == "1754000000123"
     assert body(script.requests[1])["starting_after"] == "1754000000123"
     campaigns = Script(
         reply(200, {"items": [CAMPAIGN], "next_starting_after": 7}),
-        reply(200, {"items": [{**CAMPAIGN, "id": "c2"}]}),
+        reply(200, {"items": [{**CAMPAIGN, "id": C2}]}),
     )
-    assert [c.id for c in run(kind, campaigns, lambda c: c.list_campaigns())] == ["c1", "c2"]
+    assert [c.id for c in run(kind, campaigns, lambda c: c.list_campaigns())] == [C1, C2]
     assert dict(campaigns.requests[1].query)["starting_after"] == "7"
 
 
@@ -125,7 +138,7 @@ def test_a_cursor_that_cannot_be_sent_back_raises_after_its_page(kind: str, curs
     seen: list[str] = []
 
     def walk(client: Any) -> Any:
-        pages = client.iter_lead_pages("c1")
+        pages = client.iter_lead_pages(C1)
         if kind == "sync":
             for p in pages:
                 seen.extend(x.id for x in p)
@@ -146,7 +159,7 @@ def test_a_cursor_that_cannot_be_sent_back_raises_after_its_page(kind: str, curs
 @both
 def test_missing_cursor_stops(kind: str) -> None:
     script = Script(page(range(2), None), page(range(2, 4), None))
-    leads = run(kind, script, lambda c: c.iter_leads("c1"), settings=SMALL_PAGES)
+    leads = run(kind, script, lambda c: c.iter_leads(C1), settings=SMALL_PAGES)
     assert len(leads) == 2
     assert len(script.requests) == 1
 
@@ -157,7 +170,7 @@ def test_a_repeated_cursor_raises_instead_of_looping(kind: str) -> None:
     seen: list[str] = []
 
     def walk(client: Any) -> Any:
-        pages = client.iter_lead_pages("c1")
+        pages = client.iter_lead_pages(C1)
         if kind == "sync":
             for p in pages:
                 seen.extend(x.id for x in p)
@@ -179,7 +192,7 @@ def test_a_repeated_cursor_raises_instead_of_looping(kind: str) -> None:
 def test_resuming_from_a_saved_cursor(kind: str) -> None:
     script = Script(page(range(4, 6), "l005"), page(range(0), None))
     pages = run(
-        kind, script, lambda c: c.iter_lead_pages("c1", starting_after="l003"), settings=SMALL_PAGES
+        kind, script, lambda c: c.iter_lead_pages(C1, starting_after="l003"), settings=SMALL_PAGES
     )
     assert body(script.requests[0])["starting_after"] == "l003"
     assert pages[0].starting_after == "l003"
@@ -187,14 +200,14 @@ def test_resuming_from_a_saved_cursor(kind: str) -> None:
     # The API handing back the cursor we resumed from is a loop too.
     script = Script(page(range(4, 6), "l003"))
     with pytest.raises(ApiResponseError):
-        run(kind, script, lambda c: c.iter_lead_pages("c1", starting_after="l003"))
+        run(kind, script, lambda c: c.iter_lead_pages(C1, starting_after="l003"))
 
 
 @both
 def test_iteration_is_lazy_one_page_at_a_time(kind: str) -> None:
     script = Script(page(range(2), "l001"), page(range(2, 4), None))
     client = client_for(kind, script, settings=SMALL_PAGES)
-    leads = client.iter_leads("c1")
+    leads = client.iter_leads(C1)
     assert script.requests == []  # nothing sent before the first item is asked for
     if kind == "sync":
         first = next(leads)
@@ -222,17 +235,17 @@ def test_iteration_is_lazy_one_page_at_a_time(kind: str) -> None:
 @both
 def test_campaign_pages_and_webhooks_paginate_too(kind: str) -> None:
     campaigns = Script(
-        reply(200, {"items": [CAMPAIGN], "next_starting_after": "c1"}),
-        reply(200, {"items": [{**CAMPAIGN, "id": "c2"}]}),
+        reply(200, {"items": [CAMPAIGN], "next_starting_after": C1}),
+        reply(200, {"items": [{**CAMPAIGN, "id": C2}]}),
     )
     found = run(kind, campaigns, lambda c: c.list_campaigns(search="Q"))
-    assert [c.id for c in found] == ["c1", "c2"]
-    assert dict(campaigns.requests[1].query)["starting_after"] == "c1"
+    assert [c.id for c in found] == [C1, C2]
+    assert dict(campaigns.requests[1].query)["starting_after"] == C1
     hooks = Script(
-        reply(200, {"items": [{"id": "w1"}], "next_starting_after": "w1"}),
+        reply(200, {"items": [{"id": W1}], "next_starting_after": W1}),
         reply(200, {"items": []}),
     )
-    assert [w.id for w in run(kind, hooks, lambda c: c.list_webhooks())] == ["w1"]
+    assert [w.id for w in run(kind, hooks, lambda c: c.list_webhooks())] == [W1]
 
 
 # --- retries and waits -----------------------------------------------------------------------
@@ -242,8 +255,8 @@ def test_campaign_pages_and_webhooks_paginate_too(kind: str) -> None:
 def test_429_honours_retry_after_seconds(kind: str) -> None:
     clock = FakeClock()
     script = Script(envelope(429, "Rate limit exceeded", retry_after="3"), reply(200, CAMPAIGN))
-    campaign = run(kind, script, lambda c: c.get_campaign("c1"), clock=clock)
-    assert campaign.id == "c1"
+    campaign = run(kind, script, lambda c: c.get_campaign(C1), clock=clock)
+    assert campaign.id == C1
     assert clock.slept == [3.0]
 
 
@@ -252,7 +265,7 @@ def test_429_honours_retry_after_http_date(kind: str) -> None:
     clock = FakeClock()
     when = format_datetime(clock.now() + timedelta(seconds=5), usegmt=True)
     script = Script(envelope(429, "slow down", retry_after=when), reply(200, CAMPAIGN))
-    run(kind, script, lambda c: c.get_campaign("c1"), clock=clock)
+    run(kind, script, lambda c: c.get_campaign(C1), clock=clock)
     assert clock.slept == [5.0]
 
 
@@ -260,7 +273,7 @@ def test_429_honours_retry_after_http_date(kind: str) -> None:
 def test_retry_after_is_capped(kind: str) -> None:
     clock = FakeClock()
     script = Script(envelope(429, "later", retry_after="3600"), reply(200, CAMPAIGN))
-    run(kind, script, lambda c: c.get_campaign("c1"), clock=clock)
+    run(kind, script, lambda c: c.get_campaign(C1), clock=clock)
     assert clock.slept == [60.0]
 
 
@@ -269,7 +282,7 @@ def test_429_without_header_backs_off_with_jitter_and_gives_up(kind: str) -> Non
     clock = FakeClock()
     script = Script(envelope(429, "Rate limit exceeded"))
     with pytest.raises(RateLimited) as info:
-        run(kind, script, lambda c: c.get_campaign("c1"), clock=clock)
+        run(kind, script, lambda c: c.get_campaign(C1), clock=clock)
     assert info.value.retry_after is None
     assert info.value.status == 429
     assert "Rate limit exceeded" in str(info.value)
@@ -281,11 +294,11 @@ def test_429_without_header_backs_off_with_jitter_and_gives_up(kind: str) -> Non
 @both
 def test_a_write_without_guard_is_still_retried_after_429(kind: str) -> None:
     clock = FakeClock()
-    script = Script(envelope(429, "busy", retry_after="1"), reply(200, {"id": "w1"}))
+    script = Script(envelope(429, "busy", retry_after="1"), reply(200, {"id": W1}))
     hook = run(
         kind, script, lambda c: c.create_webhook("https://h.io/x", "email_sent"), clock=clock
     )
-    assert hook.id == "w1"
+    assert hook.id == W1
     assert len(script.requests) == 2
 
 
@@ -303,7 +316,7 @@ def test_a_write_without_guard_is_still_retried_after_429(kind: str) -> None:
 def test_reads_recover_from_ambiguous_failures(kind: str, fault: Any) -> None:
     clock = FakeClock()
     script = Script(fault, fault, reply(200, CAMPAIGN))
-    assert run(kind, script, lambda c: c.get_campaign("c1"), clock=clock).id == "c1"
+    assert run(kind, script, lambda c: c.get_campaign(C1), clock=clock).id == C1
     assert len(script.requests) == 3
     assert 0 <= clock.slept[0] <= 0.5
     assert 0 <= clock.slept[1] <= 1.0
@@ -322,7 +335,7 @@ def test_reads_recover_from_ambiguous_failures(kind: str, fault: Any) -> None:
 def test_unguarded_writes_are_not_retried_after_ambiguous_failures(
     kind: str, fault: Any, error: type[Exception]
 ) -> None:
-    script = Script(fault, reply(200, {"id": "w1"}))
+    script = Script(fault, reply(200, {"id": W1}))
     with pytest.raises(error):
         run(kind, script, lambda c: c.create_webhook("https://h.io/x", "email_sent"))
     assert len(script.requests) == 1
@@ -332,13 +345,13 @@ def test_unguarded_writes_are_not_retried_after_ambiguous_failures(
 def test_retries_run_out(kind: str) -> None:
     script = Script(envelope(502, "bad gateway"))
     with pytest.raises(ServerError) as info:
-        run(kind, script, lambda c: c.get_lead("l1"))
+        run(kind, script, lambda c: c.get_lead(L1))
     assert info.value.status == 502
     assert len(script.requests) == 3
     script = Script(envelope(500, "x"))
     no_retry = ClientSettings(retry=RetryPolicy(max_retries=0))
     with pytest.raises(ServerError):
-        run(kind, script, lambda c: c.get_lead("l1"), settings=no_retry)
+        run(kind, script, lambda c: c.get_lead(L1), settings=no_retry)
     assert len(script.requests) == 1
 
 
@@ -347,7 +360,7 @@ def test_retries_run_out(kind: str) -> None:
 def test_client_errors_are_not_retried(kind: str, status: int) -> None:
     script = Script(envelope(status, "nope"))
     with pytest.raises(ApiStatusError) as info:
-        run(kind, script, lambda c: c.get_lead("l1"))
+        run(kind, script, lambda c: c.get_lead(L1))
     assert info.value.status == status
     assert len(script.requests) == 1
 
@@ -359,7 +372,7 @@ def test_client_errors_are_not_retried(kind: str, status: int) -> None:
 def test_malformed_json_is_a_response_error(kind: str) -> None:
     script = Script(reply(200, text='{"id": "c1", '))
     with pytest.raises(ApiResponseError, match="not valid JSON"):
-        run(kind, script, lambda c: c.get_campaign("c1"))
+        run(kind, script, lambda c: c.get_campaign(C1))
     assert len(script.requests) == 1
 
 
@@ -367,48 +380,46 @@ def test_malformed_json_is_a_response_error(kind: str) -> None:
 def test_a_200_that_reports_an_error_is_a_response_error(kind: str) -> None:
     script = Script(reply(200, {"error": "ACC_AUTH_ERROR"}))
     with pytest.raises(ApiResponseError, match="ACC_AUTH_ERROR"):
-        run(kind, script, lambda c: c.get_campaign("c1"))
+        run(kind, script, lambda c: c.get_campaign(C1))
 
 
 @both
 def test_a_failed_webhook_test_is_a_response_error(kind: str) -> None:
     script = Script(reply(200, {"success": False, "error": "Connection timeout", "status_code": 0}))
     with pytest.raises(ApiResponseError, match="Connection timeout"):
-        run(kind, script, lambda c: c.test_webhook("w1"))
+        run(kind, script, lambda c: c.test_webhook(W1))
 
 
 @both
 def test_schema_drift_is_a_response_error(kind: str) -> None:
     script = Script(reply(200, {"name": "no id"}))
     with pytest.raises(ApiResponseError, match="id"):
-        run(kind, script, lambda c: c.get_campaign("c1"))
+        run(kind, script, lambda c: c.get_campaign(C1))
     script = Script(reply(200, {"leads": []}))  # `items` missing
     with pytest.raises(ApiResponseError, match="items"):
-        run(kind, script, lambda c: c.iter_leads("c1"))
+        run(kind, script, lambda c: c.iter_leads(C1))
     script = Script(reply(200, {"rows": []}))  # analytics must be an array
     with pytest.raises(ApiResponseError, match="array"):
-        run(kind, script, lambda c: c.campaign_analytics("c1"))
+        run(kind, script, lambda c: c.campaign_analytics(C1))
 
 
 @both
 def test_unknown_fields_and_codes_pass_through(kind: str) -> None:
     data = {
-        "id": "l1",
+        "id": L1,
         "status": 7,
         "lt_interest_status": "custom-9",
         "timestamp_created": "",
         "email_open_count": "lots",
         "brand_new_field": {"x": 1},
     }
-    found = run(kind, Script(reply(200, data)), lambda c: c.get_lead("l1"))
+    found = run(kind, Script(reply(200, data)), lambda c: c.get_lead(L1))
     assert found.status == 7
     assert found.lt_interest_status == "custom-9"
     assert found.timestamp_created is None
     assert found.email_open_count is None
     assert found.raw["brand_new_field"] == {"x": 1}
-    campaign = run(
-        kind, Script(reply(200, {"id": "c", "status": 42})), lambda c: c.get_campaign("c")
-    )
+    campaign = run(kind, Script(reply(200, {"id": C1, "status": 42})), lambda c: c.get_campaign(C1))
     assert campaign.status_label == "Unknown (42)"
 
 
@@ -499,7 +510,7 @@ def test_create_sends_again_only_when_the_lookup_finds_nothing(kind: str) -> Non
         )
 
     script = Script(route=route)
-    assert run(kind, script, lambda c: c.create_campaign("Q3")).id == "c1"
+    assert run(kind, script, lambda c: c.create_campaign("Q3")).id == C1
     assert [r.method for r in script.requests] == ["POST", "GET", "POST"]
     assert script.requests[0].retry_safe is False
 
@@ -548,10 +559,10 @@ def test_more_than_1000_leads_is_refused_before_sending(kind: str) -> None:
     script = Script(reply(200, {}))
     leads = [{"email": f"p{n}@acme.com"} for n in range(1001)]
     with pytest.raises(ConfigError, match="at most 1000") as info:
-        run(kind, script, lambda c: c.add_leads("c1", leads))
+        run(kind, script, lambda c: c.add_leads(C1, leads))
     assert info.value.problems[0].path == "leads"
     with pytest.raises(ConfigError, match="at least one"):
-        run(kind, script, lambda c: c.add_leads("c1", []))
+        run(kind, script, lambda c: c.add_leads(C1, []))
     assert script.requests == []
 
 
@@ -565,7 +576,7 @@ def test_bad_leads_are_reported_with_paths(kind: str) -> None:
         {"first_name": "No email"},
     ]
     with pytest.raises(ConfigError) as info:
-        run(kind, script, lambda c: c.add_leads("c1", leads))
+        run(kind, script, lambda c: c.add_leads(C1, leads))
     paths = [p.path for p in info.value.problems]
     assert "leads[1].firstName" in paths
     assert any(p.startswith("leads[2].custom_variables.tags") for p in paths)
@@ -587,11 +598,11 @@ def test_bad_leads_are_reported_with_paths(kind: str) -> None:
 def test_bulk_add_is_retried_only_with_a_dedupe_guard(
     kind: str, flags: dict[str, bool], retried: bool
 ) -> None:
-    ok = reply(200, {"leads_uploaded": 1, "created_leads": [{"index": 0, "id": "l1"}]})
+    ok = reply(200, {"leads_uploaded": 1, "created_leads": [{"index": 0, "id": L1}]})
     script = Script(ApiTimeout("timed out", method="POST", path="/x"), ok)
-    call = lambda c: c.add_leads("c1", [{"email": "a@acme.com"}], **flags)  # noqa: E731
+    call = lambda c: c.add_leads(C1, [{"email": "a@acme.com"}], **flags)  # noqa: E731
     if retried:
-        assert dict(run(kind, script, call).created) == {0: "l1"}
+        assert dict(run(kind, script, call).created) == {0: L1}
         assert len(script.requests) == 2
     else:
         with pytest.raises(ApiTimeout):
@@ -611,7 +622,7 @@ def test_bulk_add_counts(kind: str) -> None:
         "remaining_in_plan": 9870,
         "created_leads": [{"index": 2, "id": "l9", "email": "c@acme.com"}, {"bogus": True}],
     }
-    result = run(kind, Script(reply(200, data)), lambda c: c.add_leads("c1", [{"email": "a@b.co"}]))
+    result = run(kind, Script(reply(200, data)), lambda c: c.add_leads(C1, [{"email": "a@b.co"}]))
     assert (result.total_sent, result.leads_uploaded, result.duplicated_leads) == (4, 1, 1)
     assert dict(result.created) == {2: "l9"}
     assert (
@@ -626,9 +637,9 @@ def test_bulk_add_counts(kind: str) -> None:
 def test_input_errors_are_config_errors(kind: str) -> None:
     script = Script(reply(200, {}))
     with pytest.raises(ConfigError, match="at least one"):
-        run(kind, script, lambda c: c.update_lead("l1", {}))
+        run(kind, script, lambda c: c.update_lead(L1, {}))
     with pytest.raises(ConfigError) as info:
-        run(kind, script, lambda c: c.update_lead("l1", {"email": "x@y.z"}))
+        run(kind, script, lambda c: c.update_lead(L1, {"email": "x@y.z"}))
     assert info.value.problems[0].path == "fields.email"
     with pytest.raises(ConfigError, match="not both"):
         run(kind, script, lambda c: c.campaign_analytics("a", campaign_ids=["b"]))
@@ -651,7 +662,7 @@ def test_the_client_waits_for_its_limiter(kind: str) -> None:
     script = Script(reply(200, CAMPAIGN))
     client = client_for(kind, script, clock=clock, limiter=limiter)
     for _ in range(5):
-        settle(kind, client.get_campaign("c1"))
+        settle(kind, client.get_campaign(C1))
     assert len(script.requests) == 5
     assert clock.monotonic() == pytest.approx(2.0, abs=1e-3)  # 2 + 2 + 1 over two waits
 

@@ -14,6 +14,7 @@ import httpx
 import pytest
 import respx
 
+from _client_support import C1, C2, L1, W1
 from instantly_columns.api.client import AsyncInstantlyClient, InstantlyClient
 from instantly_columns.api.results import (
     AnalyticsOverview,
@@ -30,13 +31,14 @@ from instantly_columns.api.results import (
     WebhookTestResult,
 )
 from instantly_columns.config import ClientSettings
+from instantly_columns.errors import ConfigError
 from instantly_columns.testing.clock import FakeClock
 
 KEY = "test-key-0123456789"
 BASE = "https://api.instantly.ai"
 
 CAMPAIGN = {
-    "id": "c1",
+    "id": C1,
     "name": "Q3 founders",
     "status": 0,
     "campaign_schedule": {"schedules": []},
@@ -44,9 +46,9 @@ CAMPAIGN = {
     "timestamp_created": "2026-01-05T09:00:00.000Z",
     "timestamp_updated": "2026-01-05T09:00:00.000Z",
 }
-LEAD = {"id": "l1", "email": "ada@acme.com", "status": 1, "email_open_count": 2, "extra": "kept"}
+LEAD = {"id": L1, "email": "ada@acme.com", "status": 1, "email_open_count": 2, "extra": "kept"}
 WEBHOOK = {
-    "id": "w1",
+    "id": W1,
     "organization": "ws",
     "target_hook_url": "https://hooks.example.com/in?token=s3cret",
     "event_type": "reply_received",
@@ -99,7 +101,7 @@ CASES = [
         "/api/v2/campaigns",
         query=[("limit", "100"), ("search", "Q3"), ("status", "1")],
         reply={"items": [CAMPAIGN]},
-        check=lambda r: [x.id for x in r] == ["c1"] and r[0].status_label == "Draft",
+        check=lambda r: [x.id for x in r] == [C1] and r[0].status_label == "Draft",
     ),
     Case(
         "iter_campaign_pages",
@@ -121,9 +123,9 @@ CASES = [
     ),
     Case(
         "get_campaign",
-        lambda c: c.get_campaign("c1"),
+        lambda c: c.get_campaign(C1),
         "GET",
-        "/api/v2/campaigns/c1",
+        f"/api/v2/campaigns/{C1}",
         reply=CAMPAIGN,
         check=lambda r: isinstance(r, Campaign) and r.name == "Q3 founders",
     ),
@@ -145,50 +147,50 @@ CASES = [
             "email_list": ["s@acme.com"],
         },
         reply=CAMPAIGN,
-        check=lambda r: r.id == "c1" and r.status == 0,
+        check=lambda r: r.id == C1 and r.status == 0,
     ),
     Case(
         "get_sequences",
-        lambda c: c.get_sequences("c1"),
+        lambda c: c.get_sequences(C1),
         "GET",
-        "/api/v2/campaigns/c1",
+        f"/api/v2/campaigns/{C1}",
         reply=CAMPAIGN,
         check=lambda r: r == CAMPAIGN["sequences"],
     ),
     Case(
         "replace_sequences",
-        lambda c: c.replace_sequences("c1", SEQUENCES),
+        lambda c: c.replace_sequences(C1, SEQUENCES),
         "PATCH",
-        "/api/v2/campaigns/c1",
+        f"/api/v2/campaigns/{C1}",
         body={"sequences": SEQUENCES},
         reply=CAMPAIGN,
         check=lambda r: isinstance(r, Campaign),
     ),
     Case(
         "activate_campaign",
-        lambda c: c.activate_campaign("c1"),
+        lambda c: c.activate_campaign(C1),
         "POST",
-        "/api/v2/campaigns/c1/activate",
+        f"/api/v2/campaigns/{C1}/activate",
         body={},
         reply={**CAMPAIGN, "status": 1},
         check=lambda r: r.status_label == "Active",
     ),
     Case(
         "pause_campaign",
-        lambda c: c.pause_campaign("c1"),
+        lambda c: c.pause_campaign(C1),
         "POST",
-        "/api/v2/campaigns/c1/pause",
+        f"/api/v2/campaigns/{C1}/pause",
         body={},
         reply={**CAMPAIGN, "status": 2},
         check=lambda r: r.status_label == "Paused",
     ),
     Case(
         "campaign_analytics",
-        lambda c: c.campaign_analytics("c1", start_date=date(2026, 1, 1), end_date="2026-01-31"),
+        lambda c: c.campaign_analytics(C1, start_date=date(2026, 1, 1), end_date="2026-01-31"),
         "GET",
         "/api/v2/campaigns/analytics",
-        query=[("id", "c1"), ("start_date", "2026-01-01"), ("end_date", "2026-01-31")],
-        reply=[{"campaign_id": "c1", "campaign_name": "Q3", "emails_sent_count": 150}],
+        query=[("id", C1), ("start_date", "2026-01-01"), ("end_date", "2026-01-31")],
+        reply=[{"campaign_id": C1, "campaign_name": "Q3", "emails_sent_count": 150}],
         check=lambda r: (
             isinstance(r[0], CampaignAnalytics)
             and r[0].emails_sent_count == 150
@@ -197,42 +199,42 @@ CASES = [
     ),
     Case(
         "campaign_analytics_ids",
-        lambda c: c.campaign_analytics(campaign_ids=["a", "b"], exclude_total_leads_count=True),
+        lambda c: c.campaign_analytics(campaign_ids=[C1, C2], exclude_total_leads_count=True),
         "GET",
         "/api/v2/campaigns/analytics",
-        query=[("ids", "a"), ("ids", "b"), ("exclude_total_leads_count", "true")],
+        query=[("ids", C1), ("ids", C2), ("exclude_total_leads_count", "true")],
         reply=[],
         check=lambda r: len(r) == 0,
     ),
     Case(
         "analytics_overview",
-        lambda c: c.analytics_overview(campaign_ids=["a", "b"], start_date="2026-01-01"),
+        lambda c: c.analytics_overview(campaign_ids=[C1, C2], start_date="2026-01-01"),
         "GET",
         "/api/v2/campaigns/analytics/overview",
-        query=[("ids", "a"), ("ids", "b"), ("start_date", "2026-01-01")],
+        query=[("ids", C1), ("ids", C2), ("start_date", "2026-01-01")],
         reply={"emails_sent_count": 9, "total_interested": 2},
         check=lambda r: isinstance(r, AnalyticsOverview) and r.total_interested == 2,
     ),
     Case(
         "daily_analytics",
-        lambda c: c.daily_analytics("c1", start_date=date(2026, 1, 1)),
+        lambda c: c.daily_analytics(C1, start_date=date(2026, 1, 1)),
         "GET",
         "/api/v2/campaigns/analytics/daily",
-        query=[("campaign_id", "c1"), ("start_date", "2026-01-01")],
+        query=[("campaign_id", C1), ("start_date", "2026-01-01")],
         reply=[{"date": "2026-01-01", "sent": 3}],
         check=lambda r: isinstance(r[0], DailyAnalytics) and r[0].sent == 3,
     ),
     Case(
         "add_leads",
         lambda c: c.add_leads(
-            "c1",
+            C1,
             [{"email": "ada@acme.com", "first_name": "Ada", "custom_variables": {"plan": "pro"}}],
             skip_if_in_campaign=True,
         ),
         "POST",
         "/api/v2/leads/add",
         body={
-            "campaign_id": "c1",
+            "campaign_id": C1,
             "leads": [
                 {"email": "ada@acme.com", "first_name": "Ada", "custom_variables": {"plan": "pro"}}
             ],
@@ -244,16 +246,16 @@ CASES = [
             "status": "success",
             "total_sent": 1,
             "leads_uploaded": 1,
-            "created_leads": [{"index": 0, "id": "l1", "email": "ada@acme.com"}],
+            "created_leads": [{"index": 0, "id": L1, "email": "ada@acme.com"}],
         },
-        check=lambda r: isinstance(r, BulkAddResult) and dict(r.created) == {0: "l1"},
+        check=lambda r: isinstance(r, BulkAddResult) and dict(r.created) == {0: L1},
     ),
     Case(
         "iter_leads",
-        lambda c: _all(c.iter_leads("c1")),
+        lambda c: _all(c.iter_leads(C1)),
         "POST",
         "/api/v2/leads/list",
-        body={"campaign": "c1", "limit": 100},
+        body={"campaign": C1, "limit": 100},
         reply={"items": [LEAD]},
         check=lambda r: isinstance(r[0], Lead) and r[0].raw["extra"] == "kept",
     ),
@@ -261,62 +263,62 @@ CASES = [
         "iter_lead_pages",
         lambda c: _all(
             c.iter_lead_pages(
-                "c1", starting_after="l0", filter="FILTER_VAL_CONTACTED", contacts=["a@x.io"]
+                C1, starting_after="l0", filter="FILTER_VAL_CONTACTED", contacts=["a@x.io"]
             )
         ),
         "POST",
         "/api/v2/leads/list",
         body={
-            "campaign": "c1",
+            "campaign": C1,
             "limit": 100,
             "starting_after": "l0",
             "filter": "FILTER_VAL_CONTACTED",
             "contacts": ["a@x.io"],
         },
-        reply={"items": [LEAD], "next_starting_after": "l1"},
+        reply={"items": [LEAD], "next_starting_after": L1},
         then=({"items": []},),
-        check=lambda r: len(r) == 1 and r[0].next_starting_after == "l1",
+        check=lambda r: len(r) == 1 and r[0].next_starting_after == L1,
     ),
     Case(
         "lead_page",
-        lambda c: c.lead_page("c1", starting_after="l0", contacts=["a@x.io"]),
+        lambda c: c.lead_page(C1, starting_after="l0", contacts=["a@x.io"]),
         "POST",
         "/api/v2/leads/list",
-        body={"campaign": "c1", "limit": 100, "starting_after": "l0", "contacts": ["a@x.io"]},
-        reply={"items": [LEAD], "next_starting_after": "l1"},
-        check=lambda r: len(r) == 1 and r.next_starting_after == "l1",
+        body={"campaign": C1, "limit": 100, "starting_after": "l0", "contacts": ["a@x.io"]},
+        reply={"items": [LEAD], "next_starting_after": L1},
+        check=lambda r: len(r) == 1 and r.next_starting_after == L1,
     ),
     Case(
         "get_lead",
-        lambda c: c.get_lead("l1"),
+        lambda c: c.get_lead(L1),
         "GET",
-        "/api/v2/leads/l1",
+        f"/api/v2/leads/{L1}",
         reply=LEAD,
         check=lambda r: r.email_open_count == 2,
     ),
     Case(
         "update_lead",
-        lambda c: c.update_lead("l1", {"first_name": "Ada", "custom_variables": {"n": 1}}),
+        lambda c: c.update_lead(L1, {"first_name": "Ada", "custom_variables": {"n": 1}}),
         "PATCH",
-        "/api/v2/leads/l1",
+        f"/api/v2/leads/{L1}",
         body={"first_name": "Ada", "custom_variables": {"n": 1}},
         reply=LEAD,
-        check=lambda r: r.id == "l1",
+        check=lambda r: r.id == L1,
     ),
     Case(
         "delete_lead",
-        lambda c: c.delete_lead("l1"),
+        lambda c: c.delete_lead(L1),
         "DELETE",
-        "/api/v2/leads/l1",
+        f"/api/v2/leads/{L1}",
         reply=LEAD,
-        check=lambda r: r.id == "l1",
+        check=lambda r: r.id == L1,
     ),
     Case(
         "update_interest_status",
-        lambda c: c.update_interest_status("ada@acme.com", 1, campaign_id="c1"),
+        lambda c: c.update_interest_status("ada@acme.com", 1, campaign_id=C1),
         "POST",
         "/api/v2/leads/update-interest-status",
-        body={"lead_email": "ada@acme.com", "interest_value": 1, "campaign_id": "c1"},
+        body={"lead_email": "ada@acme.com", "interest_value": 1, "campaign_id": C1},
         status=202,
         reply={"message": "Lead interest status update background job submitted"},
         check=lambda r: r is None,
@@ -332,10 +334,10 @@ CASES = [
     ),
     Case(
         "list_webhooks",
-        lambda c: c.list_webhooks(campaign_id="c1", event_type="reply_received"),
+        lambda c: c.list_webhooks(campaign_id=C1, event_type="reply_received"),
         "GET",
         "/api/v2/webhooks",
-        query=[("limit", "100"), ("campaign", "c1"), ("event_type", "reply_received")],
+        query=[("limit", "100"), ("campaign", C1), ("event_type", "reply_received")],
         reply={"items": [WEBHOOK]},
         check=lambda r: isinstance(r[0], Webhook) and "s3cret" not in repr(r),
     ),
@@ -344,7 +346,7 @@ CASES = [
         lambda c: c.create_webhook(
             "https://hooks.example.com/in",
             "reply_received",
-            campaign_id="c1",
+            campaign_id=C1,
             name="Replies",
             headers={"X-Token": "s3cret"},
         ),
@@ -353,52 +355,52 @@ CASES = [
         body={
             "target_hook_url": "https://hooks.example.com/in",
             "event_type": "reply_received",
-            "campaign": "c1",
+            "campaign": C1,
             "name": "Replies",
             "headers": {"X-Token": "s3cret"},
         },
         reply=WEBHOOK,
-        check=lambda r: r.id == "w1",
+        check=lambda r: r.id == W1,
     ),
     Case(
         "get_webhook",
-        lambda c: c.get_webhook("w1"),
+        lambda c: c.get_webhook(W1),
         "GET",
-        "/api/v2/webhooks/w1",
+        f"/api/v2/webhooks/{W1}",
         reply=WEBHOOK,
         check=lambda r: r.event_type == "reply_received",
     ),
     Case(
         "update_webhook",
-        lambda c: c.update_webhook("w1", {"name": "Renamed"}),
+        lambda c: c.update_webhook(W1, {"name": "Renamed"}),
         "PATCH",
-        "/api/v2/webhooks/w1",
+        f"/api/v2/webhooks/{W1}",
         body={"name": "Renamed"},
         reply={**WEBHOOK, "name": "Renamed"},
         check=lambda r: r.name == "Renamed",
     ),
     Case(
         "delete_webhook",
-        lambda c: c.delete_webhook("w1"),
+        lambda c: c.delete_webhook(W1),
         "DELETE",
-        "/api/v2/webhooks/w1",
+        f"/api/v2/webhooks/{W1}",
         reply=WEBHOOK,
-        check=lambda r: r.id == "w1",
+        check=lambda r: r.id == W1,
     ),
     Case(
         "resume_webhook",
-        lambda c: c.resume_webhook("w1"),
+        lambda c: c.resume_webhook(W1),
         "POST",
-        "/api/v2/webhooks/w1/resume",
+        f"/api/v2/webhooks/{W1}/resume",
         body={},
         reply={**WEBHOOK, "status": 1},
         check=lambda r: r.status == 1,
     ),
     Case(
         "test_webhook",
-        lambda c: c.test_webhook("w1"),
+        lambda c: c.test_webhook(W1),
         "POST",
-        "/api/v2/webhooks/w1/test",
+        f"/api/v2/webhooks/{W1}/test",
         body={},
         reply={"success": True, "status_code": 200, "response_time_ms": 12},
         check=lambda r: isinstance(r, WebhookTestResult) and r.status_code == 200,
@@ -486,10 +488,10 @@ async def test_base_url_prefix_and_user_agent_suffix_are_used() -> None:
     for kind in ("sync", "async"):
         client = make_client(kind, settings=settings)
         with respx.mock(assert_all_called=True) as mock:
-            route = mock.get("https://proxy.example.com/instantly/api/v2/campaigns/c1").respond(
+            route = mock.get(f"https://proxy.example.com/instantly/api/v2/campaigns/{C1}").respond(
                 200, json=CAMPAIGN
             )
-            result = client.get_campaign("c1")
+            result = client.get_campaign(C1)
             if inspect.isawaitable(result):
                 await result
             await close(client)
@@ -499,13 +501,20 @@ async def test_base_url_prefix_and_user_agent_suffix_are_used() -> None:
 
 
 @pytest.mark.anyio
-async def test_ids_are_quoted_into_the_path() -> None:
+async def test_an_id_that_is_not_a_uuid_never_reaches_the_path() -> None:
     for kind in ("sync", "async"):
         client = make_client(kind)
-        with respx.mock(base_url=BASE, assert_all_called=True) as mock:
+        with respx.mock(base_url=BASE, assert_all_called=False) as mock:
             route = mock.route(method="GET").respond(200, json=LEAD)
-            result = client.get_lead("a/../b")
-            if inspect.isawaitable(result):
-                await result
+
+            async def traverse(client: Any = client) -> None:
+                result = client.get_lead("a/../b")
+                if inspect.isawaitable(result):
+                    await result
+
+            with pytest.raises(ConfigError) as info:
+                await traverse()
             await close(client)
-        assert route.calls.last.request.url.raw_path == b"/api/v2/leads/a%2F..%2Fb"
+        assert info.value.problems[0].path == "lead_id"
+        assert "a/../b" not in str(info.value)
+        assert not route.called

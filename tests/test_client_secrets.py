@@ -13,7 +13,7 @@ import anyio
 import httpx
 import pytest
 
-from _client_support import KEY, KINDS, Script, envelope, reply, run
+from _client_support import C1, KEY, KINDS, L1, W1, Script, envelope, reply, run
 from instantly_columns.api.client import AsyncInstantlyClient, InstantlyClient
 from instantly_columns.config import ClientSettings, RetryPolicy
 from instantly_columns.errors import (
@@ -26,7 +26,7 @@ from instantly_columns.errors import (
 from instantly_columns.ports import ApiKey, ApiResponse
 from instantly_columns.testing.clock import FakeClock
 
-CAMPAIGN = {"id": "c1", "name": "Q3", "status": 1}
+CAMPAIGN = {"id": C1, "name": "Q3", "status": 1}
 
 STEPS: list[Any] = [
     envelope(401, f"Invalid API key {KEY}"),  # a body that echoes the key
@@ -38,18 +38,18 @@ STEPS: list[Any] = [
     reply(200, {"error": f"ACC_AUTH_ERROR {KEY}"}),
     ApiTimeout("timed out", method="GET", path="/api/v2/x"),
     ApiConnectionError("reset", method="GET", path="/api/v2/x"),
-    reply(200, {"items": [{"id": "l1", "email": "ada@acme.com"}], "next_starting_after": "l1"}),
+    reply(200, {"items": [{"id": L1, "email": "ada@acme.com"}], "next_starting_after": L1}),
     reply(200, {"success": False, "error": f"target said {KEY}"}),
 ]
 
 OPERATIONS: list[Callable[[Any], Any]] = [
     lambda c: c.check_key(),
-    lambda c: c.get_campaign("c1"),
-    lambda c: c.iter_leads("c1"),
-    lambda c: c.add_leads("c1", [{"email": "a@acme.com"}], skip_if_in_campaign=True),
+    lambda c: c.get_campaign(C1),
+    lambda c: c.iter_leads(C1),
+    lambda c: c.add_leads(C1, [{"email": "a@acme.com"}], skip_if_in_campaign=True),
     lambda c: c.create_campaign("Q3"),
-    lambda c: c.test_webhook("w1"),
-    lambda c: c.add_leads("c1", [{"email": "a@acme.com", "api_key": KEY}]),  # bad input
+    lambda c: c.test_webhook(W1),
+    lambda c: c.add_leads(C1, [{"email": "a@acme.com", "api_key": KEY}]),  # bad input
 ]
 
 
@@ -102,7 +102,7 @@ def test_httpx_failures_do_not_carry_the_key(caplog: pytest.LogCaptureFixture) -
 
         client = InstantlyClient(KEY, transport=httpx.MockTransport(handler), clock=FakeClock())
         with pytest.raises(ApiConnectionError) as info:
-            client.get_campaign("c1")
+            client.get_campaign(C1)
         text = "".join(traceback.format_exception(info.value))
         assert KEY not in text
         assert KEY not in repr(info.value)
@@ -116,8 +116,8 @@ def test_debug_lines_carry_method_path_status_and_duration_only(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.DEBUG, logger="instantly_columns")
-    script = Script(reply(200, {"items": [{"id": "l1", "email": "ada@acme.com"}]}))
-    run("sync", script, lambda c: c.iter_leads("c1"))
+    script = Script(reply(200, {"items": [{"id": L1, "email": "ada@acme.com"}]}))
+    run("sync", script, lambda c: c.iter_leads(C1))
     lines = [r.getMessage() for r in caplog.records if r.name == "instantly_columns"]
     assert lines == ["POST /api/v2/leads/list -> 200 in 0 ms"]
     assert all("ada@acme.com" not in line for line in lines)
@@ -176,7 +176,7 @@ def test_a_key_echoed_in_a_long_error_body_is_redacted_before_the_cut(
         settings=ClientSettings(retry=RetryPolicy(0)),
     )
     with pytest.raises(ApiStatusError) as info:
-        client.get_campaign("c1")
+        client.get_campaign(C1)
     exc = info.value
     texts = [str(exc), repr(exc), exc.body_excerpt, *reachable_texts(exc)]
     assert key_pieces(texts) == []
@@ -189,7 +189,7 @@ def test_a_key_echoed_in_a_200_error_body_is_redacted_before_the_cut() -> None:
         CANARY, transport=Script(reply(200, {"error": detail})), clock=FakeClock()
     )
     with pytest.raises(ApiResponseError) as info:
-        client.get_campaign("c1")
+        client.get_campaign(C1)
     assert key_pieces(reachable_texts(info.value)) == []
 
 
@@ -217,7 +217,7 @@ def test_a_connection_error_keeps_nothing_that_holds_the_header(
             CANARY, transport=httpx.MockTransport(handler), clock=FakeClock(), settings=settings
         )
         with pytest.raises(ApiConnectionError) as info:
-            client.get_campaign("c1")
+            client.get_campaign(C1)
     else:
 
         async def go() -> None:
@@ -227,7 +227,7 @@ def test_a_connection_error_keeps_nothing_that_holds_the_header(
                 clock=FakeClock(),
                 settings=settings,
             )
-            await client.get_campaign("c1")
+            await client.get_campaign(C1)
 
         with pytest.raises(ApiConnectionError) as info:
             anyio.run(go)

@@ -73,9 +73,21 @@ def test_async_methods_are_awaited_and_everything_is_documented(sync: type, asyn
         assert inspect.getdoc(sync_method), f"{sync.__name__}.{name} has no docstring"
         if inspect.iscoroutinefunction(sync_method) or name.startswith("iter_"):
             continue
-        if name == "start_wizard":  # no I/O: a plain method in both faces
+        if name in ("start_wizard", "from_env"):  # no I/O: plain methods in both faces
             continue
         assert inspect.iscoroutinefunction(method), f"{async_.__name__}.{name} is not async"
+
+
+def test_every_client_operation_takes_per_call_timeout_and_retries() -> None:
+    for cls in (InstantlyClient, AsyncInstantlyClient):
+        for name, method in public(cls).items():
+            if name == "close":
+                continue
+            params = inspect.signature(method).parameters
+            for option in ("timeout", "max_retries"):
+                assert option in params, f"{cls.__name__}.{name} lacks {option}="
+                assert params[option].kind is inspect.Parameter.KEYWORD_ONLY
+                assert params[option].default is None
 
 
 def test_the_constructors_agree_but_for_the_transport_kind() -> None:

@@ -133,7 +133,9 @@ def test_patch_replaces_fields_and_needs_one() -> None:
             "body must NOT have additional properties"
         )
         fake.clock.advance(5)
-        patched = check("campaign", http.patch(url, json={"email_list": ["c@acme.com"]}).json())
+        patched = check(
+            "fake_campaign", http.patch(url, json={"email_list": ["c@acme.com"]}).json()
+        )
     assert patched["email_list"] == ["c@acme.com"]
     assert patched["timestamp_updated"] == "2026-01-05T09:00:05.000Z"
     assert patched["timestamp_created"] == campaign["timestamp_created"]
@@ -145,7 +147,7 @@ def test_status_moves_draft_active_paused_active() -> None:
         campaign = new_campaign(http)
         base = f"/api/v2/campaigns/{campaign['id']}"
         statuses = [
-            check("campaign", http.post(f"{base}/{action}", json={}).json())["status"]
+            check("fake_campaign", http.post(f"{base}/{action}", json={}).json())["status"]
             for action in ("activate", "pause", "activate")
         ]
         assert statuses == [1, 2, 1]
@@ -160,7 +162,7 @@ def test_delete_returns_the_campaign_and_removes_it_with_its_leads() -> None:
         fake.add_leads(campaign["id"], ["a@x.co"])
         url = f"/api/v2/campaigns/{campaign['id']}"
         deleted = http.delete(url)
-        assert check("campaign", deleted.json())["id"] == campaign["id"]
+        assert check("fake_campaign", deleted.json())["id"] == campaign["id"]
         assert error_message(http.get(url), 404) == "Resource not found"
     assert fake.leads() == []
 
@@ -208,7 +210,7 @@ def test_variables_register_names() -> None:
         assert error_message(http.post(url, json={})) == (
             "body must have required property 'variables'"
         )
-        body = check("campaign", http.post(url, json={"variables": ["plan", "city"]}).json())
+        body = check("fake_campaign", http.post(url, json={"variables": ["plan", "city"]}).json())
     assert set(body["custom_variables"]) == {"plan", "city"}
 
 
@@ -267,5 +269,5 @@ def test_direct_helper_validates_like_the_api() -> None:
     with pytest.raises(ConfigError, match="timezone"):
         fake.create_campaign(campaign_schedule=_schedule_with(timezone="Europe/London"))
     campaign = fake.create_campaign(daily_limit=10, active=True)
-    assert check("campaign", campaign)["status"] == 1
+    assert check("fake_campaign", campaign)["status"] == 1
     assert fake.campaigns() == [campaign]

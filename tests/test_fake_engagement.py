@@ -64,7 +64,7 @@ def test_everyone_engages_and_replies_stop_the_sequence() -> None:
     assert (report.sent, report.opened, report.clicked, report.replied) == (3, 3, 3, 3)
     assert report.interest_changes == 3
     for lead in fake.leads(cid):
-        check("lead", lead)
+        check("fake_lead", lead)
         assert lead["status"] == 3  # stop_on_reply by default
         assert lead["lt_interest_status"] == 2
         assert (lead["email_open_count"], lead["email_click_count"]) == (1, 1)

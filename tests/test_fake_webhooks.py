@@ -97,6 +97,9 @@ def test_events_reach_a_python_receiver_with_names_steps_and_headers() -> None:
     reply = next(d for d in received if d.event_type == "reply_received")
     assert reply.payload["is_first"] is True
     assert reply.payload["reply_text_snippet"]
+    assert reply.payload["unibox_url"]
+    for delivery in received:
+        check("webhook_event", delivery.payload)
     assert all(r.ok for r in fake.deliveries)
 
 

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from _client_support import Script, reply, run
+from _client_support import C1, Script, reply, run
 from instantly_columns.asgi import webhook_app
 from instantly_columns.domain.columns import Column
 from instantly_columns.domain.webhooks import WebhookEvent, parse_event
@@ -169,11 +169,11 @@ def test_the_asgi_app_answers_200_or_400(inner: str) -> None:
 # --- API answers -----------------------------------------------------------------------------
 
 OPERATIONS = {
-    "get_campaign": lambda c: c.get_campaign("c1"),
-    "get_sequences": lambda c: c.get_sequences("c1"),
-    "iter_leads": lambda c: c.iter_leads("c1"),
+    "get_campaign": lambda c: c.get_campaign(C1),
+    "get_sequences": lambda c: c.get_sequences(C1),
+    "iter_leads": lambda c: c.iter_leads(C1),
     "list_campaigns": lambda c: c.list_campaigns(),
-    "analytics": lambda c: c.campaign_analytics("c1"),
+    "analytics": lambda c: c.campaign_analytics(C1),
 }
 
 

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from _client_support import KEY, AsyncScript, Script, reply
+from _client_support import C1, KEY, AsyncScript, Script, reply
 from instantly_columns.api.client import AsyncInstantlyClient, InstantlyClient
 from instantly_columns.api.ratelimit import (
     INSTANTLY_RATES,
@@ -234,12 +234,12 @@ RATES = [Rate(100, 1.0), Rate(6000, 60.0)]
 def test_threads_with_their_own_clients_share_the_budget() -> None:
     clock = GrantClock()
     limiter = RecordingLimiter(WorkspaceLimiter("ws"))
-    script = Script(reply(200, {"id": "c1"}))
+    script = Script(reply(200, {"id": C1}))
 
     def worker() -> None:
         client = InstantlyClient(KEY, transport=script, clock=clock, limiter=limiter)
         for _ in range(150):
-            client.get_campaign("c1")
+            client.get_campaign(C1)
 
     threads = [threading.Thread(target=worker) for _ in range(4)]
     for thread in threads:
@@ -254,14 +254,14 @@ def test_threads_with_their_own_clients_share_the_budget() -> None:
 def test_async_tasks_with_their_own_clients_share_the_budget() -> None:
     clock = GrantClock()
     limiter = RecordingLimiter(WorkspaceLimiter("ws"))
-    script = Script(reply(200, {"id": "c1"}))
+    script = Script(reply(200, {"id": C1}))
 
     async def worker() -> None:
         client = AsyncInstantlyClient(
             KEY, transport=AsyncScript(script), clock=clock, limiter=limiter
         )
         for _ in range(150):
-            await client.get_campaign("c1")
+            await client.get_campaign(C1)
 
     async def main() -> None:
         async with anyio.create_task_group() as group:

@@ -18,10 +18,15 @@ import attrs
 
 from instantly_columns.errors import ConfigError, Problem
 
-__all__ = ["DEFAULT_BASE_URL", "ClientSettings", "RetryPolicy"]
+__all__ = ["API_KEY_ENV", "DEFAULT_BASE_URL", "ClientSettings", "RetryPolicy"]
 
 DEFAULT_BASE_URL = "https://api.instantly.ai"
 """Where the Instantly API v2 lives; paths under it start with `/api/v2`."""
+
+API_KEY_ENV = "INSTANTLY_API_KEY"
+"""The environment variable the API key is read from, by
+[`ApiKey.from_env`][instantly_columns.ports.ApiKey.from_env] and by the clients when they are
+given no key. Settings never hold the key."""
 
 _MAX_PAGE_SIZE = 100  # the API's own maximum for `limit`
 
@@ -182,7 +187,9 @@ class ClientSettings:
         Reads `INSTANTLY_BASE_URL`, `INSTANTLY_TIMEOUT`, `INSTANTLY_CONNECT_TIMEOUT`,
         `INSTANTLY_PAGE_SIZE`, `INSTANTLY_MAX_RETRIES` and `INSTANTLY_USER_AGENT_SUFFIX`;
         absent or empty variables keep their defaults, other variables are ignored. The API key
-        is not a setting and is never read here. Every bad value is reported at once, in a
+        (`INSTANTLY_API_KEY`) is not a setting, so that settings can be printed and logged
+        freely: read it with [`ApiKey.from_env`][instantly_columns.ports.ApiKey.from_env], as
+        the clients do when given no key. Every bad value is reported at once, in a
         [`ConfigError`][instantly_columns.errors.ConfigError] whose paths are the variable
         names.
 

@@ -16,11 +16,11 @@ Every error the library raises on purpose derives from :class:`InstantlyColumnsE
     +-- WebhookError
     |   +-- WebhookAuthError
     |   +-- WebhookPayloadError
-    +-- ApiError                          .method .path
+    +-- ApiError                          .method .path .request_id
         +-- ApiConnectionError
         |   +-- ApiTimeout
         +-- ApiResponseError              malformed JSON, schema drift, cursor loop
-        +-- ApiStatusError                .status .body_excerpt
+        +-- ApiStatusError                .status_code (.status) .body_excerpt
             +-- BadRequest (400)  Unauthorized (401)  PaymentRequired (402)
             +-- Forbidden (403)   NotFound (404)      Conflict (409)
             +-- PayloadTooLarge (413)
@@ -141,7 +141,8 @@ class CredentialError(InstantlyColumnsError):
 
 
 class MissingApiKey(CredentialError):
-    """No API key is stored for this integration: connect one first."""
+    """No API key to use: none is stored for this credential (connect one first), or a
+    client was given none and ``INSTANTLY_API_KEY`` is not set."""
 
 
 # --- webhooks --------------------------------------------------------------------------------
@@ -163,13 +164,23 @@ class WebhookPayloadError(WebhookError):
 
 
 class ApiError(InstantlyColumnsError):
-    """A call to the Instantly API failed. ``method`` and ``path`` say which call."""
+    """A call to the Instantly API failed.
 
-    def __init__(self, message: str, *, method: str = "", path: str = "") -> None:
+    ``method`` and ``path`` say which call (``"POST"``, ``"/api/v2/leads/add"``).
+    ``request_id`` is the id the response carried in a request-id header (``x-request-id``,
+    ``request-id`` or Cloudflare's ``cf-ray``), for a support ticket; ``None`` when no response
+    came or it carried none (Instantly documents no request-id header).
+    """
+
+    def __init__(
+        self, message: str, *, method: str = "", path: str = "", request_id: str | None = None
+    ) -> None:
         self.method = method
         self.path = path
+        self.request_id = request_id
         where = f"{method} {path}: " if method else ""
-        super().__init__(f"{where}{message}")
+        tail = f" (request id {request_id})" if request_id else ""
+        super().__init__(f"{where}{message}{tail}")
 
 
 class ApiConnectionError(ApiError):
@@ -187,9 +198,10 @@ class ApiResponseError(ApiError):
 
 
 class ApiStatusError(ApiError):
-    """The API answered with an error status."""
+    """The API answered with an error status: ``status_code`` (``status`` is the same number,
+    under its older name) and the start of the body, ``body_excerpt``."""
 
-    status: int = 0
+    status_code: int = 0
 
     def __init__(
         self,
@@ -199,10 +211,16 @@ class ApiStatusError(ApiError):
         method: str = "",
         path: str = "",
         body_excerpt: str = "",
+        request_id: str | None = None,
     ) -> None:
-        self.status = status
+        self.status_code = status
         self.body_excerpt = body_excerpt
-        super().__init__(f"{status} {message}", method=method, path=path)
+        super().__init__(f"{status} {message}", method=method, path=path, request_id=request_id)
+
+    @property
+    def status(self) -> int:
+        """The HTTP status: an alias of ``status_code``."""
+        return self.status_code
 
 
 class BadRequest(ApiStatusError):
@@ -250,10 +268,16 @@ class RateLimited(ApiStatusError):
         path: str = "",
         body_excerpt: str = "",
         retry_after: float | None = None,
+        request_id: str | None = None,
     ) -> None:
         self.retry_after = retry_after
         super().__init__(
-            message, status=status, method=method, path=path, body_excerpt=body_excerpt
+            message,
+            status=status,
+            method=method,
+            path=path,
+            body_excerpt=body_excerpt,
+            request_id=request_id,
         )
 
 

@@ -14,6 +14,7 @@ from typing import Any, Literal, Protocol, TypeAlias, runtime_checkable
 
 import attrs
 
+from instantly_columns.config import API_KEY_ENV
 from instantly_columns.domain.columns import CellValue, Column, Row, SequenceMode
 from instantly_columns.domain.engagement import EngagementSubtype
 
@@ -63,6 +64,26 @@ class ApiKey:
             from instantly_columns.errors import ConfigError
 
             raise ConfigError("an API key must be a non-empty string", path="api_key")
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str]) -> ApiKey | None:
+        """The key in ``INSTANTLY_API_KEY`` of an environment-like mapping (pass
+        ``os.environ`` explicitly), or ``None`` when it is absent or blank.
+
+        The value is stripped of surrounding whitespace and never echoed, not even in errors.
+
+        ```python
+        from instantly_columns.ports import ApiKey
+
+        key = ApiKey.from_env({"INSTANTLY_API_KEY": " sk-123 "})
+        assert key == ApiKey("sk-123") and "sk-123" not in repr(key)
+        assert ApiKey.from_env({}) is None
+        ```
+        """
+        raw = environ.get(API_KEY_ENV)
+        if not isinstance(raw, str) or not raw.strip():
+            return None
+        return cls(raw.strip())
 
     def reveal(self) -> str:
         """The raw key. Only transports and credential stores should call this."""

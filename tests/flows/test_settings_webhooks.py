@@ -329,9 +329,10 @@ def test_switching_to_a_campaign_that_does_not_exist_names_it(
     link = wizard_link(service, api_key)
     before = (store.columns(TABLE), service.links(TABLE))
     ghost = "0199a3c2-7d7e-7cc1-9d3a-5b7e2f1c0a11"
-    for missing in (ghost, "abc"):
-        with pytest.raises(NotFound, match=f"no campaign '{missing}' in this workspace"):
-            service.update_link(link, campaign_id=missing)
+    with pytest.raises(NotFound, match=f"no campaign '{ghost}' in this workspace"):
+        service.update_link(link, campaign_id=ghost)
+    with pytest.raises(ConfigError, match="campaign_id"):  # not even an id: refused locally
+        service.update_link(link, campaign_id="abc")
     assert (store.columns(TABLE), service.links(TABLE)) == before
 
 

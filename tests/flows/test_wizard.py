@@ -396,11 +396,16 @@ def test_a_campaign_that_does_not_exist_is_named(
 ) -> None:
     setup_table(store, make_rows(2))
     state = service.wizard_advance(WizardState(table_id=TABLE), ConnectAnswer(api_key=api_key))
-    missing = service.wizard_advance(state, CampaignAnswer(campaign_id="abc"))
+    unknown = "0199a3c2-7d7e-7cc1-9d3a-5b7e2f1c0a12"
+    missing = service.wizard_advance(state, CampaignAnswer(campaign_id=unknown))
     assert missing.step == "campaign"
     assert [(p.path, p.message) for p in missing.problems] == [
-        ("campaign_id", "no campaign 'abc' in this workspace")
+        ("campaign_id", f"no campaign '{unknown}' in this workspace")
     ]
+    # not even an id: refused before asking Instantly, at the same field
+    malformed = service.wizard_advance(state, CampaignAnswer(campaign_id="abc"))
+    assert [p.path for p in malformed.problems] == ["campaign_id"]
+    assert "UUID" in malformed.problems[0].message
     # gone between the campaign and sequence steps (deleted in Instantly): back to the
     # campaign step
     ghost = "0199a3c2-7d7e-7cc1-9d3a-5b7e2f1c0a11"

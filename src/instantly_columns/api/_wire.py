@@ -12,6 +12,7 @@ misspelt field fails here with its path instead of at the API.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -28,6 +29,9 @@ from pydantic import (
     WrapValidator,
     field_validator,
 )
+
+from instantly_columns.domain.engagement import INTEREST_LABELS
+from instantly_columns.domain.webhooks import SUBSCRIPTION_EVENTS
 
 __all__ = [
     "AnalyticsOverviewWire",
@@ -47,6 +51,9 @@ __all__ = [
     "WebhookTestWire",
     "WebhookWire",
     "WorkspaceWire",
+    "check_event_type",
+    "check_interest",
+    "is_uuid",
 ]
 
 
@@ -251,6 +258,43 @@ class _Request(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+_UUID = re.compile(r"^[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
+_INTEREST_CODES = ", ".join(f"{code} ({label})" for code, label in INTEREST_LABELS.items())
+
+
+def is_uuid(value: str) -> bool:
+    """Whether ``value`` is written as a UUID (the form of every Instantly id)."""
+    return bool(_UUID.match(value))
+
+
+def check_interest(value: int | None) -> int | None:
+    """An interest code the API documents (``None`` passes), else ``ValueError``."""
+    if value is not None and value not in INTEREST_LABELS:
+        raise ValueError(f"must be an interest status code: {_INTEREST_CODES}")
+    return value
+
+
+def check_event_type(value: str | None) -> str | None:
+    """A subscription ``event_type`` the API accepts (``None`` passes: a custom label), else
+    ``ValueError`` naming the near miss (a payload name such as ``link_clicked``)."""
+    if value is None or value in SUBSCRIPTION_EVENTS:
+        return value
+    hints = {
+        "link_clicked": "email_link_clicked",
+        "auto_reply_received": "reply_received or all_events",
+    }
+    hint = hints.get(value)
+    if hint is not None:
+        raise ValueError(f"{value!r} is a payload name; subscribe with {hint}")
+    raise ValueError("must be one of: " + ", ".join(SUBSCRIPTION_EVENTS))
+
+
+def _check_uuid(value: str | None) -> str | None:
+    if value is not None and not is_uuid(value):
+        raise ValueError("must be an Instantly id (a UUID)")
+    return value
+
+
 CustomValue = StrictStr | StrictInt | StrictFloat | StrictBool | None
 
 
@@ -266,6 +310,11 @@ class _LeadFields(_Request):
     pl_value_lead: str | None = None
     assigned_to: str | None = None
     custom_variables: dict[str, CustomValue] | None = None
+
+    @field_validator("lt_interest_status")
+    @classmethod
+    def _known_interest(cls, value: int | None) -> int | None:
+        return check_interest(value)
 
 
 class LeadInput(_LeadFields):
@@ -288,19 +337,27 @@ class LeadPatch(_LeadFields):
 _HOOK_URL = r"^https?://"
 
 
-class WebhookCreate(_Request):
+class _WebhookFields(_Request):
+    event_type: str | None = None
+    campaign: str | None = None
+    name: str | None = None
+    headers: dict[str, StrictStr] | None = None
+    custom_interest_value: StrictInt | StrictFloat | None = None
+
+    @field_validator("event_type")
+    @classmethod
+    def _known_event_type(cls, value: str | None) -> str | None:
+        return check_event_type(value)
+
+    @field_validator("campaign")
+    @classmethod
+    def _campaign_id(cls, value: str | None) -> str | None:
+        return _check_uuid(value)
+
+
+class WebhookCreate(_WebhookFields):
     target_hook_url: Annotated[StrictStr, Field(pattern=_HOOK_URL)]
-    event_type: str | None = None
-    campaign: str | None = None
-    name: str | None = None
-    headers: dict[str, StrictStr] | None = None
-    custom_interest_value: StrictInt | StrictFloat | None = None
 
 
-class WebhookPatch(_Request):
+class WebhookPatch(_WebhookFields):
     target_hook_url: Annotated[StrictStr, Field(pattern=_HOOK_URL)] | None = None
-    event_type: str | None = None
-    campaign: str | None = None
-    name: str | None = None
-    headers: dict[str, StrictStr] | None = None
-    custom_interest_value: StrictInt | StrictFloat | None = None

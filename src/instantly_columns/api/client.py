@@ -17,11 +17,15 @@ def handler(request: httpx.Request) -> httpx.Response:
 
 with InstantlyClient("my-key", transport=httpx.MockTransport(handler)) as client:
     assert client.check_key().workspace_name == "Acme"
+    assert client.check_key(timeout=5, max_retries=0).workspace_id == "ws-1"  # this call only
 ```
+
+Given no key, a client reads `INSTANTLY_API_KEY` from the environment.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from datetime import date
 from typing import Any, TypeVar
@@ -45,9 +49,9 @@ from instantly_columns.api.results import (
     WebhookTestResult,
 )
 from instantly_columns.clock import SystemClock
-from instantly_columns.config import ClientSettings
+from instantly_columns.config import API_KEY_ENV, ClientSettings
 from instantly_columns.engine.drivers import AsyncDriver, SyncDriver
-from instantly_columns.errors import ConfigError
+from instantly_columns.errors import ConfigError, MissingApiKey
 from instantly_columns.ports import ApiKey, AsyncTransport, Clock, Transport
 from instantly_columns.transports.http import AsyncHttpxTransport, HttpxTransport
 
@@ -58,7 +62,14 @@ T = TypeVar("T")
 DateLike = date | str
 
 
-def _key(api_key: str | ApiKey) -> ApiKey:
+def _key(api_key: str | ApiKey | None) -> ApiKey:
+    if api_key is None:
+        found = ApiKey.from_env(os.environ)
+        if found is None:
+            raise MissingApiKey(
+                f"no API key given and {API_KEY_ENV} is not set: pass api_key= or set {API_KEY_ENV}"
+            )
+        return found
     if isinstance(api_key, ApiKey):
         return api_key
     if not isinstance(api_key, str) or not api_key.strip():
@@ -68,7 +79,7 @@ def _key(api_key: str | ApiKey) -> ApiKey:
 
 
 def _core(
-    api_key: str | ApiKey,
+    api_key: str | ApiKey | None,
     settings: ClientSettings | None,
     clock: Clock | None,
     limiter: RateLimiter | None,
@@ -107,9 +118,15 @@ def async_transport(
 class InstantlyClient:
     """A synchronous client of the Instantly API v2.
 
+    Every operation also takes `timeout=` (seconds to wait for each response of this call)
+    and `max_retries=` (retries allowed for each request of this call), overriding the
+    settings for that call only.
+
     Args:
         api_key: The key, as a string or an [`ApiKey`][instantly_columns.ports.ApiKey]. It is
-            kept as an `ApiKey`, which prints as a fingerprint.
+            kept as an `ApiKey`, which prints as a fingerprint. Omitted: the key in the
+            `INSTANTLY_API_KEY` environment variable (never logged); `MissingApiKey` if that
+            is not set either.
         settings: [`ClientSettings`][instantly_columns.config.ClientSettings]; defaults apply
             when omitted.
         transport: A [`Transport`][instantly_columns.ports.Transport] (such as the fake's), or
@@ -125,7 +142,7 @@ class InstantlyClient:
 
     def __init__(
         self,
-        api_key: str | ApiKey,
+        api_key: str | ApiKey | None = None,
         *,
         settings: ClientSettings | None = None,
         transport: Transport | httpx.BaseTransport | None = None,
@@ -137,6 +154,9 @@ class InstantlyClient:
         driver = SyncDriver(self._transport, self._core.clock)
         self._run = driver.run
         self._stream = driver.stream
+
+    def _for(self, timeout: float | None, max_retries: int | None) -> ApiCore:
+        return self._core.with_overrides(timeout=timeout, max_retries=max_retries)
 
     # -- lifecycle ------------------------------------------------------------------------
 
@@ -166,14 +186,19 @@ class InstantlyClient:
 
     # -- workspace ------------------------------------------------------------------------
 
-    def check_key(self) -> KeyCheck:
+    def check_key(
+        self,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> KeyCheck:
         """Check the key cheaply and say which workspace it belongs to.
 
         Asks `GET /workspaces/current`; a key without `workspaces:read` (a JSON 403) is
         checked with `GET /campaigns?limit=1` instead. Raises `Unauthorized` (bad, missing or
         revoked key), `PaymentRequired`, or `Forbidden` (no usable scope, or an edge block).
         """
-        return self._run(self._core.check_key())
+        return self._run(self._for(timeout, max_retries).check_key())
 
     # -- campaigns ------------------------------------------------------------------------
 
@@ -183,33 +208,57 @@ class InstantlyClient:
         search: str | None = None,
         status: int | None = None,
         starting_after: str | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
     ) -> Iterator[Page[Campaign]]:
         """Pages of campaigns (`GET /campaigns`), fetched lazily, `page_size` per page.
 
         `search` matches names; `status` is a campaign status code (1 = Active...). Resume a
         walk with `starting_after=` a page's `next_starting_after`.
         """
-        flow = self._core.campaign_pages(
+        flow = self._for(timeout, max_retries).campaign_pages(
             search=search, status=status, starting_after=starting_after
         )
         return self._stream(flow)
 
     def iter_campaigns(
-        self, *, search: str | None = None, status: int | None = None
+        self,
+        *,
+        search: str | None = None,
+        status: int | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
     ) -> Iterator[Campaign]:
         """Every matching campaign, one page in memory at a time."""
-        for page in self.iter_campaign_pages(search=search, status=status):
+        pages = self.iter_campaign_pages(
+            search=search, status=status, timeout=timeout, max_retries=max_retries
+        )
+        for page in pages:
             yield from page.items
 
     def list_campaigns(
-        self, *, search: str | None = None, status: int | None = None
+        self,
+        *,
+        search: str | None = None,
+        status: int | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
     ) -> ResultList[Campaign]:
         """Every matching campaign, all pages read (renders as a table in notebooks)."""
-        return ResultList(tuple(self.iter_campaigns(search=search, status=status)))
+        campaigns = self.iter_campaigns(
+            search=search, status=status, timeout=timeout, max_retries=max_retries
+        )
+        return ResultList(tuple(campaigns))
 
-    def get_campaign(self, campaign_id: str) -> Campaign:
+    def get_campaign(
+        self,
+        campaign_id: str,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Campaign:
         """One campaign (`GET /campaigns/{id}`); `NotFound` if unknown."""
-        return self._run(self._core.get_campaign(campaign_id))
+        return self._run(self._for(timeout, max_retries).get_campaign(campaign_id))
 
     def create_campaign(
         self,
@@ -218,6 +267,8 @@ class InstantlyClient:
         schedule: Mapping[str, Any] | None = None,
         sequences: Sequence[Mapping[str, Any]] | None = None,
         options: Mapping[str, Any] | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
     ) -> Campaign:
         """Create a campaign as a draft (`POST /campaigns`); it sends nothing until activated.
 
@@ -233,28 +284,51 @@ class InstantlyClient:
         if found; otherwise it sends the creation again, within the retry policy.
         """
         return self._run(
-            self._core.create_campaign(
+            self._for(timeout, max_retries).create_campaign(
                 name, schedule=schedule, sequences=sequences, options=options
             )
         )
 
-    def get_sequences(self, campaign_id: str) -> list[dict[str, Any]]:
+    def get_sequences(
+        self,
+        campaign_id: str,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> list[dict[str, Any]]:
         """The campaign's `sequences` JSON (read from `GET /campaigns/{id}`)."""
-        return self._run(self._core.get_sequences(campaign_id))
+        return self._run(self._for(timeout, max_retries).get_sequences(campaign_id))
 
     def replace_sequences(
-        self, campaign_id: str, sequences: Sequence[Mapping[str, Any]]
+        self,
+        campaign_id: str,
+        sequences: Sequence[Mapping[str, Any]],
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
     ) -> Campaign:
         """Replace the whole `sequences` array (`PATCH /campaigns/{id}`)."""
-        return self._run(self._core.replace_sequences(campaign_id, sequences))
+        return self._run(self._for(timeout, max_retries).replace_sequences(campaign_id, sequences))
 
-    def activate_campaign(self, campaign_id: str) -> Campaign:
+    def activate_campaign(
+        self,
+        campaign_id: str,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Campaign:
         """Start or resume sending (`POST /campaigns/{id}/activate`)."""
-        return self._run(self._core.campaign_action(campaign_id, "activate"))
+        return self._run(self._for(timeout, max_retries).campaign_action(campaign_id, "activate"))
 
-    def pause_campaign(self, campaign_id: str) -> Campaign:
+    def pause_campaign(
+        self,
+        campaign_id: str,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Campaign:
         """Pause sending (`POST /campaigns/{id}/pause`)."""
-        return self._run(self._core.campaign_action(campaign_id, "pause"))
+        return self._run(self._for(timeout, max_retries).campaign_action(campaign_id, "pause"))
 
     # -- analytics ------------------------------------------------------------------------
 
@@ -266,6 +340,8 @@ class InstantlyClient:
         start_date: DateLike | None = None,
         end_date: DateLike | None = None,
         exclude_total_leads_count: bool = False,
+        timeout: float | None = None,
+        max_retries: int | None = None,
     ) -> ResultList[CampaignAnalytics]:
         """Per-campaign counters (`GET /campaigns/analytics`), one row per campaign.
 
@@ -273,7 +349,7 @@ class InstantlyClient:
         a campaign that has not sent yet. Dates are `date` objects or `YYYY-MM-DD` text.
         """
         return self._run(
-            self._core.campaign_analytics(
+            self._for(timeout, max_retries).campaign_analytics(
                 campaign_id,
                 campaign_ids=campaign_ids,
                 start_date=start_date,
@@ -289,10 +365,12 @@ class InstantlyClient:
         campaign_ids: Sequence[str] | None = None,
         start_date: DateLike | None = None,
         end_date: DateLike | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
     ) -> AnalyticsOverview:
         """Counters summed over the campaigns (`GET /campaigns/analytics/overview`)."""
         return self._run(
-            self._core.analytics_overview(
+            self._for(timeout, max_retries).analytics_overview(
                 campaign_id, campaign_ids=campaign_ids, start_date=start_date, end_date=end_date
             )
         )
@@ -303,10 +381,14 @@ class InstantlyClient:
         *,
         start_date: DateLike | None = None,
         end_date: DateLike | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
     ) -> ResultList[DailyAnalytics]:
         """One row per day for a campaign (`GET /campaigns/analytics/daily`)."""
         return self._run(
-            self._core.daily_analytics(campaign_id, start_date=start_date, end_date=end_date)
+            self._for(timeout, max_retries).daily_analytics(
+                campaign_id, start_date=start_date, end_date=end_date
+            )
         )
 
     # -- leads ----------------------------------------------------------------------------
@@ -320,6 +402,8 @@ class InstantlyClient:
         skip_if_in_workspace: bool = False,
         skip_if_in_list: bool = False,
         verify_leads_on_import: bool = False,
+        timeout: float | None = None,
+        max_retries: int | None = None,
     ) -> BulkAddResult:
         """Add up to 1000 leads to a campaign in one call (`POST /leads/add`).
 
@@ -334,7 +418,7 @@ class InstantlyClient:
         twice. The result's `created` maps input positions to new lead ids.
         """
         return self._run(
-            self._core.add_leads(
+            self._for(timeout, max_retries).add_leads(
                 campaign_id,
                 leads,
                 skip_if_in_campaign=skip_if_in_campaign,
@@ -352,6 +436,8 @@ class InstantlyClient:
         filter: str | None = None,
         search: str | None = None,
         contacts: Sequence[str] | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
     ) -> Page[Lead]:
         """One page of a campaign's leads (`POST /leads/list`), for callers that checkpoint
         the cursor themselves; `page.next_starting_after` asks for the next one. An empty
@@ -359,7 +445,7 @@ class InstantlyClient:
         `iter_lead_pages` does (see "Pagination" in the client docs). A cursor the API sent as
         a number comes as its text; one that cannot be sent back sets `page.cursor_problem`."""
         return self._run(
-            self._core.lead_page(
+            self._for(timeout, max_retries).lead_page(
                 campaign_id, starting_after, filter=filter, search=search, contacts=contacts
             )
         )
@@ -372,6 +458,8 @@ class InstantlyClient:
         filter: str | None = None,
         search: str | None = None,
         contacts: Sequence[str] | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
     ) -> Iterator[Page[Lead]]:
         """Pages of a campaign's leads (`POST /leads/list`), fetched lazily.
 
@@ -383,7 +471,7 @@ class InstantlyClient:
         handling a page and pass it as `starting_after` to resume. `filter` is one of the
         API's `FILTER_...` values; `contacts` restricts to those emails.
         """
-        flow = self._core.lead_pages(
+        flow = self._for(timeout, max_retries).lead_pages(
             campaign_id,
             starting_after=starting_after,
             filter=filter,
@@ -399,26 +487,54 @@ class InstantlyClient:
         filter: str | None = None,
         search: str | None = None,
         contacts: Sequence[str] | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
     ) -> Iterator[Lead]:
         """Every lead of a campaign, one page in memory at a time."""
-        pages = self.iter_lead_pages(campaign_id, filter=filter, search=search, contacts=contacts)
+        pages = self.iter_lead_pages(
+            campaign_id,
+            filter=filter,
+            search=search,
+            contacts=contacts,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
         for page in pages:
             yield from page.items
 
-    def get_lead(self, lead_id: str) -> Lead:
+    def get_lead(
+        self,
+        lead_id: str,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Lead:
         """One lead (`GET /leads/{id}`)."""
-        return self._run(self._core.get_lead(lead_id))
+        return self._run(self._for(timeout, max_retries).get_lead(lead_id))
 
-    def update_lead(self, lead_id: str, fields: Mapping[str, Any]) -> Lead:
+    def update_lead(
+        self,
+        lead_id: str,
+        fields: Mapping[str, Any],
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Lead:
         """Change writable fields of a lead (`PATCH /leads/{id}`).
 
         `custom_variables`, if given, replaces the whole set: send every key to keep.
         """
-        return self._run(self._core.update_lead(lead_id, fields))
+        return self._run(self._for(timeout, max_retries).update_lead(lead_id, fields))
 
-    def delete_lead(self, lead_id: str) -> Lead:
+    def delete_lead(
+        self,
+        lead_id: str,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Lead:
         """Delete a lead (`DELETE /leads/{id}`); returns it as it was."""
-        return self._run(self._core.delete_lead(lead_id))
+        return self._run(self._for(timeout, max_retries).delete_lead(lead_id))
 
     def update_interest_status(
         self,
@@ -427,6 +543,8 @@ class InstantlyClient:
         *,
         campaign_id: str | None = None,
         disable_auto_interest: bool | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
     ) -> None:
         """Set a lead's interest status by email (`POST /leads/update-interest-status`).
 
@@ -434,7 +552,7 @@ class InstantlyClient:
         or `None` to reset to "Lead". The API accepts the change (202) and applies it later.
         """
         return self._run(
-            self._core.update_interest_status(
+            self._for(timeout, max_retries).update_interest_status(
                 lead_email,
                 interest_value,
                 campaign_id=campaign_id,
@@ -445,10 +563,19 @@ class InstantlyClient:
     # -- webhooks -------------------------------------------------------------------------
 
     def list_webhooks(
-        self, *, campaign_id: str | None = None, event_type: str | None = None
+        self,
+        *,
+        campaign_id: str | None = None,
+        event_type: str | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
     ) -> ResultList[Webhook]:
         """Every webhook (`GET /webhooks`, all pages)."""
-        return self._run(self._core.list_webhooks(campaign_id=campaign_id, event_type=event_type))
+        return self._run(
+            self._for(timeout, max_retries).list_webhooks(
+                campaign_id=campaign_id, event_type=event_type
+            )
+        )
 
     def create_webhook(
         self,
@@ -459,6 +586,8 @@ class InstantlyClient:
         name: str | None = None,
         headers: Mapping[str, str] | None = None,
         custom_interest_value: float | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
     ) -> Webhook:
         """Subscribe `target_hook_url` to `event_type` (`POST /webhooks`).
 
@@ -467,7 +596,7 @@ class InstantlyClient:
         every campaign. `headers` are sent with each delivery (e.g. a shared secret). Not
         retried after an ambiguous failure.
         """
-        flow = self._core.create_webhook(
+        flow = self._for(timeout, max_retries).create_webhook(
             target_hook_url,
             event_type,
             campaign_id=campaign_id,
@@ -477,30 +606,66 @@ class InstantlyClient:
         )
         return self._run(flow)
 
-    def get_webhook(self, webhook_id: str) -> Webhook:
+    def get_webhook(
+        self,
+        webhook_id: str,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Webhook:
         """One webhook (`GET /webhooks/{id}`)."""
-        return self._run(self._core.get_webhook(webhook_id))
+        return self._run(self._for(timeout, max_retries).get_webhook(webhook_id))
 
-    def update_webhook(self, webhook_id: str, fields: Mapping[str, Any]) -> Webhook:
+    def update_webhook(
+        self,
+        webhook_id: str,
+        fields: Mapping[str, Any],
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Webhook:
         """Change a webhook (`PATCH /webhooks/{id}`); `fields` use the API's names
         (`target_hook_url`, `event_type`, `campaign`, `name`, `headers`)."""
-        return self._run(self._core.update_webhook(webhook_id, fields))
+        return self._run(self._for(timeout, max_retries).update_webhook(webhook_id, fields))
 
-    def delete_webhook(self, webhook_id: str) -> Webhook:
+    def delete_webhook(
+        self,
+        webhook_id: str,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Webhook:
         """Delete a webhook (`DELETE /webhooks/{id}`); returns it as it was."""
-        return self._run(self._core.delete_webhook(webhook_id))
+        return self._run(self._for(timeout, max_retries).delete_webhook(webhook_id))
 
-    def resume_webhook(self, webhook_id: str) -> Webhook:
+    def resume_webhook(
+        self,
+        webhook_id: str,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Webhook:
         """Re-enable a webhook the API disabled after failed deliveries."""
-        return self._run(self._core.resume_webhook(webhook_id))
+        return self._run(self._for(timeout, max_retries).resume_webhook(webhook_id))
 
-    def test_webhook(self, webhook_id: str) -> WebhookTestResult:
+    def test_webhook(
+        self,
+        webhook_id: str,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> WebhookTestResult:
         """Send a test delivery; a failed test (`success: false`) raises `ApiResponseError`."""
-        return self._run(self._core.test_webhook(webhook_id))
+        return self._run(self._for(timeout, max_retries).test_webhook(webhook_id))
 
-    def webhook_event_types(self) -> ResultList[WebhookEventType]:
+    def webhook_event_types(
+        self,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> ResultList[WebhookEventType]:
         """The event types a webhook can subscribe to (`GET /webhooks/event-types`)."""
-        return self._run(self._core.webhook_event_types())
+        return self._run(self._for(timeout, max_retries).webhook_event_types())
 
 
 class AsyncInstantlyClient:
@@ -508,13 +673,15 @@ class AsyncInstantlyClient:
     the same operations, awaited, and `async for` over pages and leads.
 
     `transport` is an [`AsyncTransport`][instantly_columns.ports.AsyncTransport] or any
-    `httpx.AsyncBaseTransport`. Waiting uses `clock.asleep`, so it works under any anyio
-    backend. Close it with `aclose()` or `async with`.
+    `httpx.AsyncBaseTransport`. Without `api_key`, the key in `INSTANTLY_API_KEY` is used;
+    every operation takes `timeout=` and `max_retries=` for that call only. Waiting uses
+    `clock.asleep`, so it works under any anyio backend. Close it with `aclose()` or
+    `async with`.
     """
 
     def __init__(
         self,
-        api_key: str | ApiKey,
+        api_key: str | ApiKey | None = None,
         *,
         settings: ClientSettings | None = None,
         transport: AsyncTransport | httpx.AsyncBaseTransport | None = None,
@@ -526,6 +693,9 @@ class AsyncInstantlyClient:
         driver = AsyncDriver(self._transport, self._core.clock)
         self._run = driver.run
         self._stream = driver.stream
+
+    def _for(self, timeout: float | None, max_retries: int | None) -> ApiCore:
+        return self._core.with_overrides(timeout=timeout, max_retries=max_retries)
 
     # -- lifecycle ------------------------------------------------------------------------
 
@@ -557,10 +727,15 @@ class AsyncInstantlyClient:
 
     # -- operations (see InstantlyClient for each one's documentation) ---------------------
 
-    async def check_key(self) -> KeyCheck:
+    async def check_key(
+        self,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> KeyCheck:
         """See
         [`InstantlyClient.check_key`][instantly_columns.api.client.InstantlyClient.check_key]."""
-        return await self._run(self._core.check_key())
+        return await self._run(self._for(timeout, max_retries).check_key())
 
     def iter_campaign_pages(
         self,
@@ -568,32 +743,54 @@ class AsyncInstantlyClient:
         search: str | None = None,
         status: int | None = None,
         starting_after: str | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
     ) -> AsyncIterator[Page[Campaign]]:
         """Pages of campaigns, fetched lazily (`async for`)."""
-        flow = self._core.campaign_pages(
+        flow = self._for(timeout, max_retries).campaign_pages(
             search=search, status=status, starting_after=starting_after
         )
         return self._stream(flow)
 
     async def iter_campaigns(
-        self, *, search: str | None = None, status: int | None = None
+        self,
+        *,
+        search: str | None = None,
+        status: int | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
     ) -> AsyncIterator[Campaign]:
         """Every matching campaign, one page in memory at a time (`async for`)."""
-        async for page in self.iter_campaign_pages(search=search, status=status):
+        pages = self.iter_campaign_pages(
+            search=search, status=status, timeout=timeout, max_retries=max_retries
+        )
+        async for page in pages:
             for campaign in page.items:
                 yield campaign
 
     async def list_campaigns(
-        self, *, search: str | None = None, status: int | None = None
+        self,
+        *,
+        search: str | None = None,
+        status: int | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
     ) -> ResultList[Campaign]:
         """Every matching campaign, all pages read."""
-        return ResultList(
-            tuple([c async for c in self.iter_campaigns(search=search, status=status)])
+        campaigns = self.iter_campaigns(
+            search=search, status=status, timeout=timeout, max_retries=max_retries
         )
+        return ResultList(tuple([c async for c in campaigns]))
 
-    async def get_campaign(self, campaign_id: str) -> Campaign:
+    async def get_campaign(
+        self,
+        campaign_id: str,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Campaign:
         """One campaign (`GET /campaigns/{id}`)."""
-        return await self._run(self._core.get_campaign(campaign_id))
+        return await self._run(self._for(timeout, max_retries).get_campaign(campaign_id))
 
     async def create_campaign(
         self,
@@ -602,31 +799,62 @@ class AsyncInstantlyClient:
         schedule: Mapping[str, Any] | None = None,
         sequences: Sequence[Mapping[str, Any]] | None = None,
         options: Mapping[str, Any] | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
     ) -> Campaign:
         """Create a draft campaign; never sent twice blindly (see the sync client)."""
         return await self._run(
-            self._core.create_campaign(
+            self._for(timeout, max_retries).create_campaign(
                 name, schedule=schedule, sequences=sequences, options=options
             )
         )
 
-    async def get_sequences(self, campaign_id: str) -> list[dict[str, Any]]:
+    async def get_sequences(
+        self,
+        campaign_id: str,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> list[dict[str, Any]]:
         """The campaign's `sequences` JSON."""
-        return await self._run(self._core.get_sequences(campaign_id))
+        return await self._run(self._for(timeout, max_retries).get_sequences(campaign_id))
 
     async def replace_sequences(
-        self, campaign_id: str, sequences: Sequence[Mapping[str, Any]]
+        self,
+        campaign_id: str,
+        sequences: Sequence[Mapping[str, Any]],
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
     ) -> Campaign:
         """Replace the whole `sequences` array."""
-        return await self._run(self._core.replace_sequences(campaign_id, sequences))
+        return await self._run(
+            self._for(timeout, max_retries).replace_sequences(campaign_id, sequences)
+        )
 
-    async def activate_campaign(self, campaign_id: str) -> Campaign:
+    async def activate_campaign(
+        self,
+        campaign_id: str,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Campaign:
         """Start or resume sending."""
-        return await self._run(self._core.campaign_action(campaign_id, "activate"))
+        return await self._run(
+            self._for(timeout, max_retries).campaign_action(campaign_id, "activate")
+        )
 
-    async def pause_campaign(self, campaign_id: str) -> Campaign:
+    async def pause_campaign(
+        self,
+        campaign_id: str,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Campaign:
         """Pause sending."""
-        return await self._run(self._core.campaign_action(campaign_id, "pause"))
+        return await self._run(
+            self._for(timeout, max_retries).campaign_action(campaign_id, "pause")
+        )
 
     async def campaign_analytics(
         self,
@@ -636,10 +864,12 @@ class AsyncInstantlyClient:
         start_date: DateLike | None = None,
         end_date: DateLike | None = None,
         exclude_total_leads_count: bool = False,
+        timeout: float | None = None,
+        max_retries: int | None = None,
     ) -> ResultList[CampaignAnalytics]:
         """Per-campaign counters, one row per campaign."""
         return await self._run(
-            self._core.campaign_analytics(
+            self._for(timeout, max_retries).campaign_analytics(
                 campaign_id,
                 campaign_ids=campaign_ids,
                 start_date=start_date,
@@ -655,10 +885,12 @@ class AsyncInstantlyClient:
         campaign_ids: Sequence[str] | None = None,
         start_date: DateLike | None = None,
         end_date: DateLike | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
     ) -> AnalyticsOverview:
         """Counters summed over the campaigns."""
         return await self._run(
-            self._core.analytics_overview(
+            self._for(timeout, max_retries).analytics_overview(
                 campaign_id, campaign_ids=campaign_ids, start_date=start_date, end_date=end_date
             )
         )
@@ -669,10 +901,14 @@ class AsyncInstantlyClient:
         *,
         start_date: DateLike | None = None,
         end_date: DateLike | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
     ) -> ResultList[DailyAnalytics]:
         """One row per day for a campaign."""
         return await self._run(
-            self._core.daily_analytics(campaign_id, start_date=start_date, end_date=end_date)
+            self._for(timeout, max_retries).daily_analytics(
+                campaign_id, start_date=start_date, end_date=end_date
+            )
         )
 
     async def add_leads(
@@ -684,10 +920,12 @@ class AsyncInstantlyClient:
         skip_if_in_workspace: bool = False,
         skip_if_in_list: bool = False,
         verify_leads_on_import: bool = False,
+        timeout: float | None = None,
+        max_retries: int | None = None,
     ) -> BulkAddResult:
         """Add up to 1000 leads to a campaign in one call (see the sync client)."""
         return await self._run(
-            self._core.add_leads(
+            self._for(timeout, max_retries).add_leads(
                 campaign_id,
                 leads,
                 skip_if_in_campaign=skip_if_in_campaign,
@@ -705,10 +943,12 @@ class AsyncInstantlyClient:
         filter: str | None = None,
         search: str | None = None,
         contacts: Sequence[str] | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
     ) -> Page[Lead]:
         """One page of a campaign's leads; see `InstantlyClient.lead_page`."""
         return await self._run(
-            self._core.lead_page(
+            self._for(timeout, max_retries).lead_page(
                 campaign_id, starting_after, filter=filter, search=search, contacts=contacts
             )
         )
@@ -721,9 +961,11 @@ class AsyncInstantlyClient:
         filter: str | None = None,
         search: str | None = None,
         contacts: Sequence[str] | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
     ) -> AsyncIterator[Page[Lead]]:
         """Pages of a campaign's leads, fetched lazily (`async for`)."""
-        flow = self._core.lead_pages(
+        flow = self._for(timeout, max_retries).lead_pages(
             campaign_id,
             starting_after=starting_after,
             filter=filter,
@@ -739,24 +981,52 @@ class AsyncInstantlyClient:
         filter: str | None = None,
         search: str | None = None,
         contacts: Sequence[str] | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
     ) -> AsyncIterator[Lead]:
         """Every lead of a campaign, one page in memory at a time (`async for`)."""
-        pages = self.iter_lead_pages(campaign_id, filter=filter, search=search, contacts=contacts)
+        pages = self.iter_lead_pages(
+            campaign_id,
+            filter=filter,
+            search=search,
+            contacts=contacts,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
         async for page in pages:
             for lead in page.items:
                 yield lead
 
-    async def get_lead(self, lead_id: str) -> Lead:
+    async def get_lead(
+        self,
+        lead_id: str,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Lead:
         """One lead."""
-        return await self._run(self._core.get_lead(lead_id))
+        return await self._run(self._for(timeout, max_retries).get_lead(lead_id))
 
-    async def update_lead(self, lead_id: str, fields: Mapping[str, Any]) -> Lead:
+    async def update_lead(
+        self,
+        lead_id: str,
+        fields: Mapping[str, Any],
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Lead:
         """Change writable fields of a lead."""
-        return await self._run(self._core.update_lead(lead_id, fields))
+        return await self._run(self._for(timeout, max_retries).update_lead(lead_id, fields))
 
-    async def delete_lead(self, lead_id: str) -> Lead:
+    async def delete_lead(
+        self,
+        lead_id: str,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Lead:
         """Delete a lead; returns it as it was."""
-        return await self._run(self._core.delete_lead(lead_id))
+        return await self._run(self._for(timeout, max_retries).delete_lead(lead_id))
 
     async def update_interest_status(
         self,
@@ -765,10 +1035,12 @@ class AsyncInstantlyClient:
         *,
         campaign_id: str | None = None,
         disable_auto_interest: bool | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
     ) -> None:
         """Set a lead's interest status by email (applied later by the API)."""
         return await self._run(
-            self._core.update_interest_status(
+            self._for(timeout, max_retries).update_interest_status(
                 lead_email,
                 interest_value,
                 campaign_id=campaign_id,
@@ -777,11 +1049,18 @@ class AsyncInstantlyClient:
         )
 
     async def list_webhooks(
-        self, *, campaign_id: str | None = None, event_type: str | None = None
+        self,
+        *,
+        campaign_id: str | None = None,
+        event_type: str | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
     ) -> ResultList[Webhook]:
         """Every webhook."""
         return await self._run(
-            self._core.list_webhooks(campaign_id=campaign_id, event_type=event_type)
+            self._for(timeout, max_retries).list_webhooks(
+                campaign_id=campaign_id, event_type=event_type
+            )
         )
 
     async def create_webhook(
@@ -793,9 +1072,11 @@ class AsyncInstantlyClient:
         name: str | None = None,
         headers: Mapping[str, str] | None = None,
         custom_interest_value: float | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
     ) -> Webhook:
         """Subscribe a URL to an event type; not retried after an ambiguous failure."""
-        flow = self._core.create_webhook(
+        flow = self._for(timeout, max_retries).create_webhook(
             target_hook_url,
             event_type,
             campaign_id=campaign_id,
@@ -805,26 +1086,62 @@ class AsyncInstantlyClient:
         )
         return await self._run(flow)
 
-    async def get_webhook(self, webhook_id: str) -> Webhook:
+    async def get_webhook(
+        self,
+        webhook_id: str,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Webhook:
         """One webhook."""
-        return await self._run(self._core.get_webhook(webhook_id))
+        return await self._run(self._for(timeout, max_retries).get_webhook(webhook_id))
 
-    async def update_webhook(self, webhook_id: str, fields: Mapping[str, Any]) -> Webhook:
+    async def update_webhook(
+        self,
+        webhook_id: str,
+        fields: Mapping[str, Any],
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Webhook:
         """Change a webhook."""
-        return await self._run(self._core.update_webhook(webhook_id, fields))
+        return await self._run(self._for(timeout, max_retries).update_webhook(webhook_id, fields))
 
-    async def delete_webhook(self, webhook_id: str) -> Webhook:
+    async def delete_webhook(
+        self,
+        webhook_id: str,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Webhook:
         """Delete a webhook; returns it as it was."""
-        return await self._run(self._core.delete_webhook(webhook_id))
+        return await self._run(self._for(timeout, max_retries).delete_webhook(webhook_id))
 
-    async def resume_webhook(self, webhook_id: str) -> Webhook:
+    async def resume_webhook(
+        self,
+        webhook_id: str,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> Webhook:
         """Re-enable a webhook disabled after failed deliveries."""
-        return await self._run(self._core.resume_webhook(webhook_id))
+        return await self._run(self._for(timeout, max_retries).resume_webhook(webhook_id))
 
-    async def test_webhook(self, webhook_id: str) -> WebhookTestResult:
+    async def test_webhook(
+        self,
+        webhook_id: str,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> WebhookTestResult:
         """Send a test delivery; a failed test raises `ApiResponseError`."""
-        return await self._run(self._core.test_webhook(webhook_id))
+        return await self._run(self._for(timeout, max_retries).test_webhook(webhook_id))
 
-    async def webhook_event_types(self) -> ResultList[WebhookEventType]:
+    async def webhook_event_types(
+        self,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> ResultList[WebhookEventType]:
         """The event types a webhook can subscribe to."""
-        return await self._run(self._core.webhook_event_types())
+        return await self._run(self._for(timeout, max_retries).webhook_event_types())

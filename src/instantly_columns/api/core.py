@@ -46,6 +46,7 @@ from instantly_columns.config import ClientSettings
 from instantly_columns.domain._json import JsonLimitError, check_json_limits, loads_limited
 from instantly_columns.domain.problems import join_path, problems_from_validation
 from instantly_columns.domain.push import BULK_LIMIT
+from instantly_columns.domain.timezones import ACCEPTED_TIMEZONES, resolve_timezone
 from instantly_columns.engine.effects import Flow, call, collect, emit, wait
 from instantly_columns.errors import (
     ApiConnectionError,
@@ -71,12 +72,14 @@ from instantly_columns.ports import ApiKey, ApiRequest, ApiResponse, Clock
 __all__ = [
     "DEFAULT_SCHEDULE",
     "EMPTY_PAGES_WITH_CURSOR",
+    "REQUEST_ID_HEADERS",
     "ApiCore",
     "Cursors",
     "EmptyPageStep",
     "after_empty_page",
     "bulk_add_body",
     "page_cursor",
+    "request_id",
     "status_error",
 ]
 
@@ -145,6 +148,24 @@ def _decode_json(body: bytes) -> tuple[bool, Any]:
         return False, None
 
 
+REQUEST_ID_HEADERS: tuple[str, ...] = ("x-request-id", "request-id", "cf-ray")
+"""Headers read, in this order, for the id of a response (Instantly documents none; its edge
+is Cloudflare, which sends `cf-ray` with every answer)."""
+
+
+def request_id(response: ApiResponse) -> str | None:
+    """The response's request id (see `REQUEST_ID_HEADERS`), cut to 200 printable
+    characters; `None` when it carries none."""
+    for name in REQUEST_ID_HEADERS:
+        value = response.headers.get(name)
+        if value is None:
+            continue
+        text = "".join(ch for ch in value.strip() if 32 <= ord(ch) < 127)[:200]
+        if text:
+            return text
+    return None
+
+
 def _response_date(response: ApiResponse) -> datetime | None:
     value = response.headers.get("date")
     if not value:
@@ -164,7 +185,8 @@ def status_error(
     `NotFound`, 409 `Conflict`, 413 `PayloadTooLarge`, 422 `Unprocessable`, 429
     `RateLimited` (with `retry_after`
     read from `Retry-After`, seconds or an HTTP date relative to `now` or else to the
-    response's `Date`), 5xx `ServerError`; any other status `ApiStatusError`. The message is
+    response's `Date`), 5xx `ServerError`; any other status `ApiStatusError`. Each carries
+    `status_code`, the method and path, and the response's `request_id`. The message is
     the envelope's `message` (or `error`); a 403 whose body is not JSON is reported as an edge
     block. The API key is removed from the message and the body excerpt, should the body echo
     it (from the whole text, before either is cut).
@@ -187,16 +209,24 @@ def status_error(
             message = "error"
     message = _redacted_cut(message, request.api_key, 300)
     excerpt = _redacted_cut(response.body.decode("utf-8", "replace"), request.api_key, _EXCERPT)
-    where = {"method": request.method, "path": request.path}
+    method, path, rid = request.method, request.path, request_id(response)
     if status == 429:
         retry_after = parse_retry_after(
             response.headers.get("retry-after"), now or _response_date(response)
         )
         return RateLimited(
-            message, status=status, body_excerpt=excerpt, retry_after=retry_after, **where
+            message,
+            status=status,
+            body_excerpt=excerpt,
+            retry_after=retry_after,
+            method=method,
+            path=path,
+            request_id=rid,
         )
     cls = _STATUS_CLASSES.get(status) or (ServerError if status >= 500 else ApiStatusError)
-    return cls(message, status=status, body_excerpt=excerpt, **where)
+    return cls(
+        message, status=status, body_excerpt=excerpt, method=method, path=path, request_id=rid
+    )
 
 
 def _is_edge_block(response: ApiResponse) -> bool:
@@ -222,8 +252,74 @@ def _require_id(value: Any, path: str) -> str:
     return value
 
 
+def _require_uuid(value: Any, path: str) -> str:
+    """An Instantly id: the API documents campaign, lead and webhook ids as UUIDs and
+    answers anything else with a 400, so it is refused here, without echoing the value."""
+    text = _require_id(value, path)
+    if not _wire.is_uuid(text):
+        raise ConfigError(
+            "must be an Instantly id, a UUID such as 0199b1c4-5e1f-7b2a-9c3d-4e5f6a7b8c9d",
+            path=path,
+        )
+    return text
+
+
 def _segment(value: Any, path: str) -> str:
-    return quote(_require_id(value, path), safe="")
+    """An id in a URL path: every id there is a UUID (campaigns, leads, webhooks)."""
+    return quote(_require_uuid(value, path), safe="")
+
+
+_CAMPAIGN_STATUSES = (-99, -1, -2, 0, 1, 2, 3, 4)
+
+
+def _campaign_status(value: int | None, path: str) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ConfigError("must be an integer campaign status code", path=path)
+    if value not in _CAMPAIGN_STATUSES:
+        codes = ", ".join(str(code) for code in _CAMPAIGN_STATUSES)
+        raise ConfigError(f"must be a campaign status code: {codes}", path=path)
+    return value
+
+
+def _event_type(value: str | None, path: str) -> str | None:
+    try:
+        return _wire.check_event_type(value)
+    except ValueError as exc:
+        raise ConfigError(str(exc), path=path) from None
+
+
+def _timezone_problems(schedule: Mapping[str, Any], path: str) -> list[Problem]:
+    """Each schedule's `timezone` must be one of the zones Instantly accepts; for another
+    IANA zone the resolver says which accepted zone has the same offsets (or none does)."""
+    schedules = schedule.get("schedules")
+    if not isinstance(schedules, list):
+        return []
+    problems: list[Problem] = []
+    for index, item in enumerate(schedules):
+        if not isinstance(item, Mapping) or "timezone" not in item:
+            continue
+        where = join_path(path, "schedules", index, "timezone")
+        zone = item["timezone"]
+        if not isinstance(zone, str):
+            problems.append(Problem(where, "must be a time zone name"))
+            continue
+        if zone in ACCEPTED_TIMEZONES:
+            continue
+        try:
+            choice = resolve_timezone(zone)
+        except ConfigError as exc:
+            problems.extend(Problem(where, p.message) for p in exc.problems)
+            continue
+        problems.append(
+            Problem(
+                where,
+                f"Instantly does not accept {zone}; {choice.accepted} has the same UTC "
+                f"offsets: use it",
+            )
+        )
+    return problems
 
 
 def _date_param(value: date | str | None, path: str) -> str | None:
@@ -263,12 +359,14 @@ def _json(response: ApiResponse, request: ApiRequest) -> Any:
             f"the response ({response.status}) cannot be read: {exc}",
             method=request.method,
             path=request.path,
+            request_id=request_id(response),
         ) from None
     except (UnicodeDecodeError, ValueError):
         raise ApiResponseError(
             f"the response ({response.status}) is not valid JSON",
             method=request.method,
             path=request.path,
+            request_id=request_id(response),
         ) from None
     if (
         isinstance(data, dict)
@@ -281,6 +379,7 @@ def _json(response: ApiResponse, request: ApiRequest) -> Any:
             f"{_redacted_cut(str(detail), request.api_key, 300)}",
             method=request.method,
             path=request.path,
+            request_id=request_id(response),
         )
     return data
 
@@ -333,8 +432,9 @@ def bulk_add_body(
     verify_leads_on_import: bool = False,
 ) -> dict[str, Any]:
     """The exact JSON body of `POST /leads/add`, checked: at most 1000 leads, known fields,
-    scalar custom variables. A dry run shows this body; a real call sends it."""
-    _require_id(campaign_id, "campaign_id")
+    scalar custom variables, known interest codes, a campaign id that is a UUID. A dry run
+    shows this body; a real call sends it."""
+    _require_uuid(campaign_id, "campaign_id")
     if isinstance(leads, Mapping | str | bytes) or not isinstance(leads, Sequence):
         raise ConfigError("must be a list of lead mappings", path="leads")
     if not leads:
@@ -456,6 +556,37 @@ class ApiCore:
         self.limiter = limiter
         # Jitter only spreads retries out; it needs no cryptographic strength.
         self._rng = rng or random.Random().random  # noqa: S311
+        self._timeout: float | None = None  # a per-call override, put on each request
+
+    def with_overrides(
+        self, *, timeout: float | None = None, max_retries: int | None = None
+    ) -> ApiCore:
+        """This core for one call: each request waits at most `timeout` seconds for its
+        response, and is retried at most `max_retries` times (`None` keeps the settings').
+        The key, clock, limiter and jitter are shared. A bad value raises `ConfigError` with
+        the parameter's name as its path."""
+        if timeout is None and max_retries is None:
+            return self
+        problems: list[Problem] = []
+        settings = self.settings
+        if timeout is not None:
+            try:
+                settings = attrs.evolve(settings, timeout=timeout)
+            except ConfigError as exc:
+                problems.extend(Problem("timeout", p.message) for p in exc.problems)
+        if max_retries is not None:
+            try:
+                retry = attrs.evolve(settings.retry, max_retries=max_retries)
+                settings = attrs.evolve(settings, retry=retry)
+            except ConfigError as exc:
+                problems.extend(Problem("max_retries", p.message) for p in exc.problems)
+        if problems:
+            raise ConfigError(problems)
+        core = ApiCore(
+            self._key, settings=settings, clock=self.clock, limiter=self.limiter, rng=self._rng
+        )
+        core._timeout = float(timeout) if timeout is not None else self._timeout
+        return core
 
     @property
     def api_key(self) -> ApiKey:
@@ -484,6 +615,7 @@ class ApiCore:
             json=json,
             api_key=self._key,
             retry_safe=retry_safe,
+            timeout=self._timeout,
         )
 
     def acquire(self) -> Flow[None]:
@@ -649,8 +781,7 @@ class ApiCore:
         starting_after: str | None = None,
     ) -> Flow[None]:
         """Emit every page of campaigns matching `search` / `status`."""
-        if status is not None and (isinstance(status, bool) or not isinstance(status, int)):
-            raise ConfigError("must be an integer campaign status code", path="status")
+        _campaign_status(status, "status")
 
         def fetch(cursor: str | None) -> Flow[Page[Campaign]]:
             return self.campaign_page(cursor, search=search, status=status)
@@ -804,7 +935,7 @@ class ApiCore:
     ) -> Flow[ResultList[DailyAnalytics]]:
         """`GET /campaigns/analytics/daily?campaign_id=`."""
         query = _query(
-            campaign_id=_require_id(campaign_id, "campaign_id"),
+            campaign_id=_require_uuid(campaign_id, "campaign_id"),
             start_date=_date_param(start_date, "start_date"),
             end_date=_date_param(end_date, "end_date"),
         )
@@ -868,7 +999,7 @@ class ApiCore:
         carries `limit` and `starting_after`; `contacts` restricts the page to those emails.
         """
         body: dict[str, Any] = {
-            "campaign": _require_id(campaign_id, "campaign_id"),
+            "campaign": _require_uuid(campaign_id, "campaign_id"),
             "limit": self.settings.page_size,
         }
         if cursor is not None:
@@ -894,7 +1025,7 @@ class ApiCore:
         contacts: Sequence[str] | None = None,
     ) -> Flow[None]:
         """Emit every page of the campaign's leads."""
-        _require_id(campaign_id, "campaign_id")
+        _require_uuid(campaign_id, "campaign_id")
 
         def fetch(cursor: str | None) -> Flow[Page[Lead]]:
             return self.lead_page(
@@ -949,6 +1080,9 @@ class ApiCore:
         self, *, campaign_id: str | None = None, event_type: str | None = None
     ) -> Flow[None]:
         """Emit every page of `GET /webhooks`."""
+        if campaign_id is not None:
+            _require_uuid(campaign_id, "campaign_id")
+        _event_type(event_type, "event_type")
 
         def fetch(cursor: str | None) -> Flow[Page[Webhook]]:
             query = _query(
@@ -1055,11 +1189,13 @@ def _ids_params(campaign_id: str | None, campaign_ids: Iterable[str] | None) -> 
     if campaign_id is not None and campaign_ids is not None:
         raise ConfigError("give campaign_id or campaign_ids, not both", path="campaign_ids")
     if campaign_id is not None:
-        return {"id": _require_id(campaign_id, "campaign_id")}
+        return {"id": _require_uuid(campaign_id, "campaign_id")}
     if campaign_ids is not None:
         if isinstance(campaign_ids, str):
             raise ConfigError("must be a list of ids, not one string", path="campaign_ids")
-        ids = [_require_id(item, f"campaign_ids.{n}") for n, item in enumerate(campaign_ids)]
+        ids = [
+            _require_uuid(item, join_path("campaign_ids", n)) for n, item in enumerate(campaign_ids)
+        ]
         return {"ids": ids} if ids else {}
     return {}
 
@@ -1067,7 +1203,10 @@ def _ids_params(campaign_id: str | None, campaign_ids: Iterable[str] | None) -> 
 def _interest(value: int | None) -> int | None:
     if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
         raise ConfigError("must be an integer interest code or None", path="interest_value")
-    return value
+    try:
+        return _wire.check_interest(value)
+    except ValueError as exc:
+        raise ConfigError(f"{exc}, or None to reset", path="interest_value") from None
 
 
 def _json_list(items: Any, path: str) -> list[Any]:
@@ -1103,6 +1242,9 @@ def _campaign_body(
         schedule = DEFAULT_SCHEDULE
     if not isinstance(schedule, Mapping):
         raise ConfigError("must be a mapping (the campaign_schedule JSON)", path="schedule")
+    problems = _timezone_problems(schedule, "schedule")
+    if problems:
+        raise ConfigError(problems)
     body: dict[str, Any] = {"name": name, "campaign_schedule": _plain_json(schedule, "schedule")}
     if sequences is not None:
         body["sequences"] = _json_list(sequences, "sequences")

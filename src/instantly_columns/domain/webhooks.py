@@ -37,6 +37,7 @@ from instantly_columns.errors import WebhookAuthError, WebhookPayloadError
 __all__ = [
     "INTEREST_EVENTS",
     "STATUS_EVENTS",
+    "SUBSCRIPTION_EVENTS",
     "WebhookEvent",
     "WebhookOutcome",
     "check_secret",
@@ -70,6 +71,32 @@ INTEREST_EVENTS: frozenset[str] = frozenset(
         "lead_no_show",
         "lead_lost",
     }
+)
+
+#: The ``event_type`` values a webhook subscription accepts (the API's closed list). Two
+#: differ from the payload names: subscribe to ``email_link_clicked`` to receive
+#: ``link_clicked``; ``auto_reply_received`` comes with ``reply_received`` or ``all_events``.
+#: ``None`` (not listed) subscribes to a custom label, named by ``custom_interest_value``.
+SUBSCRIPTION_EVENTS: tuple[str, ...] = (
+    "all_events",
+    "email_sent",
+    "email_opened",
+    "email_link_clicked",
+    "reply_received",
+    "email_bounced",
+    "lead_unsubscribed",
+    "campaign_completed",
+    "account_error",
+    "lead_neutral",
+    "lead_interested",
+    "lead_not_interested",
+    "lead_meeting_booked",
+    "lead_meeting_completed",
+    "lead_closed",
+    "lead_out_of_office",
+    "lead_wrong_person",
+    "lead_no_show",
+    "supersearch_enrichment_completed",
 )
 
 EventKind: TypeAlias = Literal["status", "interest", "other"]

@@ -67,6 +67,9 @@ class Ctx:
     lease_seconds: float = 30.0
     """A sync's lease lapses after this long without a heartbeat; heartbeats come every
     third of it, so only a dead (or frozen) worker loses its lease."""
+    fallback_key: ApiKey | None = None
+    """The key used for a credential the store holds no key for (the service's `api_key=`,
+    or `INSTANTLY_API_KEY` through `from_env`); `None`: such a credential is not connected."""
 
     def atomic(self) -> AbstractContextManager[None] | None:
         """One transaction across the table and link stores, when they are one store that
@@ -77,9 +80,16 @@ class Ctx:
         return None
 
 
-def api_for(ctx: Ctx, credential: str) -> Flow[ApiCore]:
-    """The API core for a stored credential (read once per flow)."""
+def key_for(ctx: Ctx, credential: str) -> Flow[ApiKey | None]:
+    """The key of a credential: the stored one, else the service's fallback key, else None."""
     key = yield from blocking(ctx.credentials.get_key, credential)
+    return key if key is not None else ctx.fallback_key
+
+
+def api_for(ctx: Ctx, credential: str) -> Flow[ApiCore]:
+    """The API core for a credential (its key read once per flow): the stored key, else the
+    service's fallback key."""
+    key = yield from key_for(ctx, credential)
     if key is None:
         raise MissingApiKey(f"no API key is stored for {credential!r}: connect one first")
     return ctx.core(key)

@@ -229,7 +229,13 @@ def _campaign(ctx: Ctx, state: WizardState, answer: CampaignAnswer) -> Flow[Wiza
         # Nothing is created yet (that waits for the last step); the key must still work.
         yield from core.check_key()
     except ConfigError as exc:
-        return state.with_problems(nest_problems("campaign_id", exc.problems))
+        # The core names the argument it refused ("campaign_id"): that is the answer's field.
+        return state.with_problems(
+            [
+                p if p.path.split(".")[0] == "campaign_id" else nest_problems("campaign_id", [p])[0]
+                for p in exc.problems
+            ]
+        )
     except MissingApiKey as exc:
         return _reconnect(state, exc)
     except ApiError as exc:

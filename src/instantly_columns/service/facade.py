@@ -10,12 +10,14 @@ the same flows over the storage ports and the typed API core, through the engine
 from __future__ import annotations
 
 import contextlib
+import os
 import warnings
 from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, NoReturn, Protocol, TypeVar
 
 import attrs
+from typing_extensions import Self
 
 from instantly_columns.api.core import ApiCore
 from instantly_columns.api.ratelimit import WorkspaceLimiter
@@ -152,6 +154,7 @@ class _Base:
         tables: TableStore | None = None,
         links: LinkStore | None = None,
         credentials: CredentialStore | None = None,
+        api_key: str | ApiKey | None = None,
         settings: ClientSettings | None = None,
         clock: Clock | None = None,
         limiter: WorkspaceLimiter | None = None,
@@ -188,6 +191,7 @@ class _Base:
             core=self._core,
             push_concurrency=self._concurrency,
             lease_seconds=_lease(lease_seconds),
+            fallback_key=_key(api_key) if api_key is not None else None,
         )
 
     def _flow_ctx(self) -> Ctx:
@@ -220,6 +224,25 @@ class _Base:
         warnings.warn("integrations_store is now link_store", DeprecationWarning, stacklevel=2)
         return self._ctx.links
 
+    @classmethod
+    def from_env(
+        cls,
+        store: FullStore | None = None,
+        *,
+        environ: Mapping[str, str] | None = None,
+        **options: Any,
+    ) -> Self:
+        """The service configured from the environment (`os.environ` unless `environ` is
+        given): settings from `ClientSettings.from_env`, and `INSTANTLY_API_KEY` as the key of
+        any credential the store holds no key for. `options` are the constructor's other
+        arguments; an explicit `settings=` or `api_key=` among them wins. (No I/O besides
+        reading the mapping: the same in both faces.)"""
+        env: Mapping[str, str] = os.environ if environ is None else environ
+        options.setdefault("settings", ClientSettings.from_env(env))
+        if options.get("api_key") is None:
+            options["api_key"] = ApiKey.from_env(env)
+        return cls(store, **options)
+
     def start_wizard(self, table_id: str, *, credential: str = "default") -> WizardState:
         """A new add-column wizard for a table; it skips connection when a key is already
         stored. (No I/O: the same in both faces.)"""
@@ -234,6 +257,8 @@ class InstantlyColumns(_Base):
             `CredentialStore` (every adapter in `instantly_columns.storage` does), or give
             the three separately (`tables=`, `links=`, `credentials=`; `integrations=` is the
             old name of `links=`).
+        api_key: the key used for any credential the store holds no key for (a string or
+            an `ApiKey`); `from_env` passes `INSTANTLY_API_KEY`. A stored key always wins.
         transport: an `httpx` transport or our `Transport` (tests pass
             `FakeInstantly().httpx_transport()`); default: real HTTP.
         settings: client settings (base URL, timeouts, retries).
@@ -254,6 +279,7 @@ class InstantlyColumns(_Base):
         tables: TableStore | None = None,
         links: LinkStore | None = None,
         credentials: CredentialStore | None = None,
+        api_key: str | ApiKey | None = None,
         transport: Transport | httpx.BaseTransport | None = None,
         settings: ClientSettings | None = None,
         clock: Clock | None = None,
@@ -268,6 +294,7 @@ class InstantlyColumns(_Base):
             tables=tables,
             links=links,
             credentials=credentials,
+            api_key=api_key,
             settings=settings,
             clock=clock,
             limiter=limiter,
@@ -557,6 +584,7 @@ class AsyncInstantlyColumns(_Base):
         tables: TableStore | None = None,
         links: LinkStore | None = None,
         credentials: CredentialStore | None = None,
+        api_key: str | ApiKey | None = None,
         transport: AsyncTransport | httpx.AsyncBaseTransport | None = None,
         settings: ClientSettings | None = None,
         clock: Clock | None = None,
@@ -571,6 +599,7 @@ class AsyncInstantlyColumns(_Base):
             tables=tables,
             links=links,
             credentials=credentials,
+            api_key=api_key,
             settings=settings,
             clock=clock,
             limiter=limiter,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import heapq
 import random
+import re
+import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -29,6 +31,8 @@ from instantly_columns.testing._fake_webhooks import INTEREST_EVENTS
 __all__ = ["AdvanceReport", "EngagementRates"]
 
 DEFAULT_SENDER = "sender@fake-instantly.test"
+UNIBOX_URL = "https://app.instantly.ai/app/unibox"
+"""Where a reply's ``unibox_url`` points (the fake adds the reply's ``email_id``)."""
 _INTEREST_CODES = frozenset({1, 2, 3, 4, 0, -1, -2, -3, -4})
 
 
@@ -37,9 +41,14 @@ class EngagementRates:
     """How recipients react to each email ``advance`` sends (probabilities, 0..1).
 
     ``bounce`` is drawn first and ends the lead's sequence; then ``open`` (with ``reopen``
-    for a second open and ``click`` given an open), ``reply`` (with ``interest``: the chance
-    that a reply gets an interest status, picked from ``interest_weights``), ``auto_reply``
-    and ``unsubscribe``.
+    for a second open and ``click`` given an open, ``reclick`` for a second click given a
+    click), ``reply`` (with ``interest``: the chance that a reply gets an interest status,
+    picked from ``interest_weights``; ``rereply`` for a second reply to the same email),
+    ``auto_reply`` and ``unsubscribe``. ``reclick`` and ``rereply`` are 0 by default, so
+    unique and total counts of clicks and replies differ only when you ask for it (opens
+    differ through ``reopen``); they draw from a stream of their own, and a second reply
+    takes its text and ``email_id`` from it too, so turning them on changes nothing else
+    a seed produces.
     """
 
     open: float = 0.5
@@ -51,10 +60,13 @@ class EngagementRates:
     unsubscribe: float = 0.01
     interest: float = 0.6
     interest_weights: tuple[tuple[int, float], ...] = ((1, 4.0), (-1, 3.0), (2, 2.0), (0, 1.0))
+    reclick: float = 0.0
+    rereply: float = 0.0
 
     def __attrs_post_init__(self) -> None:
         problems: list[Problem] = []
-        for name in ("open", "reopen", "click", "reply", "auto_reply", "bounce"):
+        names = ("open", "reopen", "click", "reply", "auto_reply", "bounce", "reclick", "rereply")
+        for name in names:
             value = getattr(self, name)
             if not 0.0 <= value <= 1.0:
                 problems.append(Problem(name, "must be between 0 and 1"))
@@ -145,6 +157,97 @@ _REPLIES = (
     "Can you send more details?",
     "Sounds interesting. Tuesday works for me.",
 )
+
+
+def sender_for(campaign: Campaign | None, lead: Lead, step: int | None) -> str:
+    """The address an event about the email of ``step`` (0-based) names as
+    ``email_account``: the sender of the lead's last send of that step, else of its last
+    send, else the campaign's first sender."""
+    sends = [e for e in lead.events if e.kind == "sent" and e.sender]
+    same = [e for e in sends if e.step == step]
+    if same or sends:
+        return str((same or sends)[-1].sender)
+    senders = campaign.senders() if campaign is not None else []
+    return senders[0] if senders else DEFAULT_SENDER
+
+
+def next_sender(campaign: Campaign) -> str:
+    """The next sender in the campaign's rotation (``email_list``, in turn)."""
+    senders = campaign.senders() or [DEFAULT_SENDER]
+    sender = senders[campaign.sender_turn % len(senders)]
+    campaign.sender_turn += 1
+    return sender
+
+
+def sent_fields(
+    workspace: Workspace, campaign: Campaign | None, lead: Lead, event: LeadEvent
+) -> dict[str, Any]:
+    """The documented keys of an ``email_sent`` payload for ``event`` (already logged)."""
+    step, variant = event.step or 0, event.variant or 0
+    chosen = _variant(campaign, step, variant)
+    html = str(chosen.get("body", ""))
+    return {
+        "email_account": event.sender or sender_for(campaign, lead, step),
+        "step": step + 1,
+        "variant": variant + 1,
+        "is_first": lead.count("sent") == 1,
+        "email_id": workspace.ids.new(event.at),
+        "email_subject": str(chosen.get("subject", "")),
+        "email_text": _text_of(html),
+        "email_html": html,
+    }
+
+
+def reaction_fields(
+    workspace: Workspace,
+    campaign: Campaign | None,
+    lead: Lead,
+    event: LeadEvent,
+    text: str | None = None,
+    email_id: str | None = None,
+) -> dict[str, Any]:
+    """The documented keys of the payload of a reaction to an email (open, click, reply,
+    automatic reply, bounce) that is already in the lead's log. Replies of both kinds carry
+    every reply field, wherever they come from."""
+    step, variant = event.step or 0, event.variant or 0
+    fields: dict[str, Any] = {
+        "email_account": sender_for(campaign, lead, event.step),
+        "step": step + 1,
+        "variant": variant + 1,
+        "is_first": lead.count(event.kind) == 1,
+    }
+    if event.kind in ("reply", "auto_reply"):
+        if text is None:
+            text = _REPLIES[(lead.count(event.kind) - 1) % len(_REPLIES)]
+        if email_id is None:
+            email_id = workspace.ids.new(event.at)
+        subject = str(_variant(campaign, step, variant).get("subject", "")) if campaign else ""
+        fields.update(
+            {
+                "unibox_url": f"{UNIBOX_URL}?email_id={email_id}",
+                "email_id": email_id,
+                "reply_subject": "Re: " + subject,
+                "reply_text_snippet": text[:100],
+                "reply_text": text,
+                "reply_html": f"<div>{text}</div>",
+            }
+        )
+    return fields
+
+
+def _variant(campaign: Campaign | None, step: int, variant: int) -> dict[str, Any]:
+    steps = campaign.steps() if campaign is not None else []
+    if step >= len(steps):
+        return {}
+    variants = steps[step].get("variants") or []
+    chosen = variants[variant] if variant < len(variants) else {}
+    return chosen if isinstance(chosen, dict) else {}
+
+
+def _text_of(html: str) -> str:
+    """Plain text of an email body: line breaks for ``<br>`` and paragraphs, tags dropped."""
+    text = re.sub(r"(?i)<br\s*/?>|</p\s*>", "\n", html)
+    return re.sub(r"<[^>]*>", "", text).strip()
 
 
 def set_interest(
@@ -242,20 +345,43 @@ class Simulator:
         kind = item.kind
         if kind == "send":
             return self._send(workspace, campaign, lead, item, heap, rates, rng, emit)
-        where = {"step": item.step + 1, "variant": item.variant + 1}
         done: list[str] = []
+        if kind == "reply_again":
+            # a second reply to the same email (``rereply``): its text and id come from a
+            # stream of its own, so the seeded draws of everything else stay as they were
+            event = LeadEvent(at, "reply", item.step, item.variant)
+            lead.events.append(event)
+            lead.updated = at
+            own = random.Random(f"again:{lead.id}:{item.seq}")  # noqa: S311
+            text = _REPLIES[own.randrange(len(_REPLIES))]
+            email_id = str(uuid.UUID(int=own.getrandbits(128), version=4))
+            fields = reaction_fields(workspace, campaign, lead, event, text, email_id)
+            emit("reply_received", at, campaign, lead, fields)
+            return ["replied"]
         if kind in ("open", "click", "reply", "auto_reply"):
-            lead.events.append(LeadEvent(at, kind, item.step, item.variant))
+            event = LeadEvent(at, kind, item.step, item.variant)
+            lead.events.append(event)
             lead.updated = at
             if kind == "open":
                 done.append("opened")
-                emit("email_opened", at, campaign, lead, where)
+                emit(
+                    "email_opened",
+                    at,
+                    campaign,
+                    lead,
+                    reaction_fields(workspace, campaign, lead, event),
+                )
             elif kind == "click":
                 done.append("clicked")
-                emit("link_clicked", at, campaign, lead, where)
+                emit(
+                    "link_clicked",
+                    at,
+                    campaign,
+                    lead,
+                    reaction_fields(workspace, campaign, lead, event),
+                )
             else:
                 text = _REPLIES[rng.randrange(len(_REPLIES))]
-                first = lead.count(kind) == 1
                 name = "reply_received" if kind == "reply" else "auto_reply_received"
                 done.append("replied" if kind == "reply" else "auto_replied")
                 emit(
@@ -263,27 +389,27 @@ class Simulator:
                     at,
                     campaign,
                     lead,
-                    {
-                        **where,
-                        "is_first": first,
-                        "email_id": workspace.ids.new(at),
-                        "reply_subject": "Re: " + _subject(campaign, item.step, item.variant),
-                        "reply_text_snippet": text[:100],
-                        "reply_text": text,
-                        "reply_html": f"<div>{text}</div>",
-                    },
+                    reaction_fields(workspace, campaign, lead, event, text),
                 )
                 if kind == "reply" and campaign.stops_on_reply() and lead.status == LEAD_ACTIVE:
                     done += self._finish(workspace, campaign, lead, LEAD_COMPLETED, at, emit)
         elif kind == "bounce":
-            lead.events.append(LeadEvent(at, "bounce", item.step, item.variant))
+            event = LeadEvent(at, "bounce", item.step, item.variant)
+            lead.events.append(event)
             done.append("bounced")
-            emit("email_bounced", at, campaign, lead, where)
+            emit(
+                "email_bounced",
+                at,
+                campaign,
+                lead,
+                reaction_fields(workspace, campaign, lead, event),
+            )
             done += self._finish(workspace, campaign, lead, LEAD_BOUNCED, at, emit)
         elif kind == "unsubscribe":
             lead.events.append(LeadEvent(at, "unsubscribe", item.step, item.variant))
             done.append("unsubscribed")
-            emit("lead_unsubscribed", at, campaign, lead, {})
+            account = {"email_account": sender_for(campaign, lead, item.step)}
+            emit("lead_unsubscribed", at, campaign, lead, account)
             done += self._finish(workspace, campaign, lead, LEAD_UNSUBSCRIBED, at, emit)
         elif kind == "interest":
             if set_interest(workspace, lead, item.value, at, emit):
@@ -316,33 +442,22 @@ class Simulator:
         variants = step.get("variants") or [{}]
         enabled = [i for i, v in enumerate(variants) if not v.get("v_disabled")] or [0]
         variant = enabled[rng.randrange(len(enabled))]
-        senders = campaign.senders() or [DEFAULT_SENDER]
-        sender = senders[campaign.sender_turn % len(senders)]
-        campaign.sender_turn += 1
-        lead.events.append(LeadEvent(at, "sent", item.step, variant, sender=sender))
+        sender = next_sender(campaign)
+        event = LeadEvent(at, "sent", item.step, variant, sender=sender)
+        lead.events.append(event)
         lead.updated = at
         lead.next_step = item.step + 1
         wait = delay_seconds(step)
         lead.next_due = at + timedelta(seconds=wait)
-        chosen = variants[variant] if variant < len(variants) else {}
-        emit(
-            "email_sent",
-            at,
-            campaign,
-            lead,
-            {
-                "email_account": sender,
-                "step": item.step + 1,
-                "variant": variant + 1,
-                "email_id": workspace.ids.new(at),
-                "email_subject": chosen.get("subject", ""),
-                "email_html": chosen.get("body", ""),
-            },
-        )
+        emit("email_sent", at, campaign, lead, sent_fields(workspace, campaign, lead, event))
         # every draw is made, in a fixed order, so runs with the same seed agree
         draws = [rng.random() for _ in range(8)]
         minutes = [rng.uniform(0.0, 1.0) for _ in range(6)]
         pick = rng.random()
+        # repeat clicks and replies draw from a stream of their own: turning them on changes
+        # nothing else a seed produces
+        more = random.Random(f"more:{pick!r}:{lead.id}:{item.step}")  # noqa: S311
+        again = [more.random() for _ in range(2)]
         where = {"step": item.step, "variant": variant}
         if draws[0] < rates.bounce:
             self._push(heap, at + timedelta(minutes=1), "bounce", lead, **where)
@@ -356,12 +471,15 @@ class Simulator:
                     heap, opened + timedelta(hours=1 + minutes[1] * 23), "open", lead, **where
                 )
             if draws[3] < rates.click:
-                self._push(
-                    heap, opened + timedelta(minutes=1 + minutes[2] * 29), "click", lead, **where
-                )
+                clicked = opened + timedelta(minutes=1 + minutes[2] * 29)
+                self._push(heap, clicked, "click", lead, **where)
+                if again[0] < rates.reclick:
+                    self._push(heap, clicked + timedelta(hours=2), "click", lead, **where)
         if draws[4] < rates.reply:
             replied = at + timedelta(minutes=30 + minutes[3] * 1410)
             self._push(heap, replied, "reply", lead, **where)
+            if again[1] < rates.rereply:
+                self._push(heap, replied + timedelta(hours=3), "reply_again", lead, **where)
             if draws[5] < rates.interest:
                 value = _weighted(rates.interest_weights, pick)
                 self._push(
@@ -405,14 +523,6 @@ class Simulator:
             done.append("campaigns_completed")
             emit("campaign_completed", at, campaign, None, {})
         return done
-
-
-def _subject(campaign: Campaign, step: int, variant: int) -> str:
-    steps = campaign.steps()
-    if step >= len(steps):
-        return ""
-    variants = steps[step].get("variants") or []
-    return str(variants[variant].get("subject", "")) if variant < len(variants) else ""
 
 
 def _weighted(weights: tuple[tuple[int, float], ...], draw: float) -> int:

@@ -32,11 +32,13 @@ from instantly_columns.testing._fake_state import (
     Lead,
     LeadEvent,
     PendingInterest,
+    View,
     Webhook,
     Workspace,
     email_is_valid,
     key_digest,
     normalise_email,
+    shown,
 )
 from instantly_columns.testing._fake_webhooks import EVENT_TYPES
 
@@ -150,6 +152,9 @@ class Host(Protocol):
 
     @property
     def plan_lead_limit(self) -> int: ...
+
+    @property
+    def view(self) -> View: ...
 
     def now(self) -> datetime: ...
 
@@ -470,13 +475,13 @@ class Api:
         return webhook
 
     def _campaign_json(self, campaign: Campaign) -> JsonObject:
-        return self.ws.campaign_json(campaign)
+        return self.ws.campaign_json(campaign, self.host.view)
 
     def _lead_json(self, lead: Lead) -> JsonObject:
-        return lead.to_json(self.ws.id)
+        return lead.to_json(self.ws.id, self.host.view)
 
     def _webhook_json(self, webhook: Webhook) -> JsonObject:
-        return webhook.to_json(self.ws.id)
+        return webhook.to_json(self.ws.id, self.host.view)
 
     # --- workspace ----------------------------------------------------------------------------
 
@@ -646,7 +651,10 @@ class Api:
 
     def add_leads(self, req: Request) -> Reply:
         body: JsonObject = req.body
-        return json_reply(200, bulk_add(self.ws, body, self.host.now(), self.host.plan_lead_limit))
+        answer = bulk_add(self.ws, body, self.host.now(), self.host.plan_lead_limit)
+        view = self.host.view
+        answer["created_leads"] = [shown(item, view) for item in answer["created_leads"]]
+        return json_reply(200, shown(answer, view))
 
     def list_leads(self, req: Request) -> Reply:
         body: JsonObject = req.body
@@ -749,27 +757,27 @@ class Api:
         now = self.host.now()
         webhook = Webhook(self.ws.ids.new(now), dict(req.body), now)
         self.ws.webhooks[webhook.id] = webhook
-        return json_reply(200, webhook.to_json(self.ws.id))
+        return json_reply(200, self._webhook_json(webhook))
 
     def get_webhook(self, req: Request) -> Reply:
-        return json_reply(200, self._webhook(req.params["id"]).to_json(self.ws.id))
+        return json_reply(200, self._webhook_json(self._webhook(req.params["id"])))
 
     def patch_webhook(self, req: Request) -> Reply:
         webhook = self._webhook(req.params["id"])
         webhook.fields.update(req.body)
-        return json_reply(200, webhook.to_json(self.ws.id))
+        return json_reply(200, self._webhook_json(webhook))
 
     def delete_webhook(self, req: Request) -> Reply:
         webhook = self._webhook(req.params["id"])
         del self.ws.webhooks[webhook.id]
-        return json_reply(200, webhook.to_json(self.ws.id))
+        return json_reply(200, self._webhook_json(webhook))
 
     def resume_webhook(self, req: Request) -> Reply:
         webhook = self._webhook(req.params["id"])
         webhook.status = 1
         webhook.failures = 0
         webhook.timestamp_error = None
-        return json_reply(200, webhook.to_json(self.ws.id))
+        return json_reply(200, self._webhook_json(webhook))
 
     def test_webhook(self, req: Request) -> Deferred:
         return self.host.test_delivery(self._webhook(req.params["id"]))

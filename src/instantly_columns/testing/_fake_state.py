@@ -11,6 +11,7 @@ import base64
 import hashlib
 import random
 import re
+import uuid
 from collections.abc import Iterable
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -46,6 +47,78 @@ _CAMEL = {
     "personalization": "personalization",
 }
 _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+# Campaign settings the reference types as nullable: shown as null while unset.
+_NULLABLE_SETTINGS = (
+    "pl_value",
+    "is_evergreen",
+    "email_gap",
+    "random_wait_max",
+    "text_only",
+    "first_email_text_only",
+    "daily_limit",
+    "stop_on_reply",
+    "link_tracking",
+    "stop_on_auto_reply",
+    "daily_max_leads",
+    "prioritize_new_leads",
+    "auto_variant_select",
+    "match_lead_esp",
+    "stop_for_company",
+    "insert_unsubscribe_header",
+    "allow_risky_contacts",
+    "disable_bounce_protect",
+    "limit_emails_per_company_override",
+    "owned_by",
+    "ai_sdr_id",
+)
+# Recipient providers by the domains that are theirs (esp_code, as the reference numbers it).
+_ESP_BY_DOMAIN = {
+    "gmail.com": 1,
+    "googlemail.com": 1,
+    "outlook.com": 2,
+    "hotmail.com": 2,
+    "live.com": 2,
+    "msn.com": 2,
+    "zoho.com": 3,
+    "yahoo.com": 9,
+    "ymail.com": 9,
+    "yandex.com": 10,
+    "yandex.ru": 10,
+    "web.de": 12,
+    "libero.it": 13,
+}
+ESP_IN_QUEUE, ESP_OTHER, ESP_NOT_FOUND = 0, 999, 1000
+
+
+@attrs.frozen
+class View:
+    """How the fake renders objects: ``omit_nulls`` drops the keys whose value is null (live
+    responses may leave optional keys out); ``step_base`` numbers the steps and variants of
+    lead objects from 0 or 1 (the reference does not say which)."""
+
+    omit_nulls: bool = False
+    step_base: int = 0
+
+
+DEFAULT_VIEW = View()
+
+
+def shown(body: JsonObject, view: View) -> JsonObject:
+    """``body`` as ``view`` renders it: with ``omit_nulls``, without its null keys."""
+    if not view.omit_nulls:
+        return body
+    return {key: value for key, value in body.items() if value is not None}
+
+
+def step_id(campaign_id: str | None, step: int) -> str:
+    """A stable UUID for a campaign's step (``last_step_id``; steps carry no id of their own
+    in the reference, so one is derived)."""
+    try:
+        namespace = uuid.UUID(campaign_id) if campaign_id else uuid.NAMESPACE_OID
+    except ValueError:
+        namespace = uuid.NAMESPACE_OID
+    return str(uuid.uuid5(namespace, f"step:{step}"))
 
 
 def iso(moment: datetime) -> str:
@@ -157,7 +230,12 @@ class Campaign:
     def stops_on_reply(self) -> bool:
         return self.fields.get("stop_on_reply") is not False
 
-    def to_json(self, organization: str, leads: Iterable[Lead]) -> JsonObject:
+    def to_json(
+        self, organization: str, leads: Iterable[Lead], view: View = DEFAULT_VIEW
+    ) -> JsonObject:
+        waiting = self.status == CAMPAIGN_ACTIVE and not any(
+            lead.status == LEAD_ACTIVE for lead in leads
+        )
         body: JsonObject = {
             "id": self.id,
             "name": self.name,
@@ -168,14 +246,16 @@ class Campaign:
             "timestamp_updated": iso(self.updated),
             "organization": organization,
             "email_list": self.fields.get("email_list", []),
+            "not_sending_status": 2 if waiting else None,  # 2: waiting for leads
+            "core_variables": None,
             "custom_variables": dict(self.variables),
         }
+        for key in _NULLABLE_SETTINGS:
+            body[key] = self.fields.get(key)
         for key, value in self.fields.items():
             if key not in body and key != "name":
                 body[key] = value
-        if self.status == CAMPAIGN_ACTIVE and not any(lead.status == LEAD_ACTIVE for lead in leads):
-            body["not_sending_status"] = 2  # waiting for leads
-        return body
+        return shown(body, view)
 
 
 @attrs.define(eq=False)
@@ -220,13 +300,24 @@ class Lead:
         payload.update(self.custom)
         return payload
 
-    def to_json(self, organization: str) -> JsonObject:
+    def esp_code(self) -> int:
+        """The recipient's provider: in queue until the first send, then by the domain."""
+        if self.email is None or "@" not in self.email:
+            return ESP_NOT_FOUND
+        if self.first("sent") is None:
+            return ESP_IN_QUEUE
+        return _ESP_BY_DOMAIN.get(self.email.rsplit("@", 1)[1].lower(), ESP_OTHER)
+
+    def to_json(self, organization: str, view: View = DEFAULT_VIEW) -> JsonObject:
         domain = self.email.rsplit("@", 1)[1].lower() if self.email and "@" in self.email else ""
+        base = view.step_base
+        sent = self.last("sent")
         body: JsonObject = {
             "id": self.id,
             "timestamp_created": iso(self.created),
             "timestamp_updated": iso(self.updated),
             "organization": organization,
+            "campaign": self.campaign_id,
             "status": self.status,
             "email": self.email,
         }
@@ -240,45 +331,64 @@ class Lead:
                 "company_domain": domain,
                 "status_summary": {},
                 "payload": self.payload(),
-                "upload_method": self.upload_method,
+                "status_summary_subseq": {},
+                "last_step_from": None,
+                "last_step_id": None,
+                "last_step_timestamp_executed": None,
             }
         )
-        if self.campaign_id is not None:
-            body["campaign"] = self.campaign_id
-        if self.list_id is not None:
-            body["list_id"] = self.list_id
-        for name in ("pl_value_lead", "assigned_to"):
-            if self.fields.get(name) is not None:
-                body[name] = self.fields[name]
-        if self.interest is not None:
-            body["lt_interest_status"] = self.interest
-        sent = self.last("sent")
         if sent is not None:
             executed = iso(sent.at)
+            step = (sent.step or 0) + base
+            variant = (sent.variant or 0) + base
             body["status_summary"] = {
                 "lastStep": {
-                    "from": sent.sender or "",
-                    "stepID": f"0_{sent.step}_{sent.variant}",
+                    "from": "campaign",
+                    "stepID": f"0_{step}_{variant}",
                     "timestamp_executed": executed,
                 }
             }
-            body["last_step_from"] = sent.sender
+            body["last_step_from"] = "campaign"
+            body["last_step_id"] = step_id(self.campaign_id, sent.step or 0)
             body["last_step_timestamp_executed"] = executed
-            body["last_contacted_from"] = sent.sender
-            body["timestamp_last_contact"] = executed
         for kind, prefix in (("open", "opened"), ("reply", "replied"), ("click", "clicked")):
             event = self.last(kind)
-            if event is not None:
-                body[f"email_{prefix}_step"] = event.step
-                body[f"email_{prefix}_variant"] = event.variant
-                body[f"timestamp_last_{kind}"] = iso(event.at)
+            body[f"email_{prefix}_step"] = _numbered(event.step if event else None, base)
+            body[f"email_{prefix}_variant"] = _numbered(event.variant if event else None, base)
+        if self.interest is not None:
+            body["lt_interest_status"] = self.interest
         interest = self.last("interest")
-        if interest is not None:
-            body["timestamp_last_interest_change"] = iso(interest.at)
         touch = self.last("sent", "open", "click", "reply", "auto_reply")
-        if touch is not None:
-            body["timestamp_last_touch"] = iso(touch.at)
-        return body
+        body.update(
+            {
+                "subsequence_id": None,
+                "pl_value_lead": self.fields.get("pl_value_lead"),
+                "timestamp_added_subsequence": None,
+                "timestamp_last_contact": iso(sent.at) if sent else None,
+                "timestamp_last_open": _at(self.last("open")),
+                "timestamp_last_reply": _at(self.last("reply")),
+                "timestamp_last_interest_change": _at(interest),
+                "timestamp_last_click": _at(self.last("click")),
+                "list_id": self.list_id,
+                "last_contacted_from": sent.sender if sent else None,
+                "uploaded_by_user": None,
+                "upload_method": self.upload_method,
+                "assigned_to": self.fields.get("assigned_to"),
+                "is_website_visitor": self.upload_method == "website-visitor",
+                "timestamp_last_touch": _at(touch),
+                "esp_code": self.esp_code(),
+                "esg_code": 0,  # in queue: the fake detects no security gateway
+            }
+        )
+        return shown(body, view)
+
+
+def _at(event: LeadEvent | None) -> str | None:
+    return iso(event.at) if event is not None else None
+
+
+def _numbered(index: int | None, base: int) -> int | None:
+    return None if index is None else index + base
 
 
 @attrs.define(eq=False)
@@ -290,7 +400,10 @@ class Webhook:
     timestamp_error: datetime | None = None
     failures: int = 0
 
-    def to_json(self, organization: str) -> JsonObject:
+    def to_json(self, organization: str, view: View = DEFAULT_VIEW) -> JsonObject:
+        return shown(self._body(organization), view)
+
+    def _body(self, organization: str) -> JsonObject:
         return {
             "id": self.id,
             "organization": organization,
@@ -352,8 +465,8 @@ class Workspace:
     def campaign_leads(self, campaign_id: str) -> list[Lead]:
         return [lead for lead in self.leads.values() if lead.campaign_id == campaign_id]
 
-    def campaign_json(self, campaign: Campaign) -> JsonObject:
-        return campaign.to_json(self.id, self.campaign_leads(campaign.id))
+    def campaign_json(self, campaign: Campaign, view: View = DEFAULT_VIEW) -> JsonObject:
+        return campaign.to_json(self.id, self.campaign_leads(campaign.id), view)
 
     def is_blocked(self, email: str | None) -> bool:
         key = normalise_email(email)

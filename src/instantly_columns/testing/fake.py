@@ -35,10 +35,15 @@ from instantly_columns.ports import ApiRequest, ApiResponse, AsyncTransport, Tra
 from instantly_columns.testing import _fake_schema as schema
 from instantly_columns.testing import _fake_snapshot as snapshots
 from instantly_columns.testing._fake_engagement import (
+    DEFAULT_SENDER,
     AdvanceReport,
     Emit,
     EngagementRates,
     Simulator,
+    next_sender,
+    reaction_fields,
+    sender_for,
+    sent_fields,
     set_interest,
 )
 from instantly_columns.testing._fake_faults import FaultRule, Faults
@@ -78,6 +83,7 @@ from instantly_columns.testing._fake_state import (
     Lead,
     LeadEvent,
     LeadList,
+    View,
     Webhook,
     Workspace,
     iso,
@@ -245,6 +251,14 @@ class FakeInstantly:
             API's web framework (Fastify) does with its ``bodyLimit``; ``None`` (the default)
             accepts any size. Instantly documents no limit: Fastify's default, 1 MiB
             (``1_048_576``), is a guess at the real one.
+        omit_nulls: leave out the keys whose value is null from campaign, lead, webhook and
+            bulk-add answers (live responses may omit optional keys); by default every key
+            the reference lists is present, nullable ones as ``null``. Test client code both
+            ways.
+        lead_step_base: number the steps and variants of lead objects
+            (``email_opened_step``, ``stepID``...) from 0 (the default) or 1; the reference
+            does not say which. Webhook payloads are 1-based whatever this says, as
+            documented.
     """
 
     def __init__(
@@ -265,6 +279,8 @@ class FakeInstantly:
         webhook_retries: int = 3,
         webhook_disable_after: int = 5,
         body_limit: int | None = None,
+        omit_nulls: bool = False,
+        lead_step_base: int = 0,
     ) -> None:
         problems = []
         if per_second < 1:
@@ -279,6 +295,8 @@ class FakeInstantly:
             problems.append(Problem("webhook_retries", "retries >= 0, disable_after >= 1"))
         if body_limit is not None and body_limit < 1:
             problems.append(Problem("body_limit", "must be >= 1 byte, or None"))
+        if lead_step_base not in (0, 1) or isinstance(lead_step_base, bool):
+            problems.append(Problem("lead_step_base", "must be 0 or 1"))
         if problems:
             raise ConfigError(problems)
         self._clock = clock if clock is not None else FakeClock()
@@ -294,6 +312,8 @@ class FakeInstantly:
         self.webhook_retries = webhook_retries
         self.webhook_disable_after = webhook_disable_after
         self.body_limit = body_limit
+        self.omit_nulls = omit_nulls
+        self.lead_step_base = lead_step_base
         self._limiters: dict[TimeBase, SlidingLimiter] = {
             "fake": SlidingLimiter(per_second, per_minute),
             "real": SlidingLimiter(per_second, per_minute),
@@ -341,6 +361,10 @@ class FakeInstantly:
     def now(self) -> datetime:
         """The fake clock's time."""
         return self._clock.now()
+
+    @property
+    def _view(self) -> View:
+        return View(omit_nulls=bool(self.omit_nulls), step_base=int(self.lead_step_base))
 
     def __repr__(self) -> str:
         with self._lock:
@@ -857,32 +881,46 @@ class FakeInstantly:
         *,
         step: int = 1,
         variant: int = 1,
+        text: str | None = None,
     ) -> JsonObject:
         """Record one event on a lead now (1-based ``step``/``variant``), as if it happened.
 
         ``bounce`` and ``unsubscribe`` also change the lead's status. The event's webhook is
-        delivered. Returns the lead as the API shows it.
+        delivered with the same keys ``advance`` gives it: a ``sent`` goes out from the next
+        sender of the campaign's ``email_list`` (recorded as ``last_contacted_from``), and
+        a ``reply`` or ``auto_reply`` carries every reply field, its text being ``text`` (a
+        stock reply if omitted). Returns the lead as the API shows it.
         """
         if kind not in _EVENT_KINDS:
             raise ConfigError(f"unknown event kind {kind!r}", path="kind")
         if step < 1 or variant < 1:
             raise ConfigError("step and variant are 1-based", path="step")
+        if text is not None and kind not in ("reply", "auto_reply"):
+            raise ConfigError("only replies have a text", path="text")
         with self._lock:
             self._outbox = []
             lead = self._lead_record(lead_id)
             now = self._clock.now()
-            campaign = self._workspace.campaigns.get(lead.campaign_id or "")
-            lead.events.append(LeadEvent(now, kind, step - 1, variant - 1, sender=None))
+            ws = self._workspace
+            campaign = ws.campaigns.get(lead.campaign_id or "")
+            sender = None
+            if kind == "sent":
+                sender = next_sender(campaign) if campaign is not None else DEFAULT_SENDER
+            event = LeadEvent(now, kind, step - 1, variant - 1, sender=sender)
+            lead.events.append(event)
             lead.updated = now
             if kind == "bounce":
                 lead.status = LEAD_BOUNCED
             elif kind == "unsubscribe":
                 lead.status = LEAD_UNSUBSCRIBED
-            extra: dict[str, Any] = {}
-            if kind not in ("unsubscribe",):
-                extra = {"step": step, "variant": variant}
+            if kind == "sent":
+                extra = sent_fields(ws, campaign, lead, event)
+            elif kind == "unsubscribe":
+                extra = {"email_account": sender_for(campaign, lead, event.step)}
+            else:
+                extra = reaction_fields(ws, campaign, lead, event, text)
             self._emit(_EVENT_NAMES[kind], now, campaign, lead, extra)
-            body = lead.to_json(self._workspace.id)
+            body = lead.to_json(ws.id, self._view)
             pending = self._outbox
             self._outbox = []
         self._deliver(pending)
@@ -896,7 +934,7 @@ class FakeInstantly:
             self._outbox = []
             lead = self._lead_record(lead_id)
             set_interest(self._workspace, lead, value, self._clock.now(), self._emit)
-            body = lead.to_json(self._workspace.id)
+            body = lead.to_json(self._workspace.id, self._view)
             pending = self._outbox
             self._outbox = []
         self._deliver(pending)
@@ -948,7 +986,7 @@ class FakeInstantly:
             campaign = new_campaign(self._workspace, body, now)
             if active:
                 activate(campaign, now)
-            return self._workspace.campaign_json(campaign)
+            return self._workspace.campaign_json(campaign, self._view)
 
     def create_list(self, name: str = "Test list") -> JsonObject:
         """Create a lead list (a target for leads outside campaigns); return ``{id, name}``."""
@@ -985,7 +1023,9 @@ class FakeInstantly:
             for start in range(0, len(rows), 1000):
                 body = {where: target, "leads": rows[start : start + 1000]}
                 result = bulk_add(ws, body, self._clock.now(), self.plan_lead_limit)
-                created += [ws.leads[x["id"]].to_json(ws.id) for x in result["created_leads"]]
+                created += [
+                    ws.leads[x["id"]].to_json(ws.id, self._view) for x in result["created_leads"]
+                ]
             return created
 
     def add_lead(self, target: str, email: str | None = None, **fields: Any) -> JsonObject:
@@ -1010,7 +1050,7 @@ class FakeInstantly:
                 campaign_id=target if in_campaign else None,
                 list_id=None if in_campaign else target,
             )
-            return lead.to_json(ws.id)
+            return lead.to_json(ws.id, self._view)
 
     def block(self, *entries: str) -> None:
         """Add emails or domains to the workspace blocklist (``in_blocklist`` on bulk add)."""
@@ -1025,7 +1065,7 @@ class FakeInstantly:
         with self._lock:
             campaign = self._campaign_record(campaign_id)
             activate(campaign, self._clock.now())
-            return self._workspace.campaign_json(campaign)
+            return self._workspace.campaign_json(campaign, self._view)
 
     # --- reading state ------------------------------------------------------------------------
 
@@ -1033,12 +1073,14 @@ class FakeInstantly:
         """Every campaign, as ``GET /campaigns/{id}`` shows it, in id order."""
         with self._lock:
             ws = self._workspace
-            return [ws.campaign_json(c) for c in sorted(ws.campaigns.values(), key=_by_id)]
+            return [
+                ws.campaign_json(c, self._view) for c in sorted(ws.campaigns.values(), key=_by_id)
+            ]
 
     def campaign(self, campaign_id: str) -> JsonObject:
         """One campaign as ``GET /campaigns/{id}`` shows it; ``RecordNotFound`` if unknown."""
         with self._lock:
-            return self._workspace.campaign_json(self._campaign_record(campaign_id))
+            return self._workspace.campaign_json(self._campaign_record(campaign_id), self._view)
 
     def leads(
         self, campaign_id: str | None = None, *, list_id: str | None = None
@@ -1052,12 +1094,12 @@ class FakeInstantly:
                 if (campaign_id is None or lead.campaign_id == campaign_id)
                 and (list_id is None or lead.list_id == list_id)
             ]
-            return [lead.to_json(ws.id) for lead in sorted(chosen, key=_by_id)]
+            return [lead.to_json(ws.id, self._view) for lead in sorted(chosen, key=_by_id)]
 
     def lead(self, lead_id: str) -> JsonObject:
         """One lead as ``GET /leads/{id}`` shows it; ``RecordNotFound`` if unknown."""
         with self._lock:
-            return self._lead_record(lead_id).to_json(self._workspace.id)
+            return self._lead_record(lead_id).to_json(self._workspace.id, self._view)
 
     def lead_by_email(self, email: str, campaign_id: str | None = None) -> JsonObject | None:
         """The first lead with this email (in ``campaign_id`` if given), or None."""
@@ -1065,14 +1107,14 @@ class FakeInstantly:
         with self._lock:
             for lead in sorted(self._workspace.leads.values(), key=_by_id):
                 if lead.key == key and (campaign_id is None or lead.campaign_id == campaign_id):
-                    return lead.to_json(self._workspace.id)
+                    return lead.to_json(self._workspace.id, self._view)
         return None
 
     def webhooks(self) -> list[JsonObject]:
         """Every webhook subscription, as the API shows it, in id order."""
         with self._lock:
             ws = self._workspace
-            return [w.to_json(ws.id) for w in sorted(ws.webhooks.values(), key=_by_id)]
+            return [w.to_json(ws.id, self._view) for w in sorted(ws.webhooks.values(), key=_by_id)]
 
     def _campaign_record(self, campaign_id: str) -> Campaign:
         campaign = self._workspace.campaigns.get(campaign_id)
@@ -1108,6 +1150,10 @@ class _HostView:
     @property
     def plan_lead_limit(self) -> int:
         return self._fake.plan_lead_limit
+
+    @property
+    def view(self) -> View:
+        return self._fake._view
 
     def now(self) -> datetime:
         return self._fake.now()
