@@ -201,8 +201,11 @@ def _fault_trial(
         else:
             world.wire.arm(None)
             add_api_fault(world.fake, kind, choice, calls=pick_calls(choice, counts.requests))
+        before = engagement_cells(world.store, world.table, world.link)
         _operate(setup, flow, check)
         world.wire.disarm()
+        # Even a failing run never moves a cell back.
+        check.merge(never_behind(engagement_cells(world.store, world.table, world.link), before))
         check.notes["faults that fired"] += world.wire.fired + len(world.fake.faults.log)
         world.fake.faults.clear()
         _retry_and_check(setup, flow, check)

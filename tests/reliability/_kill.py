@@ -23,6 +23,7 @@ from ._support import (
     engagement_cells,
     engagement_check,
     join_child,
+    never_behind,
     push_cells,
     push_check,
     read_result,
@@ -143,6 +144,7 @@ def _trial(
     workdir: Path,
 ) -> Check:
     check = Check()
+    before = engagement_cells(world.store, world.table, world.link)
     with served(world.fake) as url:
         victim_spec = _spec(world, op, spec, url, trip, workdir)
         code = join_child(start_child(victim, victim_spec))
@@ -161,6 +163,7 @@ def _trial(
         check.merge(report_covers(report, world))
         return check.merge(push_check(world, before=left))
     left_cells = engagement_cells(world.store, world.table, world.link)
+    check.merge(never_behind(left_cells, before))  # what the killed worker left
     synced = sync_through_lease(world, release=release)
     if not synced.ok:
         check.problems.append(f"the resumed sync ended {synced.status}: {synced.run.errors}")
