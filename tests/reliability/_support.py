@@ -822,15 +822,18 @@ def compare_cells(
 def never_behind(
     after: Mapping[str, Mapping[str, Any]], before: Mapping[str, Mapping[str, Any]]
 ) -> Check:
-    """Every cell seen earlier is still there, and not older (for the ordered cells: the
-    interest label has no order, so only a comparison with the API can call it stale)."""
+    """Every cell seen earlier is still there, and not lower than it was. Only ordered cells
+    are compared: the interest label has no order, nor have the terminal email statuses
+    among themselves (a lead that unsubscribed and then bounced reads Bounced), so only a
+    comparison with the API can call those stale."""
     check = Check()
     for row_id, cells in before.items():
         for subtype, old in cells.items():
             new = after.get(row_id, {}).get(subtype)
+            rank_old = _rank(subtype, old)
             if new is None:
                 check.lost += 1
-            elif _rank(subtype, old) is not None and behind(subtype, new, old):
+            elif rank_old is not None and _rank(subtype, new) < rank_old:
                 check.backwards += 1
                 check.problems.append(f"{row_id}.{subtype} went from {old!r} to {new!r}")
     return check
