@@ -7,7 +7,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 
-.PHONY: demo test lint docs docs-images bench clean lock
+.PHONY: demo test lint docs docs-images bench reliability clean lock
 
 $(BIN)/.installed: pyproject.toml requirements-dev.lock
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,12 @@ docs-images: $(BIN)/.installed
 
 bench: $(BIN)/.installed
 	$(BIN)/python -m benchmarks
+
+# The reliability suite at full size (SIGKILL trials, faults, concurrency, fuzzing, webhooks,
+# the canary key, chaos); writes docs/reliability.md. PostgreSQL rows need
+# INSTANTLY_COLUMNS_TEST_DSN. `make test` runs the same cases small.
+reliability: $(BIN)/.installed
+	$(BIN)/python -m tests.reliability --full
 
 clean:
 	rm -rf $(VENV) site build dist

@@ -290,10 +290,20 @@ def _send_updates(
     if not plan.updates:
         return 0
     now = ctx.clock.now()
+    # A row whose mapped fields were all cleared has nothing to send: Instantly has no way to
+    # empty a lead's fields through an update, so its lead stays as it is, and so does it.
+    sending = [(cand, lead_id) for cand, lead_id in plan.updates if patch_fields(cand.lead)]
+    for cand, lead_id in plan.updates:
+        if not patch_fields(cand.lead):
+            results[cand.row_id] = PushRowReport(
+                cand.row_id, "already_in_campaign", cand.email, lead_id, pushed_at=now
+            )
+    if not sending:
+        return 0
     outcomes = yield from gather_all(
-        [core.update_lead(lead_id, patch_fields(cand.lead)) for cand, lead_id in plan.updates]
+        [core.update_lead(lead_id, patch_fields(cand.lead)) for cand, lead_id in sending]
     )
-    for (cand, lead_id), outcome in zip(plan.updates, outcomes, strict=True):
+    for (cand, lead_id), outcome in zip(sending, outcomes, strict=True):
         if outcome.error is not None:
             reraise_auth(outcome.error)
             results[cand.row_id] = PushRowReport(
@@ -303,7 +313,7 @@ def _send_updates(
             results[cand.row_id] = PushRowReport(
                 cand.row_id, "updated", cand.email, lead_id, pushed_at=now
             )
-    return len(plan.updates)
+    return len(sending)
 
 
 def _find_leads(core: ApiCore, campaign_id: str, emails: Sequence[str]) -> Flow[dict[str, str]]:

@@ -6,9 +6,9 @@ import contextlib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from instantly_columns.domain.engagement import project_all
+from instantly_columns.domain.engagement import EngagementSubtype, project_all
 from instantly_columns.domain.mapping import normalize_email
-from instantly_columns.domain.webhooks import parse_event, plan_updates
+from instantly_columns.domain.webhooks import WebhookEvent, parse_event, plan_updates
 from instantly_columns.engine.effects import Flow, blocking
 from instantly_columns.ports import ApiKey, CellWrite
 from instantly_columns.service._context import (
@@ -45,7 +45,10 @@ def webhook_flow(ctx: Ctx, body: bytes | Mapping[str, Any]) -> Flow[WebhookRepor
         return WebhookReport(event.event_type, ignored="no link for this campaign or lead")
     refreshed = False
     ignored = None
-    planned: list[tuple[str, list[CellWrite]]] = []
+    # What to plan against, per table: its rows of this lead and their engagement columns.
+    # The plan is made where the cells are written (`_apply`), against the cells as they are
+    # then, so two deliveries for one lead at once cannot undo each other.
+    targets_rows: list[tuple[str, list[str], dict[EngagementSubtype, str], Mapping[str, Any]]] = []
     for target in targets:
         link = yield from link_flow(ctx, target.id)
         link, _ = yield from ensure_engagement_columns(ctx, link)
@@ -59,45 +62,56 @@ def webhook_flow(ctx: Ctx, body: bytes | Mapping[str, Any]) -> Flow[WebhookRepor
         if not row_ids:
             continue
         columns = {s: c.id for s, c in link.engagement.items()}
-        found = yield from blocking(
-            ctx.tables.get_rows, link.table_id, row_ids, list(columns.values())
-        )
-        rows = {r.id: r for r in found}
-        writes: list[CellWrite] = []
-        for row_id in row_ids:
-            row = rows.get(row_id)
-            current = {s: row.cells.get(cid) for s, cid in columns.items()} if row else {}
-            outcome = plan_updates(event, current)
-            ignored = outcome.ignored
-            if outcome.refresh_lead:
-                core = yield from api_for(ctx, target.credential_id)
-                page = yield from core.lead_page(
-                    target.campaign_id, None, contacts=[event.lead_email]
-                )
-                refreshed = True
-                for lead in page.items:
-                    if normalize_email(lead.email) == event.lead_email:
-                        cells = project_all(lead.raw).as_dict()
-                        writes.extend(CellWrite(row_id, columns[s], cells[s]) for s in columns)
-            else:
-                writes.extend(CellWrite(row_id, columns[s], v) for s, v in outcome.updates.items())
-        if writes:
-            planned.append((link.table_id, writes))
-    written = yield from blocking(_apply, ctx, event.key, planned)
-    if written is None:
+        refresh: Mapping[str, Any] = {}
+        if plan_updates(event, {}).refresh_lead:  # depends on the event only
+            core = yield from api_for(ctx, target.credential_id)
+            page = yield from core.lead_page(target.campaign_id, None, contacts=[event.lead_email])
+            refreshed = True
+            for lead in page.items:
+                if normalize_email(lead.email) == event.lead_email:
+                    refresh = {str(k): v for k, v in project_all(lead.raw).as_dict().items()}
+        targets_rows.append((link.table_id, row_ids, columns, refresh))
+    applied = yield from blocking(_apply, ctx, event, targets_rows)
+    if applied is None:
         return WebhookReport(event.event_type, replay=True)
+    written, ignored = applied
     return WebhookReport(
         event.event_type, cells_written=written, refreshed=refreshed, ignored=ignored
     )
 
 
-def _apply(ctx: Ctx, key: str, planned: Sequence[tuple[str, Sequence[CellWrite]]]) -> int | None:
-    """Write the cells and record the event together; ``None`` when it was seen already."""
+def _apply(
+    ctx: Ctx,
+    event: WebhookEvent,
+    targets: Sequence[tuple[str, list[str], dict[EngagementSubtype, str], Mapping[str, Any]]],
+) -> tuple[int, str | None] | None:
+    """Plan against the cells as they are, write, and record the event, in one transaction
+    where the stores share one; ``None`` when the event was seen already."""
     unit = ctx.atomic()
     with unit or contextlib.nullcontext():
-        if unit is not None and not ctx.links.record_event(key, ctx.clock.now()):
+        if unit is not None and not ctx.links.record_event(event.key, ctx.clock.now()):
             return None
-        written = sum(ctx.tables.write_cells(table, writes) for table, writes in planned)
-        if unit is None and not ctx.links.record_event(key, ctx.clock.now()):
+        written = 0
+        ignored = None
+        for table_id, row_ids, columns, refresh in targets:
+            found = ctx.tables.get_rows(table_id, row_ids, list(columns.values()))
+            rows = {r.id: r for r in found}
+            writes: list[CellWrite] = []
+            for row_id in row_ids:
+                row = rows.get(row_id)
+                current = {s: row.cells.get(cid) for s, cid in columns.items()} if row else {}
+                outcome = plan_updates(event, current)
+                ignored = outcome.ignored
+                if outcome.refresh_lead:
+                    writes.extend(
+                        CellWrite(row_id, columns[s], refresh[s]) for s in columns if refresh
+                    )
+                else:
+                    writes.extend(
+                        CellWrite(row_id, columns[s], v) for s, v in outcome.updates.items()
+                    )
+            if writes:
+                written += ctx.tables.write_cells(table_id, writes)
+        if unit is None and not ctx.links.record_event(event.key, ctx.clock.now()):
             return None  # applied again: harmless, the changes only move cells forward
-        return written
+        return written, ignored
