@@ -71,7 +71,7 @@ OptList = Annotated[list[Any] | None, WrapValidator(_or_none)]
 
 
 class _Response(BaseModel):
-    model_config = ConfigDict(extra="allow", frozen=True)
+    model_config = ConfigDict(extra="allow", frozen=True, defer_build=True)
 
 
 class PageWire(_Response):
@@ -243,7 +243,7 @@ class WebhookTestWire(_Response):
 
 
 class _Request(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 CustomValue = StrictStr | StrictInt | StrictFloat | StrictBool | None

@@ -17,6 +17,7 @@ Field mappings refer to columns by **column id**.
 
 from __future__ import annotations
 
+import functools
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Annotated, Any, Literal, TypeAlias, get_args
@@ -123,7 +124,7 @@ def column_key(
 
 # --- configs -------------------------------------------------------------------------------
 
-_OPEN = ConfigDict(extra="allow", frozen=True, str_strip_whitespace=False)
+_OPEN = ConfigDict(extra="allow", frozen=True, str_strip_whitespace=False, defer_build=True)
 
 
 class FieldMappingConfig(BaseModel):
@@ -260,7 +261,12 @@ InstantlyColumnConfig: TypeAlias = Annotated[
 ]
 """The config of any ``instantly`` column, discriminated on ``instantly_subtype``."""
 
-_CONFIG_ADAPTER: TypeAdapter[InstantlyColumnConfig] = TypeAdapter(InstantlyColumnConfig)
+
+@functools.cache
+def _config_adapter() -> TypeAdapter[InstantlyColumnConfig]:
+    """Built when first needed: building it at import would cost every import of the
+    package (the models' own schemas are deferred the same way, ``defer_build``)."""
+    return TypeAdapter(InstantlyColumnConfig)
 
 
 def parse_integration_config(data: Mapping[str, Any]) -> InstantlyColumnConfig:
@@ -275,7 +281,7 @@ def parse_integration_config(data: Mapping[str, Any]) -> InstantlyColumnConfig:
             f"integration_config must be a JSON object, not {type(data).__name__}"
         )
     try:
-        return _CONFIG_ADAPTER.validate_python(dict(data))
+        return _config_adapter().validate_python(dict(data))
     except ValidationError as exc:
         # The union puts the tag first in each error's location; users think in their keys.
         raise InvalidColumnConfig(problems_from_validation(exc, root_tags=SUBTYPES)) from None
@@ -283,7 +289,7 @@ def parse_integration_config(data: Mapping[str, Any]) -> InstantlyColumnConfig:
 
 # --- table model ---------------------------------------------------------------------------
 
-_FROZEN = ConfigDict(extra="forbid", frozen=True)
+_FROZEN = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class Column(BaseModel):

@@ -50,13 +50,13 @@ WizardStep: TypeAlias = Literal["connection", "campaign", "sequence", "mapping",
 #: The steps in order.
 STEPS: tuple[WizardStep, ...] = ("connection", "campaign", "sequence", "mapping", "review", "done")
 
-_STRICT = ConfigDict(extra="forbid")
+_STRICT = ConfigDict(extra="forbid", defer_build=True)
 
 
 class ProblemModel(BaseModel):
     """A problem shown on a step: where and what."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     path: str
     message: str
@@ -151,7 +151,7 @@ WizardAnswer: TypeAlias = Annotated[
 class WizardState(BaseModel):
     """Where the user is and what they answered. JSON-serializable, holds no secret."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     table_id: str
     credential_id: str = "default"
