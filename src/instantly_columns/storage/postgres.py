@@ -113,11 +113,13 @@ class PostgresStore(SqlStore):
         encryption_key: turns on encryption at rest of API keys (needs the ``crypto``
             extra).
         clock: the time stamped on saved integrations and credentials.
-        chunk_size: cells per transaction in ``write_cells``.
+        chunk_size: cells per transaction in ``insert_rows`` (``write_cells`` writes a
+            call in one transaction).
         connect_timeout: seconds to wait for a connection (at open, and from the pool).
 
-    Cells are written a chunk at a time with one ``INSERT ... SELECT FROM unnest(arrays)
-    ... ON CONFLICT DO UPDATE`` (one round trip per chunk). A lease change takes
+    A small ``write_cells`` is one ``INSERT ... SELECT FROM unnest(arrays) ... ON CONFLICT
+    DO UPDATE`` (one round trip); from 5,000 cells the cells are streamed with ``COPY`` into
+    a temporary table and upserted from there. A lease change takes
     ``pg_advisory_xact_lock`` on the integration id inside its transaction.
     """
 

@@ -78,7 +78,8 @@ class SQLiteStore(SqlStore):
         clock: the time stamped on saved integrations and credentials.
         timeout: seconds to wait for another connection's write lock before
             ``StoreError``.
-        chunk_size: cells per transaction in ``write_cells``.
+        chunk_size: cells per transaction in ``insert_rows`` (``write_cells`` writes a
+            call in one transaction, with one ``executemany``).
 
     The store keeps one connection, shared by all threads under a lock (measured
     faster than a connection per thread, for writers and readers alike; see
