@@ -7,7 +7,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 
-.PHONY: demo test lint docs bench clean lock
+.PHONY: demo test lint docs bench bench-quick clean lock
 
 $(BIN)/.installed: pyproject.toml requirements-dev.lock
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,9 @@ docs: $(BIN)/.installed
 
 bench: $(BIN)/.installed
 	$(BIN)/python -m benchmarks
+
+bench-quick: $(BIN)/.installed
+	$(BIN)/python -m benchmarks --quick
 
 clean:
 	rm -rf $(VENV) site build dist
