@@ -7,7 +7,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 
-.PHONY: demo test lint docs docs-images bench reliability clean lock
+.PHONY: demo test lint docs docs-images bench bench-quick reliability clean lock
 
 $(BIN)/.installed: pyproject.toml requirements-dev.lock
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,9 @@ bench: $(BIN)/.installed
 # INSTANTLY_COLUMNS_TEST_DSN. `make test` runs the same cases small.
 reliability: $(BIN)/.installed
 	$(BIN)/python -m tests.reliability --full
+
+bench-quick: $(BIN)/.installed
+	$(BIN)/python -m benchmarks --quick
 
 clean:
 	rm -rf $(VENV) site build dist

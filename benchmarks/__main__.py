@@ -1,15 +1,12 @@
-"""Run every benchmark: ``python -m benchmarks`` (``make bench``)."""
+"""The hot-path report: ``python -m benchmarks`` (``make bench``); ``--quick`` for CI.
+
+The older, narrower benchmarks run on their own: ``python -m benchmarks.bench_storage``
+(write strategies and connection modes) and ``python -m benchmarks.bench_ratelimit``.
+"""
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
-MODULES = ["benchmarks.bench_ratelimit", "benchmarks.bench_storage", "benchmarks.bench_flows"]
+from benchmarks.report import main
 
 if __name__ == "__main__":
-    failed = 0
-    for module in MODULES:
-        print(f"\n== {module} ==", flush=True)
-        failed |= subprocess.call([sys.executable, "-m", module])
-    raise SystemExit(failed)
+    raise SystemExit(main())

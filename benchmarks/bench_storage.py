@@ -2,12 +2,15 @@
 
     python benchmarks/bench_storage.py [--cells 100000] [--dsn postgresql://...]
 
-Prints cells/s for ``write_cells`` on each adapter next to the raw floor of its engine
-(``sqlite3.executemany`` into a bare table; psycopg ``COPY`` into a bare table), batched vs
-per-cell ``write_cells`` on SQLite, the PostgreSQL write strategies we considered, and the
-SQLite connection modes under concurrent readers. PostgreSQL parts run when a DSN is given
-(``--dsn`` or ``INSTANTLY_COLUMNS_TEST_DSN``). Absolute numbers depend on the machine; read
-the ratios.
+Prints cells/s for ``write_cells`` on each adapter next to the raw floor of its engine, which
+writes into the same schema (same tables, indexes, upsert statement and ``norm`` column) in
+one transaction (SQLite: ``executemany`` of the store's upsert with the store's connection
+settings; PostgreSQL: ``COPY`` into a temporary table, then ``INSERT ... ON CONFLICT``),
+batched vs per-cell ``write_cells`` on SQLite, the PostgreSQL write strategies we considered,
+and the SQLite connection modes under concurrent readers. ``python -m benchmarks`` is the
+report of the hot paths; this is the storage detail behind it. PostgreSQL parts run when a
+DSN is given (``--dsn`` or ``INSTANTLY_COLUMNS_TEST_DSN``). Absolute numbers depend on the
+machine; read the ratios.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from benchmarks import _children
 from instantly_columns.domain.columns import Column, Row
 from instantly_columns.ports import CellWrite
 from instantly_columns.storage import MemoryStore, PostgresStore, SQLiteStore
@@ -70,22 +74,20 @@ class Report:
         print(f"  {label:<58} {cells_per_s:>12,.0f} cells/s", flush=True)
 
 
-# --- raw floors ---------------------------------------------------------------------------
+# --- raw floors: the same schema, indexes and rows as the store ------------------------------
 
 
 def raw_sqlite(path: Path, n: int) -> float:
+    with SQLiteStore(path) as store:
+        _prepare(store, n)
+    records = [("bench", *r) for r in _children._raw_records(n)]
     conn = sqlite3.connect(path, isolation_level=None)
-    conn.execute("PRAGMA journal_mode = WAL")
-    conn.execute("PRAGMA synchronous = NORMAL")
-    conn.execute(
-        "CREATE TABLE cells (table_id TEXT, row_id TEXT, column_id TEXT, value TEXT, "
-        "PRIMARY KEY (table_id, row_id, column_id))"
-    )
-    data = [("bench", w.row_id, w.column_id, str(w.value)) for w in _cells(n)]
+    for pragma in _children._SQLITE_PRAGMAS:
+        conn.execute(pragma)
 
     def run() -> None:
-        conn.execute("BEGIN")
-        conn.executemany("INSERT INTO cells VALUES (?, ?, ?, ?)", data)
+        conn.execute("BEGIN IMMEDIATE")
+        conn.executemany(_children._SQLITE_UPSERT, records)
         conn.execute("COMMIT")
 
     seconds = _timed(run)
@@ -96,33 +98,39 @@ def raw_sqlite(path: Path, n: int) -> float:
 def raw_copy(dsn: str, n: int) -> float:
     import psycopg
 
-    data = [("bench", w.row_id, w.column_id, str(w.value)) for w in _cells(n)]
-    with psycopg.connect(dsn) as conn:
-        conn.execute(
-            "CREATE TEMP TABLE raw_cells (table_id text, row_id text, column_id text, "
-            "value text, PRIMARY KEY (table_id, row_id, column_id))"
-        )
-
-        def run() -> None:
-            with (
-                conn.cursor() as cur,
-                cur.copy("COPY raw_cells (table_id, row_id, column_id, value) FROM STDIN") as copy,
-            ):
-                for record in data:
-                    copy.write_row(record)
+    records = _children._raw_records(n)
+    with _pg_store(PostgresStore, dsn) as store:
+        _prepare(store, n)
+        with psycopg.connect(dsn) as conn:
+            conn.execute(f'SET search_path TO "{store._schema}"')
             conn.commit()
 
-        return _rate(n, _timed(run))
+            def run() -> None:
+                conn.execute(_children._STAGE_CREATE)
+                with conn.cursor() as cur, cur.copy(_children._STAGE_COPY) as copy:
+                    for record in records:
+                        copy.write_row(record)
+                conn.execute(_children._STAGE_UPSERT, ("bench",))
+                conn.commit()
+
+            return _rate(n, _timed(run))
 
 
 # --- alternative PostgreSQL write strategies (what the adapter did not choose) -------------
 
 
+class _UnnestStore(PostgresStore):
+    """Every cell in one ``INSERT ... SELECT FROM unnest(arrays)`` (the small-write path)."""
+
+    def _write_cells(self, tx: Any, table: str, cells: codec.Prepared) -> int:
+        return self._write_chunk(tx, table, [(key, cells[key]) for key in sorted(cells)])
+
+
 class _ExecutemanyStore(PostgresStore):
     """Upsert with ``executemany`` (psycopg sends it in pipeline mode)."""
 
-    def _write_chunk(self, tx: Any, table: str, chunk: codec.Pending) -> int:
-        rows = [(table, r, c, e.s, e.i, e.j, e.norm) for (r, c), e in chunk if e is not None]
+    def _write_cells(self, tx: Any, table: str, cells: codec.Prepared) -> int:
+        rows = [(table, *key, *cells[key]) for key in sorted(cells) if cells[key] is not None]
         return int(
             tx.run_many(
                 "INSERT INTO ic_cells (table_id, row_id, column_id, s, i, j, norm) "
@@ -131,35 +139,6 @@ class _ExecutemanyStore(PostgresStore):
                 "norm = EXCLUDED.norm WHERE (ic_cells.s, ic_cells.i, ic_cells.j) "
                 "IS DISTINCT FROM (EXCLUDED.s, EXCLUDED.i, EXCLUDED.j)",
                 rows,
-            )
-        )
-
-
-class _CopyStore(PostgresStore):
-    """COPY into a temporary table, then one ``INSERT ... SELECT ... ON CONFLICT``."""
-
-    def _write_chunk(self, tx: Any, table: str, chunk: codec.Pending) -> int:
-        conn = tx._conn
-        conn.execute(
-            "CREATE TEMP TABLE IF NOT EXISTS ic_stage (row_id text, column_id text, s text, "
-            "i int8, j text, norm text) ON COMMIT DELETE ROWS"
-        )
-        with (
-            conn.cursor() as cur,
-            cur.copy("COPY ic_stage (row_id, column_id, s, i, j, norm) FROM STDIN") as copy,
-        ):
-            for (r, c), e in chunk:
-                if e is not None:
-                    copy.write_row((r, c, e.s, e.i, e.j, e.norm))
-        return int(
-            tx.run(
-                "INSERT INTO ic_cells (table_id, row_id, column_id, s, i, j, norm) "
-                "SELECT ?, row_id, column_id, s, i, j, norm FROM ic_stage "
-                "ON CONFLICT (table_id, row_id, column_id) DO UPDATE SET s = EXCLUDED.s, "
-                "i = EXCLUDED.i, j = EXCLUDED.j, norm = EXCLUDED.norm "
-                "WHERE (ic_cells.s, ic_cells.i, ic_cells.j) "
-                "IS DISTINCT FROM (EXCLUDED.s, EXCLUDED.i, EXCLUDED.j)",
-                (table,),
             )
         )
 
@@ -270,7 +249,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         base = Path(tmp)
         raw = raw_sqlite(base / "raw.db", n)
-        report.add("raw sqlite3.executemany (one transaction)", raw)
+        report.add("raw executemany upsert, same schema (one transaction)", raw)
 
         memory = MemoryStore()
         _prepare(memory, n)
@@ -318,12 +297,12 @@ def main(argv: list[str] | None = None) -> int:
         if args.dsn:
             print("\nPostgreSQL")
             copy = raw_copy(args.dsn, n)
-            report.add("raw psycopg COPY (one transaction)", copy)
+            report.add("raw COPY + upsert, same schema (one transaction)", copy)
             for label, cls in (
-                ("PostgresStore (unnest arrays)", PostgresStore),
+                ("PostgresStore (COPY to a temporary table)", PostgresStore),
+                ("  alt: one unnest(arrays) statement", _UnnestStore),
                 ("  alt: executemany, pipeline mode", _ExecutemanyStore),
-                ("  alt: COPY to temp table + INSERT SELECT", _CopyStore),
-                ("  alt: unnest, cells with foreign keys", _ForeignKeyPgStore),
+                ("  alt: COPY, cells with foreign keys", _ForeignKeyPgStore),
             ):
                 with _pg_store(cls, args.dsn) as pstore:
                     _prepare(pstore, n)
@@ -342,15 +321,12 @@ def main(argv: list[str] | None = None) -> int:
         ("SQLite shared / per-thread connections, readers", shared[1] / per_thread[1]),
     ]
     if pg:
-        chosen = pg["PostgresStore (unnest arrays)"]
+        chosen = pg["PostgresStore (COPY to a temporary table)"]
         ratios += [
-            ("PostgresStore / raw COPY", chosen / copy),
-            ("unnest / executemany pipeline", chosen / pg["  alt: executemany, pipeline mode"]),
-            (
-                "unnest / COPY + INSERT SELECT",
-                chosen / pg["  alt: COPY to temp table + INSERT SELECT"],
-            ),
-            ("no FKs / FKs on cells", chosen / pg["  alt: unnest, cells with foreign keys"]),
+            ("PostgresStore / raw COPY + upsert", chosen / copy),
+            ("COPY / one unnest statement", chosen / pg["  alt: one unnest(arrays) statement"]),
+            ("COPY / executemany pipeline", chosen / pg["  alt: executemany, pipeline mode"]),
+            ("no FKs / FKs on cells", chosen / pg["  alt: COPY, cells with foreign keys"]),
         ]
     print("\nRatios (same run)")
     for label, value in ratios:

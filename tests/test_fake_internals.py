@@ -19,7 +19,7 @@ from instantly_columns.testing._fake_schema import (
     SchemaViolation,
     validate,
 )
-from instantly_columns.testing._fake_state import IdMaker
+from instantly_columns.testing._fake_state import EVERY, IdMaker, Lead, LeadTable
 
 START = datetime(2026, 1, 5, tzinfo=timezone.utc)
 
@@ -155,3 +155,40 @@ def test_paging_visits_everything_once_and_ends_on_empty_or_short(count: int, li
         after = page["next_starting_after"]
     assert seen == sorted(item["id"] for item in items)
     assert calls == count // limit + 1  # an exact multiple costs one empty page
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["add", "remove"]),
+            st.integers(0, 30),
+            st.sampled_from(["c1", "c2", None]),
+            st.sampled_from(["a@x.co", "B@x.co ", None]),
+        ),
+        max_size=60,
+    ),
+    st.sampled_from(["c1", "c2", None, "all"]),
+    st.integers(0, 31),
+)
+def test_the_lead_index_agrees_with_a_scan(
+    steps: list[tuple[str, int, str | None, str | None]], campaign: str | None, after: int
+) -> None:
+    """LeadTable's ordered lists and email index (with removed ids left behind and
+    re-added) give what filtering and sorting every lead gives."""
+    table = LeadTable()
+    for action, n, campaign_id, email in steps:
+        lead_id = f"{n:03d}"
+        if action == "add":
+            table[lead_id] = Lead(lead_id, email, START, START, campaign_id=campaign_id)
+        elif lead_id in table:
+            del table[lead_id]
+    every = list(table.values())
+    wanted = EVERY if campaign == "all" else campaign
+    start = f"{after:03d}"
+    expected = sorted(
+        (x for x in every if wanted is EVERY or x.campaign_id == wanted), key=lambda x: x.id
+    )
+    assert list(table.ordered(wanted)) == expected
+    assert list(table.ordered(wanted, after=start)) == [x for x in expected if x.id > start]
+    for key in ("a@x.co", "b@x.co", None):
+        assert table.with_key(key) == [x for x in every if x.key == key and key is not None]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -43,6 +44,28 @@ def test_a_round_trip_over_http() -> None:
         assert bad.status_code == 400
         assert bad.json()["message"] == "querystring/limit must be <= 100"
     assert [r.time_base for r in fake.requests] == ["real"] * 4
+
+
+def test_the_server_sends_without_waiting_for_acks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Nagle's algorithm is off on the served connections: otherwise each response's body
+    waits for the delayed ACK of its headers, about 40 ms even at zero latency."""
+    from instantly_columns.testing import _fake_server
+
+    seen: list[int] = []
+    setup = _fake_server._Handler.setup
+
+    def recording_setup(handler: Any) -> None:
+        setup(handler)
+        seen.append(handler.connection.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+
+    monkeypatch.setattr(_fake_server._Handler, "setup", recording_setup)
+    fake = FakeInstantly()
+    key = fake.create_api_key()
+    with fake.serve() as base_url, _client(base_url, key) as http:
+        for _ in range(3):  # one keep-alive connection
+            assert http.get("/api/v2/workspaces/current").status_code == 200
+    assert seen
+    assert all(seen)
 
 
 def test_stock_agents_meet_the_edge_over_http() -> None:

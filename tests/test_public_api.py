@@ -66,3 +66,37 @@ def test_cold_import_loads_nothing_heavy() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_importing_the_service_leaves_what_it_does_not_need() -> None:
+    """``from instantly_columns import InstantlyColumns`` (to run it on SQLite, say) loads
+    no database adapter or driver, no HTTP library, and neither the CLI nor the fake."""
+    unwanted = (
+        "psycopg",
+        "psycopg_pool",
+        "sqlite3",
+        "httpx",
+        "anyio",
+        "cryptography",
+        "pyrate_limiter",
+        "importlib.abc",
+        "instantly_columns.storage.postgres",
+        "instantly_columns.storage.sqlite",
+        "instantly_columns.storage.memory",
+        "instantly_columns.storage._sql",
+        "instantly_columns.cli",
+        "instantly_columns.asgi",
+        "instantly_columns.testing",
+        "instantly_columns.transports",
+        "instantly_columns.api.client",
+    )
+    code = (
+        "import sys; from instantly_columns import InstantlyColumns; "
+        f"print(sorted(m for m in sys.modules if m.split('.')[0] in {unwanted!r} "
+        f"or any(m == u or m.startswith(u + '.') for u in {unwanted!r})))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+    code = "from instantly_columns.storage import PostgresStore; print(PostgresStore.__name__)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "PostgresStore"

@@ -133,8 +133,48 @@ def test_last_write_of_each_cell_wins(writes: list[tuple[str, str, Any]]) -> Non
     for r, c, v in writes:
         expected[(r, c)] = v
     assert {
-        k: None if e is None else codec.decode_cell(*e.triple) for k, e in prepared.items()
+        k: None if e is None else codec.decode_cell(*e[:3]) for k, e in prepared.items()
     } == expected
+
+
+tricky_texts = st.text() | st.sampled_from(
+    ["", " A@B.c ", "x\x00y", "\x1bkey", " \x1bkey", "\udfff", "É" * 201, "a" * 201, "ǅ\x85"]
+)
+tricky_ids = st.sampled_from(["r", "é", "r\x00", "", "x" * 256, "\udfff"]) | st.integers(0, 1)
+
+
+@given(
+    st.lists(
+        st.tuples(
+            tricky_ids,
+            tricky_ids,
+            st.none() | tricky_texts | st.integers() | st.integers(-(2**64), 2**64) | json_values,
+        ),
+        max_size=8,
+    )
+)
+def test_the_fast_path_encodes_and_rejects_like_the_full_check(
+    writes: list[tuple[Any, Any, Any]],
+) -> None:
+    """prepare_writes takes a fast path for regular batches; it must agree with encoding
+    each cell by encode_cell and with the full check's problems."""
+    cells = [CellWrite(r, c, v) for r, c, v in writes]
+    problems: list[Any] = []
+    try:
+        codec._prepare_checked(cells, "cells")
+    except ConfigError as exc:
+        problems = list(exc.problems)
+    if problems:
+        with pytest.raises(ConfigError) as caught:
+            codec.prepare_writes(cells)
+        assert list(caught.value.problems) == problems
+        return
+    prepared = codec.prepare_writes(cells)
+    expected = {(r, c): None if v is None else codec.encode_cell(v, "v") for r, c, v in writes}
+    assert prepared == expected
+    batch = codec.prepare_batch(cells)
+    assert batch.rows == {r for r, _ in expected}
+    assert batch.columns == {c for _, c in expected}
 
 
 @pytest.mark.parametrize(

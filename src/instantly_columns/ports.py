@@ -307,8 +307,8 @@ class TableStore(Protocol):
         ...
 
     def write_cells(self, table: TableId, cells: Sequence[CellWrite]) -> int:
-        """Upsert cells in chunks, one transaction per chunk; idempotent. Returns how many
-        cells actually changed."""
+        """Upsert cells; idempotent. Returns how many cells actually changed. The bundled
+        stores write a call in one transaction; a host's store may commit in chunks."""
         ...
 
 

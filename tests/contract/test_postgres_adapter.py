@@ -9,6 +9,7 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
@@ -244,3 +245,38 @@ def test_other_connections_see_an_atomic_block_only_when_it_commits(
             assert seen == [{}]
         assert other.rows("t")[0].cells == {"a": 1}
         assert [r.id for r in other.runs("camp")] == ["run-1"]
+
+
+def test_big_writes_stream_with_copy_and_keep_every_rule(postgres_factory: Factory) -> None:
+    """From _COPY_FROM cells a write goes through COPY and a temporary table: changes are
+    counted the same, deletes and hard values work, two big writes share a transaction,
+    and an unknown row writes nothing."""
+    from instantly_columns.storage.postgres import _COPY_FROM
+
+    n = _COPY_FROM // 2 + 1  # rows, two columns each: just over the threshold
+    with postgres_factory() as store:
+        store.create_table("t")
+        store.save_columns(
+            "t", [Column(id="a", key="a", name="A"), Column(id="b", key="b", name="B")]
+        )
+        store.insert_rows("t", [Row(id=f"r{k:06d}", cells={"b": "old"}) for k in range(n)])
+        hard: list[Any] = ["x\x00y", 2**70, 1.5, True, {"k": [1]}, "  Mixed@Example.COM "]
+        writes = [
+            CellWrite(f"r{k:06d}", "a", hard[k % len(hard)] if k < len(hard) else f"v{k}")
+            for k in range(n)
+        ] + [CellWrite(f"r{k:06d}", "b", None if k % 2 else "old") for k in range(n)]
+        assert store.write_cells("t", writes) == n + n // 2  # "old" again changes nothing
+        assert store.write_cells("t", writes) == 0
+        rows = {r.id: r.cells for r in store.rows("t", limit=n)}
+        assert [rows[f"r{k:06d}"]["a"] for k in range(len(hard))] == hard
+        assert rows["r000001"] == {"a": hard[1]}
+        assert store.lookup_rows("t", "a", ["mixed@example.com"]) == {
+            "mixed@example.com": [f"r{5:06d}"]
+        }
+        again = [CellWrite(w.row_id, w.column_id, "new") for w in writes]
+        with store.atomic():
+            assert store.write_cells("t", again[:n]) == n
+            assert store.write_cells("t", again[n:]) == n
+        with pytest.raises(RecordNotFound, match="ghost"):
+            store.write_cells("t", [*writes, CellWrite("ghost", "a", 1)])
+        assert all(r.cells == {"a": "new", "b": "new"} for r in store.rows("t", limit=n))

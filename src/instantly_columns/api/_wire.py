@@ -78,7 +78,7 @@ OptList = Annotated[list[Any] | None, WrapValidator(_or_none)]
 
 
 class _Response(BaseModel):
-    model_config = ConfigDict(extra="allow", frozen=True)
+    model_config = ConfigDict(extra="allow", frozen=True, defer_build=True)
 
 
 class PageWire(_Response):
@@ -255,7 +255,7 @@ class WebhookTestWire(_Response):
 
 
 class _Request(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")

@@ -24,6 +24,7 @@ Field mappings refer to columns by **column id**.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -141,7 +142,9 @@ def column_key(
 # The host's JSON is open (unknown keys are kept) and strict (a value of the wrong JSON type is
 # an error, never silently converted: "true" stays a string and is rejected as a boolean), so
 # what parses dumps back unchanged.
-_OPEN = ConfigDict(extra="allow", frozen=True, strict=True, str_strip_whitespace=False)
+_OPEN = ConfigDict(
+    extra="allow", frozen=True, strict=True, str_strip_whitespace=False, defer_build=True
+)
 
 #: The sequence mode a ``campaign_config`` that leaves ``sequence_mode`` out is used with.
 DEFAULT_SEQUENCE_MODE: SequenceMode = "use_existing"
@@ -425,7 +428,12 @@ InstantlyColumnConfig: TypeAlias = Annotated[
 ]
 """The config of any ``instantly`` column, discriminated on ``instantly_subtype``."""
 
-_CONFIG_ADAPTER: TypeAdapter[InstantlyColumnConfig] = TypeAdapter(InstantlyColumnConfig)
+
+@functools.cache
+def _config_adapter() -> TypeAdapter[InstantlyColumnConfig]:
+    """Built when first needed: building it at import would cost every import of the
+    package (the models' own schemas are deferred the same way, ``defer_build``)."""
+    return TypeAdapter(InstantlyColumnConfig)
 
 
 def parse_integration_config(data: Mapping[str, Any]) -> InstantlyColumnConfig:
@@ -449,7 +457,7 @@ def parse_integration_config(data: Mapping[str, Any]) -> InstantlyColumnConfig:
             path="instantly_subtype",
         )
     try:
-        return _CONFIG_ADAPTER.validate_python(dict(data))
+        return _config_adapter().validate_python(dict(data))
     except ValidationError as exc:
         # The union puts the tag first in each error's location; users think in their keys.
         raise InvalidColumnConfig(problems_from_validation(exc, root_tags=SUBTYPES)) from None
@@ -457,7 +465,7 @@ def parse_integration_config(data: Mapping[str, Any]) -> InstantlyColumnConfig:
 
 # --- table model ---------------------------------------------------------------------------
 
-_FROZEN = ConfigDict(extra="forbid", frozen=True)
+_FROZEN = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 def _column_problems(exc: ValidationError, prefix: str = "") -> list[Problem]:

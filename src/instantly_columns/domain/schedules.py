@@ -144,14 +144,14 @@ class Schedule:
 
 
 class _WireTiming(pydantic.BaseModel):
-    model_config = pydantic.ConfigDict(extra="ignore")
+    model_config = pydantic.ConfigDict(extra="ignore", defer_build=True)
 
     start: str = pydantic.Field(alias="from")
     end: str = pydantic.Field(alias="to")
 
 
 class _WireScheduleEntry(pydantic.BaseModel):
-    model_config = pydantic.ConfigDict(extra="ignore")
+    model_config = pydantic.ConfigDict(extra="ignore", defer_build=True)
 
     name: str = ""
     timing: _WireTiming
@@ -160,7 +160,7 @@ class _WireScheduleEntry(pydantic.BaseModel):
 
 
 class _WireCampaignSchedule(pydantic.BaseModel):
-    model_config = pydantic.ConfigDict(extra="ignore")
+    model_config = pydantic.ConfigDict(extra="ignore", defer_build=True)
 
     start_date: str | None = None
     end_date: str | None = None

@@ -69,7 +69,7 @@ WizardStep: TypeAlias = Literal["connection", "campaign", "sequence", "mapping",
 #: The steps in order.
 STEPS: tuple[WizardStep, ...] = ("connection", "campaign", "sequence", "mapping", "review", "done")
 
-_STRICT = ConfigDict(extra="forbid")
+_STRICT = ConfigDict(extra="forbid", defer_build=True)
 
 #: What ``MappingAnswer.overrides`` may name besides ``custom_variables.<name>``.
 OVERRIDE_FIELDS: tuple[str, ...] = tuple(CORE_LEAD_FIELDS)
@@ -125,7 +125,7 @@ def override_problems(overrides: Mapping[str, object], prefix: str = "overrides"
 class ProblemModel(BaseModel):
     """A problem shown on a step: where and what."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     path: str
     message: str
@@ -234,7 +234,7 @@ WizardAnswer: TypeAlias = Annotated[
 class WizardState(BaseModel):
     """Where the user is and what they answered. JSON-serializable, holds no secret."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, defer_build=True)
 
     table_id: str
     credential_id: str = "default"

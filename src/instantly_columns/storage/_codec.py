@@ -15,11 +15,14 @@ cells also get ``norm``, the key of the lookup index (see :func:`norm_key`).
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import math
+import operator
 import re
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from typing import Any, Final, NamedTuple, TypeAlias, get_args, overload
 
@@ -52,8 +55,11 @@ __all__ = [
     "ID_MAX_LENGTH",
     "KEY_MAX_LENGTH",
     "NORM_MAX_LENGTH",
+    "Batch",
+    "Encoded",
     "EncodedCell",
     "Pending",
+    "Prepared",
     "PreparedRow",
     "RawGroup",
     "check_id",
@@ -76,9 +82,11 @@ __all__ = [
     "engagement_columns",
     "event_key",
     "fold_groups",
+    "gc_paused",
     "ledger_winner",
     "lookup_keys",
     "norm_key",
+    "prepare_batch",
     "prepare_rows",
     "prepare_writes",
     "row_chunks",
@@ -103,6 +111,7 @@ _INT64_MIN: Final = -(2**63)
 _INT64_MAX: Final = 2**63 - 1
 _MAX_DEPTH: Final = 64
 _MAX_PROBLEMS: Final = 20
+_GC_PAUSE_FROM: Final = 10_000  # cells in a batch from which encoding pauses the cyclic GC
 _ESCAPE: Final = "\x1b"
 # Characters PostgreSQL text cannot hold (NUL) or UTF-8 cannot encode (lone surrogates).
 _UNSAFE: Final = re.compile("[\x00\ud800-\udfff]")
@@ -140,8 +149,13 @@ RawGroup: TypeAlias = tuple[
 ]
 """One row of the SQL ``GROUP BY``: the two status cells as stored, then the sums."""
 
-Pending: TypeAlias = list[tuple[tuple[RowId, ColumnId], EncodedCell | None]]
-"""Validated cell writes: ``((row id, column id), encoded value or None to delete)``."""
+Encoded: TypeAlias = tuple[str | None, int | None, str | None, str | None]
+"""A cell as stored, ``(s, i, j, norm)``: an :class:`EncodedCell`, or a plain tuple where
+millions are made (the bulk path), since a named tuple costs a second allocation."""
+Prepared: TypeAlias = dict[tuple[RowId, ColumnId], Encoded | None]
+"""Validated cell writes: ``{(row id, column id): encoded value or None to delete}``."""
+Pending: TypeAlias = list[tuple[tuple[RowId, ColumnId], Encoded | None]]
+"""Validated cell writes as pairs: ``((row id, column id), encoded value or None)``."""
 PreparedRow: TypeAlias = tuple[RowId, Pending]
 
 
@@ -262,14 +276,109 @@ def count_value(i: int | None) -> int:
     return i if i is not None and 0 <= i <= COUNT_MAX else 0
 
 
-def prepare_writes(
-    cells: Sequence[CellWrite], path: str = "cells"
-) -> dict[tuple[RowId, ColumnId], EncodedCell | None]:
+def prepare_writes(cells: Sequence[CellWrite], path: str = "cells") -> Prepared:
     """Check and encode a batch of writes, every problem at once; the last write of a
     cell wins. ``None`` means delete."""
+    return prepare_batch(cells, path).cells
+
+
+def prepare_batch(cells: Sequence[CellWrite], path: str = "cells") -> Batch:
+    """:func:`prepare_writes`, with the distinct row and column ids of the batch.
+
+    This is the hot loop of every bulk write. It first assumes a regular batch: plain
+    ``CellWrite`` objects whose ``str`` and ``int`` values take a fast path that gives
+    exactly what :func:`encode_cell` gives, and well-formed string ids (checked once each,
+    at the end). Anything irregular sends the whole batch through the full check, which
+    names every problem.
+    """
     if isinstance(cells, (str, bytes)) or not isinstance(cells, Sequence):
         raise ConfigError([Problem(path, "expected a sequence of CellWrite")])
-    out: dict[tuple[RowId, ColumnId], EncodedCell | None] = {}
+    with gc_paused(len(cells)):
+        try:
+            out = _prepare_regular(cells)
+            rows, columns = set(map(_first, out)), set(map(_second, out))
+            if not all(map(_regular_id, rows)) or not all(map(_regular_id, columns)):
+                raise _Irregular
+        except _Irregular:
+            out = _prepare_checked(cells, path)
+            rows, columns = set(map(_first, out)), set(map(_second, out))
+        return Batch(out, rows, columns)
+
+
+class Batch(NamedTuple):
+    """A prepared batch of cell writes and the rows and columns it writes to."""
+
+    cells: Prepared
+    rows: set[RowId]
+    columns: set[ColumnId]
+
+
+class _Irregular(Exception):
+    """A batch the fast path leaves to the full check."""
+
+
+_first = operator.itemgetter(0)
+_second = operator.itemgetter(1)
+
+
+@contextmanager
+def gc_paused(size: int) -> Iterator[None]:
+    """Keep the cyclic garbage collector out of the handling of a big batch (``size``
+    items, from ``_GC_PAUSE_FROM`` on), which makes millions of small tuples, none of
+    them in a cycle: the collector would otherwise walk the growing batch over and over,
+    which costs about as much as the work itself."""
+    if size < _GC_PAUSE_FROM or not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+def _regular_id(ident: object) -> bool:
+    return (
+        ident.__class__ is str and 0 < len(ident) <= ID_MAX_LENGTH and _UNSAFE.search(ident) is None
+    )
+
+
+def _prepare_regular(cells: Sequence[CellWrite]) -> Prepared:
+    out: Prepared = {}
+    write_type, unsafe = CellWrite, _UNSAFE.search
+    low, high, longest = _INT64_MIN, _INT64_MAX, NORM_MAX_LENGTH
+    try:
+        for cell in cells:
+            if cell.__class__ is not write_type:
+                raise _Irregular
+            value: Any = cell.value
+            kind = value.__class__
+            encoded: Encoded | None
+            if kind is str:
+                # Text unless it holds NUL or a lone surrogate. An ASCII string has no
+                # surrogates, and lower() and strip() add neither, so this one check of
+                # the value covers its lookup key too (see norm_key).
+                if "\x00" not in value if value.isascii() else unsafe(value) is None:
+                    normal = value.strip().lower()
+                    if len(normal) > longest or normal.startswith(_ESCAPE):
+                        normal = norm_key(value)
+                    encoded = (value, None, None, normal)
+                else:
+                    encoded = (None, None, json.dumps(value), norm_key(value))
+            elif kind is int and low <= value <= high:
+                encoded = (None, value, None, None)
+            elif value is None:
+                encoded = None
+            else:
+                encoded = encode_cell(value, "")
+            out[cell.row_id, cell.column_id] = encoded
+    except (ConfigError, TypeError):  # a bad value, an unhashable id: the full check says
+        raise _Irregular from None
+    return out
+
+
+def _prepare_checked(cells: Sequence[CellWrite], path: str) -> Prepared:
+    out: Prepared = {}
     problems: list[Problem] = []
     valid_ids: set[str] = set()  # ids repeat a lot in a batch; check each once
     for n, cell in enumerate(cells):
@@ -293,11 +402,9 @@ def prepare_writes(
                 bad = True
         if bad:
             continue
-        encoded: EncodedCell | None
+        encoded: Encoded | None
         if value is None:
             encoded = None
-        elif type(value) is str and not _UNSAFE.search(value):
-            encoded = EncodedCell(value, None, None, norm_key(value))
         else:
             try:
                 encoded = encode_cell(value, f"{path}[{n}].value")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from abc import ABC, abstractmethod
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
 from types import TracebackType
@@ -63,7 +63,7 @@ class Tx(Protocol):
 
     def run(self, sql: str, params: Params = ()) -> int: ...
 
-    def run_many(self, sql: str, params: Sequence[Params]) -> int: ...
+    def run_many(self, sql: str, params: Iterable[Params]) -> int: ...
 
 
 _COLUMNS_SQL = (
@@ -356,7 +356,7 @@ class SqlStore(OldLinkNames, ABC):
 
     def insert_rows(self, table: TableId, rows: Sequence[Row]) -> int:
         """Add rows with their cells (a row that exists gets the given cells written).
-        Returns how many rows were created. Chunked like ``write_cells``."""
+        Returns how many rows were created. One transaction per ``chunk_size`` cells."""
         table = codec.check_id(table, "table")
         prepared = codec.prepare_rows(rows)
         created = 0
@@ -577,22 +577,28 @@ class SqlStore(OldLinkNames, ABC):
         return {value: sorted(ids) for value, ids in found.items()}
 
     def write_cells(self, table: TableId, cells: Sequence[CellWrite]) -> int:
-        """Upsert cells (``None`` deletes) in chunks of ``chunk_size``, one transaction per
-        chunk; returns how many cells changed. Every value is checked before anything is
-        written; unknown rows or columns raise ``RecordNotFound`` before their chunk
-        writes (earlier chunks stay written)."""
+        """Upsert cells (``None`` deletes) in one transaction; returns how many cells
+        changed. Every value is checked before anything is written, and unknown rows or
+        columns raise ``RecordNotFound`` before anything is written: a call is written
+        entirely or not at all."""
         table = codec.check_id(table, "table")
-        # Sorted, so that concurrent writers lock rows in one order (no deadlocks).
-        writes = sorted(codec.prepare_writes(cells).items(), key=_by_key)
-        with self._transaction(write=False) as tx:
-            self._require_table(tx, table)
-            self._require_columns(tx, table, {key[1] for key, _ in writes})
+        with codec.gc_paused(len(cells)):
+            batch = codec.prepare_batch(cells)
+            with self._transaction(write=bool(batch.cells)) as tx:
+                self._require_table(tx, table)
+                if not batch.cells:
+                    return 0
+                self._require_columns(tx, table, batch.columns, lock=True)
+                self._require_rows(tx, table, batch.rows, lock=True)
+                return self._write_cells(tx, table, batch.cells)
+
+    def _write_cells(self, tx: Tx, table: TableId, cells: codec.Prepared) -> int:
+        """Write validated cells whose rows and columns exist, in (row, column) order (so
+        that concurrent writers lock rows in one order, without deadlocks), in statements
+        of at most ``chunk_size`` cells. A dialect may do better."""
         changed = 0
-        for chunk in codec.chunked(writes, self._chunk_size):
-            with self._transaction(write=True) as tx:
-                self._require_rows(tx, table, {key[0] for key, _ in chunk}, lock=True)
-                self._require_columns(tx, table, {key[1] for key, _ in chunk}, lock=True)
-                changed += self._write_chunk(tx, table, list(chunk))
+        for chunk in codec.chunked(sorted(cells), self._chunk_size):
+            changed += self._write_chunk(tx, table, [(key, cells[key]) for key in chunk])
         return changed
 
     def engagement_groups(

@@ -55,7 +55,9 @@ class _Table:
     cells: dict[RowId, dict[ColumnId, codec.EncodedCell]] = attrs.field(factory=dict)
     index: dict[tuple[ColumnId, str], set[RowId]] = attrs.field(factory=dict)
 
-    def put(self, row: RowId, column: ColumnId, value: codec.EncodedCell | None) -> bool:
+    def put(self, row: RowId, column: ColumnId, value: codec.Encoded | None) -> bool:
+        if value is not None and value.__class__ is not codec.EncodedCell:
+            value = codec.EncodedCell(*value)
         row_cells = self.cells[row]
         old = row_cells.get(column)
         if old == value:
@@ -396,20 +398,16 @@ class MemoryStore(OldLinkNames):
         return found
 
     def write_cells(self, table: TableId, cells: Sequence[CellWrite]) -> int:
-        """Upsert cells (``None`` deletes) chunk by chunk; returns how many changed."""
+        """Upsert cells (``None`` deletes), all or nothing; returns how many changed."""
         table = codec.check_id(table, "table")
-        writes = sorted(codec.prepare_writes(cells).items(), key=lambda item: item[0])
+        batch = codec.prepare_batch(cells)
         with self._lock:
-            self._table(table)
-            self._require_columns(table, {key[1] for key, _ in writes})
-        changed = 0
-        for chunk in codec.chunked(writes, self._chunk_size):
-            with self._lock:
-                data = self._table(table)
-                self._require_rows(table, {key[0] for key, _ in chunk})
-                self._require_columns(table, {key[1] for key, _ in chunk})
-                for (row, column), enc in chunk:
-                    changed += data.put(row, column, enc)
+            data = self._table(table)
+            self._require_columns(table, batch.columns)
+            self._require_rows(table, batch.rows)
+            changed = 0
+            for (row, column), enc in batch.cells.items():
+                changed += data.put(row, column, enc)
         return changed
 
     def engagement_groups(

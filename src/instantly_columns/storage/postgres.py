@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 import re
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
@@ -41,6 +41,26 @@ _UPSERT_CELLS = (
 )
 
 
+_COPY_FROM = 5_000
+"""Cells from which ``write_cells`` streams with COPY rather than sending arrays."""
+_STAGE_CREATE = (
+    'CREATE TEMPORARY TABLE ic_stage (row_id text COLLATE "C", column_id text COLLATE "C", '
+    's text COLLATE "C", i bigint, j text COLLATE "C", norm text COLLATE "C") ON COMMIT DROP'
+)
+_STAGE_COPY = "COPY pg_temp.ic_stage (row_id, column_id, s, i, j, norm) FROM STDIN"
+_STAGE_UPSERT = (
+    "INSERT INTO ic_cells (table_id, row_id, column_id, s, i, j, norm) "
+    "SELECT %s, row_id, column_id, s, i, j, norm FROM pg_temp.ic_stage "
+    "ON CONFLICT (table_id, row_id, column_id) DO UPDATE SET "
+    "s = EXCLUDED.s, i = EXCLUDED.i, j = EXCLUDED.j, norm = EXCLUDED.norm "
+    "WHERE (ic_cells.s, ic_cells.i, ic_cells.j) "
+    "IS DISTINCT FROM (EXCLUDED.s, EXCLUDED.i, EXCLUDED.j)"
+)
+# Dropped at once, not at commit: a second big write in the same transaction (atomic())
+# makes its own.
+_STAGE_DROP = "DROP TABLE pg_temp.ic_stage"
+
+
 @functools.lru_cache(maxsize=256)
 def _placeholders(sql: str) -> str:
     """``?`` placeholders to psycopg's binary ``%b`` (our SQL has no literal ``?`` or
@@ -61,6 +81,11 @@ class _PgTx:
     def __init__(self, conn: psycopg.Connection[Any]) -> None:
         self._conn = conn
 
+    @property
+    def connection(self) -> psycopg.Connection[Any]:
+        """The transaction's connection (for COPY)."""
+        return self._conn
+
     def fetch(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         cursor = self._conn.execute(_placeholders(sql), params)
         return cursor.fetchall() if cursor.description is not None else []
@@ -68,8 +93,8 @@ class _PgTx:
     def run(self, sql: str, params: Sequence[Any] = ()) -> int:
         return self._conn.execute(_placeholders(sql), params).rowcount
 
-    def run_many(self, sql: str, params: Sequence[Sequence[Any]]) -> int:
-        if not params:
+    def run_many(self, sql: str, params: Iterable[Sequence[Any]]) -> int:
+        if isinstance(params, Sequence) and not params:
             return 0
         with self._conn.cursor() as cursor:
             cursor.executemany(_placeholders(sql), params)
@@ -88,11 +113,13 @@ class PostgresStore(SqlStore):
         encryption_key: turns on encryption at rest of API keys (needs the ``crypto``
             extra).
         clock: the time stamped on saved integrations and credentials.
-        chunk_size: cells per transaction in ``write_cells``.
+        chunk_size: cells per transaction in ``insert_rows`` (``write_cells`` writes a
+            call in one transaction).
         connect_timeout: seconds to wait for a connection (at open, and from the pool).
 
-    Cells are written a chunk at a time with one ``INSERT ... SELECT FROM unnest(arrays)
-    ... ON CONFLICT DO UPDATE`` (one round trip per chunk). A lease change takes
+    A small ``write_cells`` is one ``INSERT ... SELECT FROM unnest(arrays) ... ON CONFLICT
+    DO UPDATE`` (one round trip); from 5,000 cells the cells are streamed with ``COPY`` into
+    a temporary table and upserted from there. A lease change takes
     ``pg_advisory_xact_lock`` on the integration id inside its transaction.
     """
 
@@ -266,10 +293,33 @@ class PostgresStore(SqlStore):
                     table,
                     [r for (r, _), _ in upserts],
                     [c for (_, c), _ in upserts],
-                    [e.s for _, e in upserts],
-                    [e.i for _, e in upserts],
-                    [e.j for _, e in upserts],
-                    [e.norm for _, e in upserts],
+                    [e[0] for _, e in upserts],
+                    [e[1] for _, e in upserts],
+                    [e[2] for _, e in upserts],
+                    [e[3] for _, e in upserts],
                 ),
             )
+        return changed
+
+    def _write_cells(self, tx: Tx, table: TableId, cells: codec.Prepared) -> int:
+        # In (row, column) order, so that concurrent writers lock in one order (no
+        # deadlocks). A small write is one statement over arrays; a big one streams its
+        # cells with COPY into a temporary table and upserts from there.
+        keys = sorted(cells)
+        if len(keys) < _COPY_FROM or not isinstance(tx, _PgTx):
+            return self._write_chunk(tx, table, [(key, cells[key]) for key in keys])
+        deletes = [key for key in keys if cells[key] is None]
+        changed = 0
+        if deletes:
+            changed += self._write_chunk(tx, table, [(key, None) for key in deletes])
+        conn = tx.connection
+        conn.execute(_STAGE_CREATE)
+        with conn.cursor() as cursor, cursor.copy(_STAGE_COPY) as copy:
+            write = copy.write_row
+            for key in keys:
+                enc = cells[key]
+                if enc is not None:
+                    write(key + enc)
+        changed += conn.execute(_STAGE_UPSERT, (table,)).rowcount
+        conn.execute(_STAGE_DROP)
         return changed

@@ -7,7 +7,7 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any, ClassVar, Literal
@@ -59,8 +59,8 @@ class _SQLiteTx:
         except sqlite3.Error as exc:
             raise _store_error(exc) from exc
 
-    def run_many(self, sql: str, params: Sequence[Sequence[Any]]) -> int:
-        if not params:
+    def run_many(self, sql: str, params: Iterable[Sequence[Any]]) -> int:
+        if isinstance(params, Sequence) and not params:
             return 0
         try:
             return self._conn.executemany(sql, params).rowcount
@@ -78,7 +78,8 @@ class SQLiteStore(SqlStore):
         clock: the time stamped on saved integrations and credentials.
         timeout: seconds to wait for another connection's write lock before
             ``StoreError``.
-        chunk_size: cells per transaction in ``write_cells``.
+        chunk_size: cells per transaction in ``insert_rows`` (``write_cells`` writes a
+            call in one transaction, with one ``executemany``).
 
     The store keeps one connection, shared by all threads under a lock (measured
     faster than a connection per thread, for writers and readers alike; see
@@ -270,8 +271,13 @@ class SQLiteStore(SqlStore):
         """Nothing to do: ``BEGIN IMMEDIATE`` already excludes every other writer."""
 
     def _write_chunk(self, tx: Tx, table: TableId, chunk: codec.Pending) -> int:
-        deletes = [(table, r, c) for (r, c), enc in chunk if enc is None]
-        upserts = [
-            (table, r, c, enc.s, enc.i, enc.j, enc.norm) for (r, c), enc in chunk if enc is not None
-        ]
+        return self._write_cells(tx, table, dict(chunk))
+
+    def _write_cells(self, tx: Tx, table: TableId, cells: codec.Prepared) -> int:
+        # Two statements for the whole call. BEGIN IMMEDIATE already keeps every other
+        # writer out, so the cells need no order; the parameters are made as SQLite asks
+        # for them (a generator: a big write never holds a second copy of itself).
+        head = (table,)
+        deletes = [head + key for key, enc in cells.items() if enc is None]
+        upserts = (head + key + enc for key, enc in cells.items() if enc is not None)
         return tx.run_many(_DELETE_CELL, deletes) + tx.run_many(_UPSERT_CELL, upserts)

@@ -21,6 +21,7 @@ from instantly_columns.testing._fake_schema import ExtraKeys, SchemaViolation
 from instantly_columns.testing._fake_state import (
     CAMPAIGN_ACTIVE,
     CAMPAIGN_PAUSED,
+    EVERY,
     LEAD_ACTIVE,
     LEAD_BOUNCED,
     LEAD_COMPLETED,
@@ -627,7 +628,7 @@ class Api:
             raise _bad('body/email must match format "email"')
         key = normalise_email(email)
         if key is not None:
-            same = [lead for lead in ws.leads.values() if lead.key == key]
+            same = ws.leads.with_key(key)
             here = [
                 lead
                 for lead in same
@@ -657,43 +658,32 @@ class Api:
         return json_reply(200, shown(answer, view))
 
     def list_leads(self, req: Request) -> Reply:
+        """A page of leads in id order. The campaign's own index (or the workspace's) gives
+        the leads from ``starting_after`` on, so a page costs about the page, not the
+        workspace (filters that reject most leads still walk past them)."""
         body: JsonObject = req.body
-        leads = list(self.ws.leads.values())
-        if "campaign" in body:
-            leads = [x for x in leads if x.campaign_id == body["campaign"]]
-        if "list_id" in body:
-            leads = [x for x in leads if x.list_id == body["list_id"]]
-        if "in_campaign" in body:
-            leads = [x for x in leads if (x.campaign_id is not None) == body["in_campaign"]]
-        if "in_list" in body:
-            leads = [x for x in leads if (x.list_id is not None) == body["in_list"]]
-        if "ids" in body:
-            ids = set(body["ids"])
-            leads = [x for x in leads if x.id in ids]
-        if "excluded_ids" in body:
-            excluded = set(body["excluded_ids"])
-            leads = [x for x in leads if x.id not in excluded]
-        if "contacts" in body:
-            contacts = {normalise_email(c) for c in body["contacts"]}
-            leads = [x for x in leads if x.key in contacts]
-        if body.get("search"):
-            needle = str(body["search"]).lower()
-            leads = [x for x in leads if needle in _searchable(x)]
-        if body.get("filter"):
-            test = _LEAD_FILTERS.get(body["filter"])
-            if test is None:
-                raise _bad("body/filter must be equal to one of the allowed values")
-            leads = [x for x in leads if test(x)]
+        tests = _lead_tests(body)
         limit = body.get("limit", DEFAULT_PAGE_SIZE)
         after = body.get("starting_after")
+        campaign = body.get("campaign", EVERY)
         if body.get("distinct_contacts"):  # one lead per email, paged by email
             first: dict[str, Lead] = {}
-            for lead in sorted(leads, key=_lead_id):
-                if lead.key is not None:
+            for lead in self.ws.leads.ordered(campaign):
+                if lead.key is not None and all(test(lead) for test in tests):
                     first.setdefault(lead.key, lead)
             page = _page(list(first.values()), limit, after, _lead_key, self._lead_json)
             return json_reply(200, page)
-        return json_reply(200, _page(leads, limit, after, _lead_id, self._lead_json))
+        chosen: list[Lead] = []
+        if limit > 0:
+            for lead in self.ws.leads.ordered(campaign, after=after):
+                if all(test(lead) for test in tests):
+                    chosen.append(lead)
+                    if len(chosen) == limit:
+                        break
+        out: JsonObject = {"items": [self._lead_json(lead) for lead in chosen]}
+        if chosen and len(chosen) == limit:
+            out["next_starting_after"] = chosen[-1].id
+        return json_reply(200, out)
 
     def get_lead(self, req: Request) -> Reply:
         return json_reply(200, self._lead_json(self._lead(req.params["id"])))
@@ -786,8 +776,36 @@ class Api:
 # --- state changes shared by handlers and the direct helpers ---------------------------------
 
 
-def _lead_id(lead: Lead) -> str:
-    return lead.id
+def _lead_tests(body: JsonObject) -> list[Callable[[Lead], bool]]:
+    """The filters of ``POST /leads/list`` other than the campaign, as predicates."""
+    tests: list[Callable[[Lead], bool]] = []
+    if "list_id" in body:
+        list_id = body["list_id"]
+        tests.append(lambda x: x.list_id == list_id)
+    if "in_campaign" in body:
+        in_campaign = body["in_campaign"]
+        tests.append(lambda x: (x.campaign_id is not None) == in_campaign)
+    if "in_list" in body:
+        in_list = body["in_list"]
+        tests.append(lambda x: (x.list_id is not None) == in_list)
+    if "ids" in body:
+        ids = set(body["ids"])
+        tests.append(lambda x: x.id in ids)
+    if "excluded_ids" in body:
+        excluded = set(body["excluded_ids"])
+        tests.append(lambda x: x.id not in excluded)
+    if "contacts" in body:
+        contacts = {normalise_email(c) for c in body["contacts"]}
+        tests.append(lambda x: x.key in contacts)
+    if body.get("search"):
+        needle = str(body["search"]).lower()
+        tests.append(lambda x: needle in _searchable(x))
+    if body.get("filter"):
+        test = _LEAD_FILTERS.get(body["filter"])
+        if test is None:
+            raise _bad("body/filter must be equal to one of the allowed values")
+        tests.append(test)
+    return tests
 
 
 def _lead_key(lead: Lead) -> str:
@@ -892,10 +910,6 @@ def bulk_add(ws: Workspace, body: JsonObject, now: datetime, plan_limit: int) ->
         ),
         0,
     )
-    existing: dict[str, list[Lead]] = {}
-    for lead in ws.leads.values():
-        if lead.key is not None:
-            existing.setdefault(lead.key, []).append(lead)
     seen: set[str] = set()
     created: list[JsonObject] = []
     for index, row in enumerate(body["leads"]):
@@ -919,7 +933,7 @@ def bulk_add(ws: Workspace, body: JsonObject, now: datetime, plan_limit: int) ->
             if ws.is_blocked(key):
                 counts["in_blocklist"] += 1
                 continue
-            others = existing.get(key, [])
+            others = ws.leads.with_key(key)
             if (
                 (body.get("skip_if_in_workspace") and others)
                 or (body.get("skip_if_in_campaign") and any(x.campaign_id for x in others))
@@ -938,8 +952,6 @@ def bulk_add(ws: Workspace, body: JsonObject, now: datetime, plan_limit: int) ->
         if body.get("assigned_to") and data.get("assigned_to") is None:
             data["assigned_to"] = body["assigned_to"]
         lead = new_lead(ws, data, now, campaign_id=campaign_id, list_id=list_id)
-        if key is not None:
-            existing.setdefault(key, []).append(lead)
         created.append(
             {
                 "index": index,
@@ -976,9 +988,7 @@ def apply_interest_jobs(ws: Workspace, now: datetime, emit: Emit) -> int:
     changed = 0
     for job in due:
         key = normalise_email(job.email)
-        for lead in list(ws.leads.values()):
-            if lead.key != key:
-                continue
+        for lead in ws.leads.with_key(key):
             if job.campaign_id is not None and lead.campaign_id != job.campaign_id:
                 continue
             if job.list_id is not None and lead.list_id != job.list_id:

@@ -8,13 +8,21 @@ recount.
 from __future__ import annotations
 
 import base64
+import bisect
 import hashlib
 import random
 import re
 import uuid
-from collections.abc import Iterable
+from collections.abc import (
+    ItemsView,
+    Iterable,
+    Iterator,
+    Mapping,
+    MutableMapping,
+    ValuesView,
+)
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import Any, Final
 
 import attrs
 
@@ -391,6 +399,117 @@ def _numbered(index: int | None, base: int) -> int | None:
     return None if index is None else index + base
 
 
+class _Every:
+    """The "every campaign" value of :meth:`LeadTable.ordered` (None is "no campaign")."""
+
+
+EVERY: Final = _Every()
+
+
+class LeadTable(MutableMapping[str, Lead]):
+    """The workspace's leads by id, indexed the ways the API reads them: every lead and each
+    campaign's leads in id order (so a page costs the page, not the workspace), and leads
+    by normalised email. A stored lead's id, campaign and email never change (nothing in
+    the fake moves them); store the lead again under its id after changing one.
+
+    Removing a lead leaves its id in the ordered lists until more than half of them are
+    such leftovers; readers skip them.
+    """
+
+    def __init__(self, leads: Mapping[str, Lead] | Iterable[tuple[str, Lead]] = ()) -> None:
+        self._by_id: dict[str, Lead] = {}
+        self._order: list[str] = []  # every id, sorted (and some removed ones)
+        self._by_campaign: dict[str | None, list[str]] = {}  # the same, per campaign
+        self._by_key: dict[str, list[Lead]] = {}  # normalised email -> leads, oldest first
+        self._removed = 0  # removed ids still in the ordered lists
+        self.update(leads)
+
+    def __getitem__(self, lead_id: str) -> Lead:
+        return self._by_id[lead_id]
+
+    def __contains__(self, lead_id: object) -> bool:
+        return lead_id in self._by_id
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._by_id)
+
+    def __len__(self) -> int:
+        return len(self._by_id)
+
+    def __repr__(self) -> str:
+        return f"LeadTable({len(self)} leads)"
+
+    def values(self) -> ValuesView[Lead]:  # the dict's own views: no lookup per item
+        return self._by_id.values()
+
+    def items(self) -> ItemsView[str, Lead]:
+        return self._by_id.items()
+
+    def __setitem__(self, lead_id: str, lead: Lead) -> None:
+        if lead_id != lead.id:
+            raise ValueError(f"lead {lead.id!r} stored under {lead_id!r}")
+        if lead_id in self._by_id:
+            del self[lead_id]
+        self._by_id[lead_id] = lead
+        _insert(self._order, lead_id)
+        _insert(self._by_campaign.setdefault(lead.campaign_id, []), lead_id)
+        key = lead.key
+        if key is not None:
+            self._by_key.setdefault(key, []).append(lead)
+
+    def __delitem__(self, lead_id: str) -> None:
+        lead = self._by_id.pop(lead_id)
+        key = lead.key
+        if key is not None:
+            same = self._by_key[key]
+            same.remove(lead)
+            if not same:
+                del self._by_key[key]
+        self._removed += 1
+        if self._removed > len(self._by_id):
+            self._reindex()
+
+    def _reindex(self) -> None:
+        self._order = sorted(self._by_id)
+        self._by_campaign = {}
+        for lead_id in self._order:
+            self._by_campaign.setdefault(self._by_id[lead_id].campaign_id, []).append(lead_id)
+        self._removed = 0
+
+    def ordered(
+        self, campaign_id: str | _Every | None = EVERY, *, after: str | None = None
+    ) -> Iterator[Lead]:
+        """Leads in id order, those of one campaign (None: of no campaign) or all, from the
+        first id greater than ``after``. Do not add or remove leads while iterating."""
+        ids = self._order if isinstance(campaign_id, _Every) else self._by_campaign.get(campaign_id)
+        if not ids:
+            return
+        start = 0 if after is None else bisect.bisect_right(ids, after)
+        by_id, every = self._by_id, isinstance(campaign_id, _Every)
+        for position in range(start, len(ids)):
+            lead = by_id.get(ids[position])
+            if lead is not None and (every or lead.campaign_id == campaign_id):
+                yield lead
+
+    def with_key(self, key: str | None) -> list[Lead]:
+        """The leads with this normalised email, oldest first (a copy)."""
+        return list(self._by_key.get(key, ())) if key is not None else []
+
+
+def _insert(ids: list[str], lead_id: str) -> None:
+    """Put an id into a sorted list, once (a removed id may still be there)."""
+    if not ids or ids[-1] < lead_id:  # new ids grow: the usual case
+        ids.append(lead_id)
+        return
+    position = bisect.bisect_left(ids, lead_id)
+    if position == len(ids) or ids[position] != lead_id:
+        ids.insert(position, lead_id)
+
+
+def _lead_table(value: Mapping[str, Lead] | LeadTable) -> LeadTable:
+    return value if isinstance(value, LeadTable) else LeadTable(value)
+
+
 @attrs.define(eq=False)
 class Webhook:
     id: str
@@ -439,7 +558,7 @@ class Workspace:
     created: datetime
     keys: dict[str, KeyRecord] = attrs.field(factory=dict)
     campaigns: dict[str, Campaign] = attrs.field(factory=dict)
-    leads: dict[str, Lead] = attrs.field(factory=dict)
+    leads: LeadTable = attrs.field(factory=LeadTable, converter=_lead_table)
     lists: dict[str, LeadList] = attrs.field(factory=dict)
     webhooks: dict[str, Webhook] = attrs.field(factory=dict)
     pending_interest: list[PendingInterest] = attrs.field(factory=list)
@@ -463,7 +582,8 @@ class Workspace:
         }
 
     def campaign_leads(self, campaign_id: str) -> list[Lead]:
-        return [lead for lead in self.leads.values() if lead.campaign_id == campaign_id]
+        """The campaign's leads in id order."""
+        return list(self.leads.ordered(campaign_id))
 
     def campaign_json(self, campaign: Campaign, view: View = DEFAULT_VIEW) -> JsonObject:
         return campaign.to_json(self.id, self.campaign_leads(campaign.id), view)

@@ -98,7 +98,7 @@ class Step:
 
 
 class _WireVariant(pydantic.BaseModel):
-    model_config = pydantic.ConfigDict(extra="ignore")
+    model_config = pydantic.ConfigDict(extra="ignore", defer_build=True)
 
     subject: str | None = None
     body: str | None = None
@@ -106,7 +106,7 @@ class _WireVariant(pydantic.BaseModel):
 
 
 class _WireStep(pydantic.BaseModel):
-    model_config = pydantic.ConfigDict(extra="ignore")
+    model_config = pydantic.ConfigDict(extra="ignore", defer_build=True)
 
     delay: int | None = None
     delay_unit: DelayUnit | None = None
@@ -114,7 +114,7 @@ class _WireStep(pydantic.BaseModel):
 
 
 class _WireSequence(pydantic.BaseModel):
-    model_config = pydantic.ConfigDict(extra="ignore")
+    model_config = pydantic.ConfigDict(extra="ignore", defer_build=True)
 
     steps: list[_WireStep] | None = None
 
