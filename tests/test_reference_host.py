@@ -1,0 +1,388 @@
+"""The reference host (examples/ops_table) in a real browser: headless Chromium driven by
+Playwright through the whole journey a host's user takes, asserting on what the page shows.
+
+It saves the screenshots that docs/host.md shows (docs/images/host/). Locally it skips when
+Chromium or Playwright is missing; under CI (``CI`` set) a missing browser fails instead.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import re
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "examples" / "ops_table"
+SHOTS = ROOT / "docs" / "images" / "host"
+CHROMIUM_PATHS = ("/usr/bin/chromium", "/usr/bin/chromium-browser")
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+TIMEOUT_MS = 20_000
+
+
+# -- the example uses the public API only ------------------------------------------------------
+
+
+def _imports(path: Path) -> list[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names: list[str] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names += [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.append(node.module)
+            names += [f"{node.module}.{a.name}" for a in node.names]
+    return names
+
+
+def test_the_example_imports_only_public_modules_of_the_library() -> None:
+    files = sorted(EXAMPLE.rglob("*.py"))
+    assert len(files) >= 4
+    private = []
+    for path in files:
+        for name in _imports(path):
+            parts = name.split(".")
+            if parts[0] == "instantly_columns" and any(p.startswith("_") for p in parts[1:]):
+                private.append(f"{path.relative_to(ROOT)}: {name}")
+    assert private == []
+    # and it does use the library (the check above would pass on an example importing none)
+    used = {n for p in files for n in _imports(p) if n.startswith("instantly_columns")}
+    assert {"instantly_columns", "instantly_columns.asgi", "instantly_columns.storage"} <= used
+
+
+def test_the_private_import_check_catches_a_private_import(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.py"
+    bad.write_text(
+        "from instantly_columns.service._wizard import advance_flow\n"
+        "import instantly_columns._x\n",
+        encoding="utf-8",
+    )
+    assert _imports(bad) == [
+        "instantly_columns.service._wizard",
+        "instantly_columns.service._wizard.advance_flow",
+        "instantly_columns._x",
+    ]
+
+
+# -- the browser -------------------------------------------------------------------------------
+
+
+def _chromium() -> str | None:
+    for path in CHROMIUM_PATHS:
+        if os.path.exists(path):
+            return path
+    return shutil.which("chromium")
+
+
+def _need_browser() -> str:
+    executable = _chromium()
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        executable = None
+    if executable is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI must have Chromium (apt-get install chromium) and playwright")
+        pytest.skip("needs Chromium (apt-get install chromium) and the playwright package")
+    return executable
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Any]]:
+    """The ops table on a free loopback port, on embedded defaults (no key in the
+    environment: the fake workspace)."""
+    _need_browser()
+    import uvicorn
+
+    from examples.ops_table import Host, create_app
+
+    host = Host.create(db=str(tmp_path_factory.mktemp("host") / "ops.db"), environ={})
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(host, public_url=url),
+            host="127.0.0.1",
+            port=port,
+            log_level="warning",
+            lifespan="on",
+        )
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("the ops table did not start")
+        time.sleep(0.05)
+    try:
+        yield url, host
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        host.close()
+
+
+def _summary_text(page: Any, link: str) -> str:
+    cells = page.locator(f"tr.summary td[data-link='{link}']")
+    return " | ".join(t.strip() for t in cells.all_inner_texts())
+
+
+def test_the_whole_journey_in_a_browser(served: tuple[str, Any]) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    url, host = served
+    secret_key = host.demo_key
+    assert secret_key
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    seen_bodies: list[str] = []
+    failures: list[str] = []
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=_need_browser(), args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1500, "height": 950})
+        page.set_default_timeout(TIMEOUT_MS)
+        expect.set_options(timeout=TIMEOUT_MS)
+
+        def on_response(response: Any) -> None:
+            if response.status >= 500:
+                failures.append(f"{response.status} {response.url}")
+            if response.request.resource_type in ("document", "fetch", "xhr"):
+                try:
+                    seen_bodies.append(response.text())
+                except Exception:  # a redirect has no body
+                    pass
+
+        page.on("response", on_response)
+
+        def shot(name: str) -> None:
+            page.screenshot(path=str(SHOTS / f"{name}.png"))
+
+        # 1. The lead table, imported from the sample CSV; no Instantly column yet.
+        page.goto(url + "/")
+        expect(page.locator("tbody tr")).to_have_count(12)
+        expect(page.locator("tr.names th")).to_contain_text(["Email", "First name", "Company"])
+        expect(page.get_by_text("No Instantly columns yet")).to_be_visible()
+
+        # 2. The wizard, map_variables: a wrong key first, shown next to the key field.
+        page.click("#add-column")
+        expect(page.locator("#wizard")).to_have_attribute("data-step", "connection")
+        page.fill("#api_key", "not-a-real-key")
+        page.click("#connect")
+        error = page.locator(".field-error[data-path='api_key']")
+        expect(error).to_contain_text("Instantly rejected the API key")
+        expect(page.locator("#api_key")).to_have_value("")  # never echoed back
+        shot("01-wizard-key-error")
+        page.click("#use-demo-key")
+        expect(page.locator("#wizard")).to_have_attribute("data-step", "campaign")
+        page.fill("#campaign-search", "tech")
+        page.click("#search-button")
+        choices = page.locator("#campaign-list li")
+        expect(choices).to_have_count(1)
+        expect(choices.first).to_contain_text("TechCorp Outreach")
+        expect(choices.first.locator(".badge")).to_have_text("Active")
+        choices.first.locator("input").check()
+        shot("02-wizard-campaign")
+        page.click("#wizard-next")
+        expect(page.locator("#wizard")).to_have_attribute("data-step", "sequence")
+        expect(page.locator(".card")).to_have_count(3)
+        expect(page.locator("input[name=mode][value=map_variables]")).to_be_checked()
+        page.select_option("select[name=bind_industry]", label="Industry")  # reloads the preview
+        expect(page.locator("select[name=bind_industry]")).to_have_value(
+            re.compile(r"^c\d+$")
+        )
+        preview = page.locator("#preview .preview-row")
+        expect(preview).to_have_count(3)
+        expect(preview.first).to_contain_text(
+            "how does Analytical Engines GmbH handle Fintech leads today?"
+        )
+        shot("03-wizard-map-variables")
+        page.click("#wizard-next")
+        expect(page.locator("#wizard")).to_have_attribute("data-step", "mapping")
+        expect(page.locator("#map_email option:checked")).to_have_text("Email")
+        expect(page.locator("#map_first_name option:checked")).to_have_text("First name")
+        page.select_option("#map_job_title", label="Job title")  # an adjustment
+        shot("04-wizard-mapping")
+        page.click("#wizard-next")
+        expect(page.locator("#wizard")).to_have_attribute("data-step", "review")
+        page.click("#wizard-next")
+        expect(page.locator("#wizard-done")).to_contain_text("Created 7 columns")
+        page.click("#wizard-close")
+        techcorp = host.links()[0].id
+        expect(page.locator(f"th.group[data-link='{techcorp}']")).to_contain_text(
+            "TechCorp Outreach"
+        )
+
+        # 3. The wizard, use_existing, on a second campaign of the same table.
+        page.click("#add-column")
+        page.click("#use-stored")  # connected already: the stored key
+        page.locator("#campaign-list li", has_text="Partner Nurture").locator("input").check()
+        expect(
+            page.locator("#campaign-list li", has_text="Partner Nurture").locator(".badge")
+        ).to_have_text("Paused")
+        page.click("#wizard-next")
+        page.locator("input[name=mode][value=use_existing]").check()
+        expect(page.locator(".mode-panel[data-for=use_existing]")).to_contain_text("Hello")
+        page.click("#wizard-next")
+        page.click("#wizard-next")
+        page.click("#wizard-next")
+        expect(page.locator("#wizard-done")).to_contain_text("Partner Nurture")
+        page.click("#wizard-close")
+
+        # 4. The wizard, author_steps, on a new campaign: a bad time zone first.
+        page.click("#add-column")
+        page.click("#use-stored")
+        page.fill("#new-name", "Q3 Founders")
+        page.fill("#new-timezone", "Mars/Olympus_Mons")
+        page.click("#wizard-next")
+        tz_error = page.locator(".field-error[data-path='create.schedule.timezone']")
+        expect(tz_error).to_contain_text("Mars/Olympus_Mons")
+        shot("05-wizard-bad-timezone")
+        page.fill("#new-name", "Q3 Founders")
+        page.fill("#new-timezone", "Europe/Berlin")
+        page.check("#choice-create")
+        page.click("#wizard-next")
+        expect(page.locator("#wizard")).to_have_attribute("data-step", "sequence")
+        page.locator("input[name=mode][value=author_steps]").check()
+        page.fill("#step-count", "2")
+        expect(page.locator("#scaffold-names")).to_have_text(
+            "Step 1 Subject, Step 1 Body, Step 2 Subject, Step 2 Body"
+        )
+        shot("06-wizard-author-steps")
+        page.click("#wizard-next")
+        page.click("#wizard-next")
+        page.click("#wizard-next")
+        expect(page.locator("#wizard-done")).to_contain_text("Q3 Founders")
+        expect(page.locator("#wizard")).to_contain_text("2-step template")
+        page.click("#wizard-close")
+
+        # Three campaigns on one table, each group of columns apart.
+        groups = page.locator("th.group")
+        expect(groups).to_have_count(3)
+        expect(groups.nth(2)).to_contain_text("Q3 Founders")
+        expect(page.locator("tr.names th")).to_contain_text(["Step 1 Subject", "Step 2 Body"])
+
+        # 5. A sequence_step cell edited in place, kept across a reload.
+        cell = page.locator("tr[data-row='r000001'] td.editable").first
+        cell.click()
+        page.keyboard.type("Ada, about your ledgers")
+        page.keyboard.press("Enter")
+        expect(cell).to_have_class(re.compile("saved"))
+        page.reload()
+        expect(page.locator("tr[data-row='r000001'] td.editable").first).to_have_text(
+            "Ada, about your ledgers"
+        )
+
+        # 6. Push one row from its push cell, then a selection.
+        push_cell = page.locator(f"tr[data-row='r000001'] td.cell-push").first
+        push_cell.locator("button.push-row").click()
+        results = page.locator("#push-results")
+        expect(results.locator("tbody tr")).to_have_count(1)
+        expect(results.locator("tr[data-row='r000001']")).to_contain_text("pushed")
+        expect(page.locator("tr[data-row='r000001'] td.cell-push").first).to_contain_text(
+            "pushed"
+        )
+        page.check("#select-all")
+        page.locator(f"th.group[data-link='{techcorp}'] details.menu summary").click()
+        page.locator(f"th.group[data-link='{techcorp}'] .push-selected").click()
+        expect(results.locator("tbody tr")).to_have_count(12)
+        expect(results.locator("tr[data-row='r000012']")).to_contain_text("invalid")
+        expect(results.locator("tr[data-row='r000002']")).to_contain_text("pushed")
+        expect(results.locator("tr[data-row='r000001']")).not_to_contain_text("failed")
+        shot("07-push-selection")
+
+        # 7. Webhooks from the fake's simulated sending update cells live (no reload).
+        page.goto(url + "/")
+        page.evaluate("window.__stillHere = true")
+        status_cells = page.locator(
+            f"tbody td[data-subtype='email_status'] .badge"
+        )
+        page.click("#simulate")
+        expect(page.locator("#simulate-status")).to_contain_text("sent=")
+        expect(status_cells.first).to_be_visible()
+        expect(page.locator("td[data-changed='1']").first).to_be_attached()
+        assert page.evaluate("window.__stillHere") is True  # the cells changed in place
+        assert any(d.status == 200 for d in host.fake.deliveries)
+        shot("08-live-webhook-cells")
+
+        # 8. Sync now, from the column header menu, with its progress indicator.
+        page.locator(f"th.group[data-link='{techcorp}'] details.menu summary").click()
+        page.locator(f"th.group[data-link='{techcorp}'] .sync-now").click()
+        sync_box = page.locator(f".sync-status[data-link='{techcorp}']")
+        expect(sync_box.locator("progress")).to_be_attached()
+        expect(sync_box).to_contain_text("Synced:", timeout=30_000)
+
+        # 9. The pinned summary row, exactly in the mission's format, with source and time.
+        page.reload()
+        summary = _summary_text(page, techcorp)
+        assert re.fullmatch(
+            r'"TechCorp Outreach" Active \| — \| (\d+% Interested|—) \| (\d+% Opened|—) \| — '
+            r"\| \d+ total \| \d+ total",
+            summary,
+        ), summary
+        expect(page.locator(f"tr.provenance td[data-link='{techcorp}']")).to_contain_text(
+            re.compile(r"Summary from Instantly analytics, as of \d{4}-\d\d-\d\d \d\d:\d\d UTC")
+        )
+        expect(page.locator(f"tbody td[data-subtype='last_contacted'] time").first).to_have_attribute(
+            "title", re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$")
+        )
+        shot("09-summary-row")
+
+        # 10. Clicking the summary row opens the analytics panel: counters, daily, funnel.
+        page.locator(f"tr.summary td[data-link='{techcorp}'] a").nth(2).click()
+        panel = page.locator("#analytics")
+        expect(panel).to_contain_text("TechCorp Outreach")
+        expect(panel.locator("#daily-chart svg")).to_be_attached()
+        expect(panel.locator("#funnel-chart svg")).to_be_attached()
+        expect(panel.locator("#funnel-chart")).to_contain_text("contacted")
+        shot("10-analytics")
+
+        # 11. The settings dialog: a bad value next to its field, then a rename; the history.
+        page.goto(url + f"/?settings={techcorp}")
+        dialog = page.locator("#settings")
+        expect(dialog.locator("#history tbody tr").first).to_contain_text("ok")
+        page.fill("#sync_interval_seconds", "-5")
+        page.click("#settings-save")
+        expect(
+            page.locator("#settings-form label", has=page.locator("#sync_interval_seconds"))
+        ).to_contain_text("must be a number of seconds above 0")
+        page.fill("#sync_interval_seconds", "900")
+        page.fill("#campaign_name", "TechCorp Outreach EU")
+        page.click("#settings-save")
+        expect(page.locator("#settings-saved")).to_contain_text("campaign_name")
+        shot("11-settings")
+        page.goto(url + "/")
+        expect(page.locator(f"th.group[data-link='{techcorp}']")).to_contain_text(
+            "TechCorp Outreach EU"
+        )
+        shot("00-table")
+        browser.close()
+
+    assert failures == []
+    assert seen_bodies
+    leaked = [b for b in seen_bodies if secret_key in b]
+    assert leaked == [], "the API key was sent to the browser"
