@@ -8,6 +8,7 @@ Chromium or Playwright is missing; under CI (``CI`` set) a missing browser fails
 from __future__ import annotations
 
 import ast
+import contextlib
 import os
 import re
 import shutil
@@ -71,8 +72,7 @@ def test_the_example_imports_only_public_modules_of_the_library() -> None:
 def test_the_private_import_check_catches_a_private_import(tmp_path: Path) -> None:
     bad = tmp_path / "bad.py"
     bad.write_text(
-        "from instantly_columns.service._wizard import advance_flow\n"
-        "import instantly_columns._x\n",
+        "from instantly_columns.service._wizard import advance_flow\nimport instantly_columns._x\n",
         encoding="utf-8",
     )
     assert _imports(bad) == [
@@ -117,7 +117,6 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Any]
     environment: the fake workspace)."""
     _need_browser()
     import uvicorn
-
     from examples.ops_table import Host, create_app
 
     host = Host.create(db=str(tmp_path_factory.mktemp("host") / "ops.db"), environ={})
@@ -172,15 +171,34 @@ def test_the_whole_journey_in_a_browser(served: tuple[str, Any]) -> None:
             if response.status >= 500:
                 failures.append(f"{response.status} {response.url}")
             if response.request.resource_type in ("document", "fetch", "xhr"):
-                try:
+                with contextlib.suppress(Exception):  # a redirect has no body
                     seen_bodies.append(response.text())
-                except Exception:  # a redirect has no body
-                    pass
 
         page.on("response", on_response)
 
-        def shot(name: str) -> None:
-            page.screenshot(path=str(SHOTS / f"{name}.png"))
+        def shot(name: str, *, whole: bool = False, upto: str | None = None) -> None:
+            """``whole``: the whole page, the columns right of the window included; ``upto``:
+            the page from its left edge to the end of that link's group of columns."""
+            clip = None
+            if upto is not None:
+                group = table = None
+                for _ in range(50):  # the table may be being swapped for a fresher one
+                    page.wait_for_timeout(100)
+                    group = page.locator(f"th.group[data-link='{upto}']").bounding_box()
+                    table = page.locator("table.grid").bounding_box()
+                    if group is not None and table is not None:
+                        break
+                assert group is not None
+                assert table is not None
+                clip = {
+                    "x": 0,
+                    "y": 0,
+                    "width": group["x"] + group["width"] + 12,
+                    "height": table["y"] + table["height"] + 12,
+                }
+            page.screenshot(
+                path=str(SHOTS / f"{name}.png"), full_page=whole or upto is not None, clip=clip
+            )
 
         # 1. The lead table, imported from the sample CSV; no Instantly column yet.
         page.goto(url + "/")
@@ -212,9 +230,7 @@ def test_the_whole_journey_in_a_browser(served: tuple[str, Any]) -> None:
         expect(page.locator(".card")).to_have_count(3)
         expect(page.locator("input[name=mode][value=map_variables]")).to_be_checked()
         page.select_option("select[name=bind_industry]", label="Industry")  # reloads the preview
-        expect(page.locator("select[name=bind_industry]")).to_have_value(
-            re.compile(r"^c\d+$")
-        )
+        expect(page.locator("select[name=bind_industry]")).to_have_value(re.compile(r"^c\d+$"))
         preview = page.locator("#preview .preview-row")
         expect(preview).to_have_count(3)
         expect(preview.first).to_contain_text(
@@ -298,14 +314,12 @@ def test_the_whole_journey_in_a_browser(served: tuple[str, Any]) -> None:
         )
 
         # 6. Push one row from its push cell, then a selection.
-        push_cell = page.locator(f"tr[data-row='r000001'] td.cell-push").first
+        push_cell = page.locator("tr[data-row='r000001'] td.cell-push").first
         push_cell.locator("button.push-row").click()
         results = page.locator("#push-results")
         expect(results.locator("tbody tr")).to_have_count(1)
         expect(results.locator("tr[data-row='r000001']")).to_contain_text("pushed")
-        expect(page.locator("tr[data-row='r000001'] td.cell-push").first).to_contain_text(
-            "pushed"
-        )
+        expect(page.locator("tr[data-row='r000001'] td.cell-push").first).to_contain_text("pushed")
         page.check("#select-all")
         page.locator(f"th.group[data-link='{techcorp}'] details.menu summary").click()
         page.locator(f"th.group[data-link='{techcorp}'] .push-selected").click()
@@ -313,21 +327,19 @@ def test_the_whole_journey_in_a_browser(served: tuple[str, Any]) -> None:
         expect(results.locator("tr[data-row='r000012']")).to_contain_text("invalid")
         expect(results.locator("tr[data-row='r000002']")).to_contain_text("pushed")
         expect(results.locator("tr[data-row='r000001']")).not_to_contain_text("failed")
-        shot("07-push-selection")
+        shot("07-push-selection", upto=techcorp)
 
         # 7. Webhooks from the fake's simulated sending update cells live (no reload).
         page.goto(url + "/")
         page.evaluate("window.__stillHere = true")
-        status_cells = page.locator(
-            f"tbody td[data-subtype='email_status'] .badge"
-        )
+        status_cells = page.locator("tbody td[data-subtype='email_status'] .badge")
         page.click("#simulate")
         expect(page.locator("#simulate-status")).to_contain_text("sent=")
         expect(status_cells.first).to_be_visible()
         expect(page.locator("td[data-changed='1']").first).to_be_attached()
         assert page.evaluate("window.__stillHere") is True  # the cells changed in place
         assert any(d.status == 200 for d in host.fake.deliveries)
-        shot("08-live-webhook-cells")
+        shot("08-live-webhook-cells", upto=techcorp)
 
         # 8. Sync now, from the column header menu, with its progress indicator.
         page.locator(f"th.group[data-link='{techcorp}'] details.menu summary").click()
@@ -347,10 +359,10 @@ def test_the_whole_journey_in_a_browser(served: tuple[str, Any]) -> None:
         expect(page.locator(f"tr.provenance td[data-link='{techcorp}']")).to_contain_text(
             re.compile(r"Summary from Instantly analytics, as of \d{4}-\d\d-\d\d \d\d:\d\d UTC")
         )
-        expect(page.locator(f"tbody td[data-subtype='last_contacted'] time").first).to_have_attribute(
-            "title", re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$")
-        )
-        shot("09-summary-row")
+        expect(
+            page.locator("tbody td[data-subtype='last_contacted'] time").first
+        ).to_have_attribute("title", re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$"))
+        shot("09-summary-row", upto=techcorp)
 
         # 10. Clicking the summary row opens the analytics panel: counters, daily, funnel.
         page.locator(f"tr.summary td[data-link='{techcorp}'] a").nth(2).click()
@@ -379,10 +391,27 @@ def test_the_whole_journey_in_a_browser(served: tuple[str, Any]) -> None:
         expect(page.locator(f"th.group[data-link='{techcorp}']")).to_contain_text(
             "TechCorp Outreach EU"
         )
-        shot("00-table")
+        shot("00-table", whole=True)
         browser.close()
 
     assert failures == []
     assert seen_bodies
     leaked = [b for b in seen_bodies if secret_key in b]
     assert leaked == [], "the API key was sent to the browser"
+
+
+# -- the public names the host needed ------------------------------------------------------------
+
+
+def test_the_campaign_status_badge_and_variable_kinds_are_public() -> None:
+    from instantly_columns import StatusBadge, campaign_status_badge, classify_variable
+
+    assert campaign_status_badge(1) == StatusBadge("Active", "active")
+    assert campaign_status_badge(2).label == "Paused"
+    assert campaign_status_badge(None) == StatusBadge("Unknown", "unknown")
+    assert campaign_status_badge(42).label == "Unknown (42)"
+    assert [classify_variable(v) for v in ("firstName", "industry", "accountSignature")] == [
+        "core",
+        "custom",
+        "sender",
+    ]

@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable, Mapping, MutableMapping, Sequen
 from contextlib import asynccontextmanager
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import anyio.to_thread
 from starlette.applications import Starlette
@@ -30,7 +30,6 @@ from examples.ops_table.host import TABLE_ID, WEBHOOK_PATH, Host
 from instantly_columns import (
     CampaignAnswer,
     CellWrite,
-    Column,
     ConfigError,
     ConnectAnswer,
     CreateAnswer,
@@ -48,7 +47,8 @@ from instantly_columns.asgi import webhook_app
 __all__ = ["create_app"]
 
 HERE = Path(__file__).parent
-STEP_ORDER = ("connection", "campaign", "sequence", "mapping", "review", "done")
+Step = Literal["connection", "campaign", "sequence", "mapping", "review", "done"]
+STEP_ORDER: tuple[Step, ...] = ("connection", "campaign", "sequence", "mapping", "review", "done")
 STEP_TITLES = {
     "connection": "Connect Instantly",
     "campaign": "Campaign",
@@ -100,8 +100,8 @@ def relative(value: object, now: datetime) -> str:
     future = seconds < 0
     seconds = abs(seconds)
     if seconds < 60:
-        text = "just now"
-        return text
+        return "just now"
+    text = ""
     for size, unit in ((86400 * 30, "mo"), (86400, "d"), (3600, "h"), (60, "min")):
         if seconds >= size:
             text = f"{int(seconds // size)} {unit}"
@@ -189,7 +189,7 @@ def create_app(host: Host | None = None, *, public_url: str | None = None) -> St
     @asynccontextmanager
     async def lifespan(app: Starlette) -> Any:
         made = host is None
-        state["host"] = host or await anyio.to_thread.run_sync(Host.create)
+        state["host"] = host if host is not None else await anyio.to_thread.run_sync(Host.create)
         if public_url:
             await anyio.to_thread.run_sync(state["host"].subscribe_webhooks, public_url)
         try:
@@ -223,7 +223,9 @@ def create_app(host: Host | None = None, *, public_url: str | None = None) -> St
             "fake": h.fake is not None,
         }
 
-    def page(request: Request, extra: Mapping[str, Any] | None = None, status: int = 200) -> Response:
+    def page(
+        request: Request, extra: Mapping[str, Any] | None = None, status: int = 200
+    ) -> Response:
         h = get()
         context: dict[str, Any] = table_context()
         params = request.query_params
@@ -296,11 +298,11 @@ def create_app(host: Host | None = None, *, public_url: str | None = None) -> St
         step = wizard.step
         if step == "connection":
             if form.get("use_demo_key") and h.demo_key:
-                return ConnectAnswer(api_key=h.demo_key)  # type: ignore[arg-type]
+                return ConnectAnswer(api_key=h.demo_key)
             key = str(form.get("api_key") or "")
             if not key and form.get("keep_stored"):
                 return ConnectAnswer()
-            return ConnectAnswer(api_key=key)  # type: ignore[arg-type]
+            return ConnectAnswer(api_key=key)
         if step == "campaign":
             if form.get("choice") == "create":
                 create: dict[str, Any] = {"name": str(form.get("name") or "")}
@@ -497,7 +499,9 @@ def create_app(host: Host | None = None, *, public_url: str | None = None) -> St
             if campaign_id and campaign_id != current.campaign_id:
                 changes["campaign_id"] = campaign_id
             auto = bool(form.get("auto_field_mapping"))
-            if auto != bool(current.settings.get("push_config", {}).get("auto_field_mapping", True)):
+            if auto != bool(
+                current.settings.get("push_config", {}).get("auto_field_mapping", True)
+            ):
                 changes["push_config"] = {"auto_field_mapping": auto}
             interval = str(form.get("sync_interval_seconds") or "").strip()
             if interval:
@@ -620,5 +624,3 @@ def _svg(kind: str, panel: Any) -> str:
     out = io.StringIO()
     chart.save(out, format="svg")
     return out.getvalue()
-
-

@@ -142,7 +142,9 @@ class Host:
             host = cls(service=service, store=store, webhook_secret=secret)
             # Validated against the API and kept in the credential store, so the wizard
             # starts connected.
-            service.connect(ApiKey.from_env(env))
+            key = ApiKey.from_env(env)
+            assert key is not None  # the variable is set
+            service.connect(key)
         else:
             clock = FakeClock()
             fake = FakeInstantly(clock=clock, seed=seed)
@@ -150,9 +152,7 @@ class Host:
             base_url = serving.__enter__()
             closers.append(serving)
             settings = ClientSettings(base_url=base_url)
-            service = InstantlyColumns(
-                store, settings=settings, clock=clock, webhook_secret=secret
-            )
+            service = InstantlyColumns(store, settings=settings, clock=clock, webhook_secret=secret)
             host = cls(
                 service=service,
                 store=store,
@@ -167,7 +167,8 @@ class Host:
         return host
 
     def _seed_workspace(self) -> None:
-        assert self.fake is not None and self.demo_key is not None
+        assert self.fake is not None
+        assert self.demo_key is not None
         fake = self.fake
         fake.create_campaign(
             "TechCorp Outreach",
