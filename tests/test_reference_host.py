@@ -179,7 +179,7 @@ def test_the_whole_journey_in_a_browser(served: tuple[str, Any]) -> None:
         def shot(name: str, *, whole: bool = False, upto: str | None = None) -> None:
             """``whole``: the whole page, the columns right of the window included; ``upto``:
             the page from its left edge to the end of that link's group of columns."""
-            clip = None
+            clip: Any = None  # playwright's FloatRect
             if upto is not None:
                 group = table = None
                 for _ in range(50):  # the table may be being swapped for a fresher one
@@ -277,10 +277,10 @@ def test_the_whole_journey_in_a_browser(served: tuple[str, Any]) -> None:
         page.click("#wizard-next")
         tz_error = page.locator(".field-error[data-path='create.schedule.timezone']")
         expect(tz_error).to_contain_text("Mars/Olympus_Mons")
+        expect(page.locator("#new-name")).to_have_value("Q3 Founders")  # kept for a retry
+        expect(page.locator("#choice-create")).to_be_checked()
         shot("05-wizard-bad-timezone")
-        page.fill("#new-name", "Q3 Founders")
         page.fill("#new-timezone", "Europe/Berlin")
-        page.check("#choice-create")
         page.click("#wizard-next")
         expect(page.locator("#wizard")).to_have_attribute("data-step", "sequence")
         page.locator("input[name=mode][value=author_steps]").check()
@@ -415,3 +415,53 @@ def test_the_campaign_status_badge_and_variable_kinds_are_public() -> None:
         "custom",
         "sender",
     ]
+
+
+# -- the host without the browser ----------------------------------------------------------------
+
+
+def test_with_a_key_in_the_environment_the_host_starts_connected(tmp_path: Path) -> None:
+    """``INSTANTLY_API_KEY`` (here a served fake's, reached through ``INSTANTLY_BASE_URL``)
+    is checked and stored at start-up, so the wizard starts connected; no fake is made."""
+    from examples.ops_table import Host
+
+    from instantly_columns.testing import FakeInstantly
+
+    fake = FakeInstantly()
+    fake.create_campaign("Real campaign")
+    with fake.serve() as base_url:
+        key = fake.create_api_key(name="env")
+        host = Host.create(
+            db=str(tmp_path / "ops.db"),
+            environ={"INSTANTLY_API_KEY": key, "INSTANTLY_BASE_URL": base_url},
+        )
+        try:
+            assert host.fake is None
+            assert host.demo_key is None
+            wizard = host.service.start_wizard("leads")
+            assert host.service.wizard_view(wizard).connected
+            campaigns = host.service.wizard_view(wizard.moved("campaign")).campaigns
+            assert [c.name for c in campaigns] == ["Real campaign"]
+            assert len(host.rows()) == 12
+        finally:
+            host.close()
+
+
+def test_relative_times_and_badge_tones() -> None:
+    from datetime import datetime, timezone
+
+    from examples.ops_table.app import exact, relative, tone
+
+    now = datetime(2026, 1, 7, 12, 0, tzinfo=timezone.utc)
+    assert relative("2026-01-07T11:59:30Z", now) == "just now"
+    assert relative("2026-01-07T09:00:00.000Z", now) == "3 h ago"
+    assert relative("2026-01-05T12:00:00+00:00", now) == "2 d ago"
+    assert relative("2026-01-07T12:30:00Z", now) == "in 30 min"
+    assert relative(None, now) == relative("not a time", now) == "—"
+    assert exact("2026-01-07T09:00:00Z") == "2026-01-07 09:00:00 UTC"
+    assert (tone("Interested"), tone("Bounced"), tone("Sent"), tone(None)) == (
+        "good",
+        "bad",
+        "info",
+        "muted",
+    )

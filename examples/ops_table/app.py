@@ -280,6 +280,7 @@ def create_app(host: Host | None = None, *, public_url: str | None = None) -> St
         except InstantlyColumnsError as exc:
             context["view_error"] = str(exc)
         context["search"] = params.get("search", "")
+        context["inputs"] = h.wizard_inputs.get(wid, {})
         context["bindings"] = bindings or dict(wizard.bindings)
         context["plain_columns"] = [c for c in h.store.columns(TABLE_ID) if c.subtype is None]
         context["connected_by_env"] = h.fake is None
@@ -377,6 +378,11 @@ def create_app(host: Host | None = None, *, public_url: str | None = None) -> St
                     if wizard.step == "done":
                         h.bump()
             save_wizard(wid, wizard)
+            # What the user typed, to show again beside the problems (never the key).
+            if wizard.problems:
+                h.wizard_inputs[wid] = {k: str(v) for k, v in form.items() if k != "api_key"}
+            else:
+                h.wizard_inputs.pop(wid, None)
             return RedirectResponse(f"/?wizard={wid}", status_code=303)
 
         return await anyio.to_thread.run_sync(run)
@@ -392,7 +398,6 @@ def create_app(host: Host | None = None, *, public_url: str | None = None) -> St
             only = str(form.get("only") or "")
             rows = [only] if only else [str(v) for v in form.getlist("row")]
             if not rows:
-                h.push_reports[link] = None  # type: ignore[assignment]
                 return RedirectResponse(f"/?push={link}&empty=1", status_code=303)
             try:
                 with h.lock:
@@ -436,7 +441,10 @@ def create_app(host: Host | None = None, *, public_url: str | None = None) -> St
 
     async def simulate(request: Request) -> Response:
         form = await request.form()
-        days = float(str(form.get("days") or "1"))
+        try:
+            days = float(str(form.get("days") or "1"))
+        except ValueError:
+            return JSONResponse({"message": "days must be a number"}, status_code=400)
         text = await anyio.to_thread.run_sync(get().simulate, days)
         return JSONResponse({"message": text})
 

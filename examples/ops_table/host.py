@@ -114,6 +114,8 @@ class Host:
     version: int = 0
     wizards: dict[str, str] = field(default_factory=dict)
     """Wizard id -> the wizard's state as JSON (``WizardState.model_dump_json``)."""
+    wizard_inputs: dict[str, dict[str, str]] = field(default_factory=dict)
+    """Wizard id -> the fields last posted to a step that came back with problems."""
     push_reports: dict[str, PushReport] = field(default_factory=dict)
     syncs: dict[str, SyncProgress] = field(default_factory=dict)
     simulated: list[str] = field(default_factory=list)
