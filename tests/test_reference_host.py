@@ -111,15 +111,12 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Any]]:
-    """The ops table on a free loopback port, on embedded defaults (no key in the
-    environment: the fake workspace)."""
-    _need_browser()
+@contextlib.contextmanager
+def _serve(host: Any) -> Iterator[str]:
+    """The app of ``host`` on uvicorn, on a free loopback port, in a thread; its URL."""
     import uvicorn
-    from examples.ops_table import Host, create_app
+    from examples.ops_table import create_app
 
-    host = Host.create(db=str(tmp_path_factory.mktemp("host") / "ops.db"), environ={})
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     server = uvicorn.Server(
@@ -139,10 +136,23 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Any]
             raise RuntimeError("the ops table did not start")
         time.sleep(0.05)
     try:
-        yield url, host
+        yield url
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Any]]:
+    """The ops table on embedded defaults (no key in the environment: the fake workspace)."""
+    _need_browser()
+    from examples.ops_table import Host
+
+    host = Host.create(db=str(tmp_path_factory.mktemp("host") / "ops.db"), environ={})
+    try:
+        with _serve(host) as url:
+            yield url, host
+    finally:
         host.close()
 
 
@@ -465,3 +475,76 @@ def test_relative_times_and_badge_tones() -> None:
         "info",
         "muted",
     )
+
+
+def test_settings_switch_the_campaign_change_the_mode_and_delete_over_http(
+    tmp_path: Path,
+) -> None:
+    """The settings dialog's other edits, through the app's routes (no browser)."""
+    import httpx
+    from examples.ops_table import Host
+
+    from instantly_columns import (
+        CampaignAnswer,
+        ConnectAnswer,
+        CreateAnswer,
+        MappingAnswer,
+        SequenceAnswer,
+    )
+
+    host = Host.create(db=str(tmp_path / "ops.db"), environ={})
+    try:
+        service = host.service
+        assert host.fake is not None
+        ids = {c["name"]: str(c["id"]) for c in host.fake.campaigns()}
+        state = service.start_wizard("leads")
+        for answer in (
+            ConnectAnswer(api_key=host.demo_key),
+            CampaignAnswer(campaign_id=ids["Partner Nurture"]),
+            SequenceAnswer(mode="use_existing"),
+            MappingAnswer(),
+            CreateAnswer(),
+        ):
+            state = service.wizard_advance(state, answer)
+        assert state.step == "done"
+        link = state.link_id
+        assert link is not None
+        with _serve(host) as url, httpx.Client(base_url=url, follow_redirects=True) as client:
+            page = client.get(f"/?settings={link}")
+            assert page.status_code == 200
+            assert "Spring Webinar (Draft)" in page.text
+            # an unknown column for a lead field: the library's error, next to the field
+            bad = client.post(
+                f"/links/{link}/settings",
+                data={"campaign_name": "Partner Nurture", "map_email": "no-such-column"},
+            )
+            assert bad.status_code == 400
+            assert 'data-path="field_mapping.email"' in bad.text
+            assert "no column with id &#39;no-such-column&#39;" in bad.text
+            saved = client.post(
+                f"/links/{link}/settings",
+                data={
+                    "campaign_name": "Webinar follow-up",
+                    "sequence_mode": "map_variables",
+                    "campaign_id": ids["Spring Webinar"],
+                    "map_email": "c0",
+                    "auto_field_mapping": "1",
+                },
+            )
+            assert saved.status_code == 200
+            assert "Saved:" in saved.text
+            (current,) = service.links("leads")
+            assert (current.campaign_id, current.campaign_name, current.sequence_mode) == (
+                ids["Spring Webinar"],
+                "Webinar follow-up",
+                "map_variables",
+            )
+            gone = client.post(f"/links/{link}/delete")
+            assert gone.status_code == 200
+            assert "Campaign link deleted" in gone.text
+            assert service.links("leads") == []
+            # a bad wizard id or an unknown link is a page, not a server error
+            assert client.get("/?settings=nope").status_code == 200
+            assert client.post("/simulate", data={"days": "soon"}).status_code == 400
+    finally:
+        host.close()

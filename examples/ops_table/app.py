@@ -489,15 +489,18 @@ def create_app(host: Host | None = None, *, public_url: str | None = None) -> St
             current = next((x for x in h.links() if x.id == link), None)
             if current is None:
                 return RedirectResponse("/", status_code=303)
+            # Only what the form changed; a field it did not send stays as it is.
             changes: dict[str, Any] = {}
-            name = str(form.get("campaign_name") or "")
-            if name != current.campaign_name:
-                changes["campaign_name"] = name
-            mode = str(form.get("sequence_mode") or "")
-            if mode != current.sequence_mode:
-                changes["sequence_mode"] = mode
+            name = form.get("campaign_name")
+            if name is not None and name != current.campaign_name:
+                changes["campaign_name"] = str(name)
+            mode = form.get("sequence_mode")
+            if mode is not None and mode != current.sequence_mode:
+                changes["sequence_mode"] = str(mode)
             mapping: dict[str, Any] = {}
             for field, _label in MAPPED_FIELDS:
+                if f"map_{field}" not in form:
+                    continue
                 chosen = str(form.get(f"map_{field}") or "") or None
                 if chosen != current.field_mapping.get(field):
                     mapping[field] = chosen
@@ -521,7 +524,13 @@ def create_app(host: Host | None = None, *, public_url: str | None = None) -> St
                 with h.lock:
                     change = h.service.update_link(link, **changes) if changes else None
             except InstantlyColumnsError as exc:
-                context = settings_context(link, _problem_list(exc))
+                # A table-level problem names the link's column config; show it at the
+                # field of this form that it is about.
+                prefix = f"columns[{link}].integration_config."
+                problems = [
+                    Problem(p.path.removeprefix(prefix), p.message) for p in _problem_list(exc)
+                ]
+                context = settings_context(link, problems)
                 return page(request, context, status=400)
             h.bump()
             said = "; ".join(change.changed) if change else "nothing"
