@@ -191,6 +191,7 @@ def test_the_whole_journey_in_a_browser(served: tuple[str, Any]) -> None:
             the page from its left edge to the end of that link's group of columns."""
             clip: Any = None  # playwright's FloatRect
             if upto is not None:
+                page.evaluate("window.scrollTo(0, 0)")  # boxes are measured in the window
                 group = table = None
                 for _ in range(50):  # the table may be being swapped for a fresher one
                     page.wait_for_timeout(100)
@@ -548,3 +549,16 @@ def test_settings_switch_the_campaign_change_the_mode_and_delete_over_http(
             assert client.post("/simulate", data={"days": "soon"}).status_code == 400
     finally:
         host.close()
+
+
+def test_a_missing_browser_skips_locally_and_fails_under_ci(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(f"{__name__}.CHROMIUM_PATHS", ("/nonexistent/chromium",))
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception):
+        _need_browser()
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="CI must have Chromium"):
+        _need_browser()
