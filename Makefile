@@ -7,7 +7,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 
-.PHONY: demo test lint docs docs-images bench bench-quick reliability clean lock
+.PHONY: demo host test lint docs docs-images bench bench-quick reliability clean lock
 
 $(BIN)/.installed: pyproject.toml requirements-dev.lock
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,17 @@ $(BIN)/.runtime: pyproject.toml requirements-dev.lock
 
 demo: $(BIN)/.runtime
 	$(BIN)/python -m instantly_columns demo
+
+$(BIN)/.examples: pyproject.toml requirements-dev.lock
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade "pip>=25.1"
+	$(BIN)/python -m pip install --quiet -c requirements-dev.lock -e ".[examples]"
+	touch $@
+
+# The reference host web app (examples/ops_table) on http://127.0.0.1:8000: a seeded fake
+# Instantly workspace and a SQLite file, or your workspace when INSTANTLY_API_KEY is set.
+host: $(BIN)/.examples
+	$(BIN)/python -m examples.ops_table
 
 # With PostgreSQL's binaries on the machine the PostgreSQL tests run too, on a throwaway
 # cluster (or on INSTANTLY_COLUMNS_TEST_DSN when it is set, as .ci/run does); without them a

@@ -128,6 +128,7 @@ _EXPORTS: dict[str, str] = {
     "SequenceStepConfig": "domain.columns",
     "ServerError": "errors",
     "SettingsChange": "service.reports",
+    "StatusBadge": "domain.summary",
     "Step": "domain.sequences.steps",
     "StoreError": "errors",
     "SummaryCell": "domain.summary",
@@ -147,6 +148,8 @@ _EXPORTS: dict[str, str] = {
     "WorkspaceLimiter": "api.ratelimit",
     "author_sequence": "domain.sequences.authoring",
     "build_schedule": "domain.schedules",
+    "campaign_status_badge": "domain.summary",
+    "classify_variable": "domain.sequences.templates",
     "column_key": "domain.columns",
     "detect_field_mapping": "domain.mapping.detection",
     "ensure_valid_table": "domain.columns",
@@ -282,6 +285,9 @@ if TYPE_CHECKING:
         parse_steps as parse_steps,
     )
     from instantly_columns.domain.sequences.templates import (
+        classify_variable as classify_variable,
+    )
+    from instantly_columns.domain.sequences.templates import (
         extract_variables as extract_variables,
     )
     from instantly_columns.domain.sequences.templates import (
@@ -291,7 +297,13 @@ if TYPE_CHECKING:
         Aggregate as Aggregate,
     )
     from instantly_columns.domain.summary import (
+        StatusBadge as StatusBadge,
+    )
+    from instantly_columns.domain.summary import (
         SummaryCell as SummaryCell,
+    )
+    from instantly_columns.domain.summary import (
+        campaign_status_badge as campaign_status_badge,
     )
     from instantly_columns.domain.summary import (
         render as render,

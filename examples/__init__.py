@@ -1,0 +1,1 @@
+"""Examples that use instantly-columns through its public API only."""
