@@ -50,9 +50,11 @@ lint: $(BIN)/.installed
 docs: $(BIN)/.installed
 	$(BIN)/mkdocs build --strict
 
-# The chart images of docs/notebooks.md, from the page's own example.
+# The chart images of docs/notebooks.md, from the page's own example, and the screenshots of
+# docs/host.md, from the reference host's browser test.
 docs-images: $(BIN)/.installed
 	$(BIN)/python scripts/docs-images.py
+	INSTANTLY_COLUMNS_SCREENSHOTS=1 $(BIN)/python -m pytest -q tests/test_reference_host.py
 
 bench: $(BIN)/.installed
 	$(BIN)/python -m benchmarks

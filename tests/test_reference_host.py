@@ -1,7 +1,9 @@
 """The reference host (examples/ops_table) in a real browser: headless Chromium driven by
 Playwright through the whole journey a host's user takes, asserting on what the page shows.
 
-It saves the screenshots that docs/host.md shows (docs/images/host/). Locally it skips when
+It takes the screenshots that docs/host.md shows: into a temporary folder on an ordinary run,
+into docs/images/host/ when ``INSTANTLY_COLUMNS_SCREENSHOTS=1`` (``make docs-images``), so a
+test run leaves the tree as it found it. Locally it skips when
 Chromium or Playwright is missing; under CI (``CI`` set) a missing browser fails instead.
 """
 
@@ -23,7 +25,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "ops_table"
-SHOTS = ROOT / "docs" / "images" / "host"
+DOCS_SHOTS = ROOT / "docs" / "images" / "host"
 CHROMIUM_PATHS = ("/usr/bin/chromium", "/usr/bin/chromium-browser")
 CHROMIUM_ARGS = [
     "--headless=new",
@@ -161,13 +163,15 @@ def _summary_text(page: Any, link: str) -> str:
     return " | ".join(t.strip() for t in cells.all_inner_texts())
 
 
-def test_the_whole_journey_in_a_browser(served: tuple[str, Any]) -> None:
+def test_the_whole_journey_in_a_browser(served: tuple[str, Any], tmp_path: Path) -> None:
     from playwright.sync_api import expect, sync_playwright
 
     url, host = served
     secret_key = host.demo_key
     assert secret_key
-    SHOTS.mkdir(parents=True, exist_ok=True)
+    keep = os.environ.get("INSTANTLY_COLUMNS_SCREENSHOTS") == "1"
+    shots = DOCS_SHOTS if keep else tmp_path / "shots"
+    shots.mkdir(parents=True, exist_ok=True)
     seen_bodies: list[str] = []
     failures: list[str] = []
 
@@ -208,7 +212,7 @@ def test_the_whole_journey_in_a_browser(served: tuple[str, Any]) -> None:
                     "height": table["y"] + table["height"] + 12,
                 }
             page.screenshot(
-                path=str(SHOTS / f"{name}.png"), full_page=whole or upto is not None, clip=clip
+                path=str(shots / f"{name}.png"), full_page=whole or upto is not None, clip=clip
             )
 
         # 1. The lead table, imported from the sample CSV; no Instantly column yet.
