@@ -349,7 +349,8 @@ def test_a_column_without_host_keys_is_stored_as_it_always_was() -> None:
     linked = Column.from_host(id="b", name="B", type="instantly", integration_config=_LINK_CONFIG)
     records = codec.column_records([plain, linked])
     assert records[0][4] is None
-    assert records[1][4] is not None and json.loads(records[1][4]) == _LINK_CONFIG
+    assert records[1][4] is not None
+    assert json.loads(records[1][4]) == _LINK_CONFIG
     assert [codec.column_from_record(*r) for r in records] == [plain, linked]
     old_record = ("b", "b", "B", "instantly", json.dumps(_LINK_CONFIG))
     assert codec.column_from_record(*old_record) == linked

@@ -4,7 +4,7 @@ from typing import Any
 
 import pytest
 
-from instantly_columns.domain.columns import ENGAGEMENT_SUBTYPES, validate_table
+from instantly_columns.domain.columns import ENGAGEMENT_SUBTYPES, Column, Row, validate_table
 from instantly_columns.domain.wizard import (
     CampaignAnswer,
     ConnectAnswer,
@@ -218,7 +218,7 @@ def test_views_show_campaigns_steps_preview_and_mapping(
     )
     mapping = service.wizard_view(state).mapping
     assert mapping is not None
-    assert mapping.email == "Email"
+    assert (mapping.email, mapping.label("email")) == ("email", "Email")
 
 
 def test_a_tampered_state_is_sent_back_not_crashed(
@@ -521,3 +521,44 @@ def test_a_store_failure_after_the_campaign_was_created_keeps_it_for_the_retry(
     assert done.campaign_id == failed.campaign_id
     assert writes_to_instantly(fake).count("POST /api/v2/campaigns") == 1
     assert [link.campaign_id for link in service.links(TABLE)] == [done.campaign_id]
+
+
+def test_detect_mapping_gives_column_ids_like_the_wizard_takes(
+    service: Service, store: Any, api_key: str
+) -> None:
+    store.create_table(TABLE, "Leads")
+    names = {"m": "E-Mail", "f": "Vorname", "n1": "Notes", "n2": "Notes", "p": "Plan"}
+    store.save_columns(TABLE, [Column(id=i, key=i, name=n) for i, n in names.items()])
+    cells = {"m": "ada@acme.com", "f": "Ada", "n1": "met at a fair", "n2": "call back", "p": "pro"}
+    store.insert_rows(TABLE, [Row(id="r1", cells=cells)])
+
+    mapping = service.detect_mapping(TABLE)
+    assert (mapping.email, mapping.first_name) == ("m", "f")
+    assert set(mapping.custom_variables.values()) == {"n1", "n2", "p"}
+    assert mapping.headers == tuple(names)
+    # A repeated name is told apart by its column id.
+    assert [mapping.label(d.header) for d in mapping.decisions] == [
+        "E-Mail",
+        "Vorname",
+        "Notes",
+        "Notes (n2)",
+        "Plan",
+    ]
+    assert mapping.lead_fields(store.rows(TABLE)[0].cells)["email"] == "ada@acme.com"
+
+    # The wizard shows the same mapping, and takes its values as overrides.
+    state = service.wizard_advance(WizardState(table_id=TABLE), ConnectAnswer(api_key=api_key))
+    state = service.wizard_advance(state, CampaignAnswer(create=NewCampaign(name="Ids")))
+    state = service.wizard_advance(
+        state, SequenceAnswer(mode="use_existing", confirm_no_steps=True)
+    )
+    assert state.step == "mapping"
+    view = service.wizard_view(state).mapping
+    assert view is not None
+    assert view.to_dict() == mapping.to_dict()
+    state = service.wizard_advance(
+        state, MappingAnswer(overrides={"phone": mapping.custom_variables["plan"]})
+    )
+    assert state.step == "review", state.problems
+    assert state.field_mapping["email"] == mapping.email
+    assert state.field_mapping["phone"] == "p"

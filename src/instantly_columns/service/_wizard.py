@@ -374,7 +374,9 @@ def _step_column_problems(
 def detect_for_table(
     columns: Sequence[Column], rows: Sequence[Row], exclude: Collection[str] = ()
 ) -> tuple[dict[str, Any], FieldMapping]:
-    """Detect a field mapping over the table's plain columns; values are column ids."""
+    """Detect a field mapping over the table's plain columns, from their names and the
+    sample rows. Both results are in column ids: the flat dict (lead field or
+    ``custom_variables`` -> column id) and the ``FieldMapping`` with its decisions."""
     plain = [c for c in _plain_columns(columns) if c.id not in exclude]
     by_name: dict[str, str] = {}
     headers: list[str] = []
@@ -391,7 +393,7 @@ def detect_for_table(
             ids["custom_variables"] = {k: by_name[v] for k, v in value.items()}
         elif isinstance(value, str) and value in by_name:
             ids[field] = by_name[value]
-    return ids, detected
+    return ids, detected.renamed(by_name)
 
 
 #: The campaign id the plan is checked with before a new campaign exists.
