@@ -169,15 +169,19 @@ def _connect(ctx: Ctx, state: WizardState, answer: ConnectAnswer) -> Flow[Wizard
             return state.with_problems([_api_problem("api_key", exc)])
         yield from blocking(ctx.credentials.set_key, cred, key)
     else:
+        # The stored key, else the service's own (``api_key=``, ``INSTANTLY_API_KEY``): checked,
+        # never stored, so the environment stays where that key lives.
         stored = yield from blocking(ctx.credentials.get_key, cred)
-        if stored is None:
+        key_in_use = stored if stored is not None else ctx.fallback_key
+        if key_in_use is None:
             return state.with_problems([Problem("api_key", "no key is stored: enter one")])
         try:
-            check = yield from ctx.core(stored).check_key()
+            check = yield from ctx.core(key_in_use).check_key()
         except ApiError as exc:
+            whose = "stored key" if stored is not None else "service's key (INSTANTLY_API_KEY)"
             return state.with_problems(
                 [_api_problem("api_key", exc)],
-                message="The stored key no longer works: connect a new one.",
+                message=f"The {whose} does not work: connect a new one.",
             )
     return state.moved("campaign", workspace_name=check.workspace_name)
 
@@ -686,7 +690,8 @@ def view_flow(
     """The data the current step shows (see ``WizardView``)."""
     if state.step == "connection":
         stored = yield from blocking(ctx.credentials.get_key, state.credential_id)
-        return WizardView(state.step, connected=stored is not None)
+        source = "stored" if stored is not None else "service" if ctx.fallback_key else None
+        return WizardView(state.step, connected=source is not None, key_source=source)
     if state.step == "campaign":
         core = yield from api_for(ctx, state.credential_id)
         found = yield from core.list_campaigns(search=search)

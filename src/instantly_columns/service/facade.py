@@ -244,8 +244,13 @@ class _Base:
         return cls(store, **options)
 
     def start_wizard(self, table_id: str, *, credential: str = "default") -> WizardState:
-        """A new add-column wizard for a table; it skips connection when a key is already
-        stored. (No I/O: the same in both faces.)"""
+        """A new add-column wizard for a table, at its ``connection`` step. (No I/O: the
+        same in both faces.)
+
+        With a key already there (stored for ``credential``, or the service's own:
+        ``api_key=`` or ``INSTANTLY_API_KEY`` through ``from_env``),
+        ``wizard_view(state).connected`` is true and ``ConnectAnswer()`` moves on to the
+        campaign step after checking that key, so the user never types one."""
         return WizardState(table_id=table_id, credential_id=credential)
 
 
