@@ -690,8 +690,11 @@ def view_flow(
     """The data the current step shows (see ``WizardView``)."""
     if state.step == "connection":
         stored = yield from blocking(ctx.credentials.get_key, state.credential_id)
-        source = "stored" if stored is not None else "service" if ctx.fallback_key else None
-        return WizardView(state.step, connected=source is not None, key_source=source)
+        if stored is not None:
+            return WizardView(state.step, connected=True, key_source="stored")
+        if ctx.fallback_key is not None:
+            return WizardView(state.step, connected=True, key_source="service")
+        return WizardView(state.step)
     if state.step == "campaign":
         core = yield from api_for(ctx, state.credential_id)
         found = yield from core.list_campaigns(search=search)
