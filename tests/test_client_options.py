@@ -334,21 +334,40 @@ def test_a_schedule_time_zone_outside_the_list_is_refused_with_the_equivalent(ki
 
 
 @pytest.mark.parametrize("kind", KINDS)
-def test_interest_codes_outside_the_documented_list_are_refused(kind: str) -> None:
+def test_lead_writes_take_only_the_documented_interest_codes(kind: str) -> None:
+    # POST /leads/add and PATCH /leads/{id} close lt_interest_status to the spec's enum.
     script = Script(reply(200, {"id": L1}))
     with pytest.raises(ConfigError) as patch:
         run(kind, script, lambda c: c.update_lead(L1, {"lt_interest_status": 7}))
     assert patch.value.problems[0].path == "fields.lt_interest_status"
     assert "Meeting Booked" in patch.value.problems[0].message
+    assert "update_interest_status" in patch.value.problems[0].message
     with pytest.raises(ConfigError) as bulk:
         run(kind, script, lambda c: c.add_leads(C1, [{"email": "a@x.io", "lt_interest_status": 9}]))
     assert bulk.value.problems[0].path == "leads[0].lt_interest_status"
-    with pytest.raises(ConfigError) as update:
-        run(kind, script, lambda c: c.update_interest_status("a@x.io", 5))
-    assert update.value.problems[0].path == "interest_value"
     assert script.requests == []
     run(kind, script, lambda c: c.update_lead(L1, {"lt_interest_status": -4}))
-    run(kind, Script(reply(202, {})), lambda c: c.update_interest_status("a@x.io", None))
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("value", [7, -12, 1, 0, None])
+def test_the_interest_update_takes_custom_label_values(kind: str, value: int | None) -> None:
+    # POST /leads/update-interest-status has no enum: a custom label's number is sent as is.
+    script = Script(reply(202, {}))
+    run(kind, script, lambda c: c.update_interest_status("a@x.io", value))
+    (sent,) = script.requests
+    assert isinstance(sent.json, dict)
+    assert sent.json["interest_value"] == value
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("value", [True, 1.5, "1"])
+def test_the_interest_update_still_wants_an_integer(kind: str, value: object) -> None:
+    script = Script(reply(202, {}))
+    with pytest.raises(ConfigError) as info:
+        run(kind, script, lambda c: c.update_interest_status("a@x.io", value))
+    assert info.value.problems[0].path == "interest_value"
+    assert script.requests == []
 
 
 @pytest.mark.parametrize("kind", KINDS)

@@ -4,7 +4,7 @@ import json
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from instantly_columns.domain.columns import (
@@ -30,6 +30,7 @@ from instantly_columns.domain.columns import (
 )
 from instantly_columns.domain.engagement import ENGAGEMENT_FIELD_BY_SUBTYPE
 from instantly_columns.errors import ConfigError, InvalidColumnConfig
+from instantly_columns.storage import MemoryStore, SQLiteStore
 
 
 def campaign(campaign_id: str = "c1", **extra: Any) -> dict[str, Any]:
@@ -422,6 +423,21 @@ def test_a_host_record_round_trips_through_column(record: dict[str, Any]) -> Non
     column = Column.from_host(**record)
     assert column.to_host() == record
     assert Column.from_host(**column.to_host()) == column
+
+
+@pytest.mark.parametrize("adapter", ["memory", "sqlite"])
+@given(record=host_records())
+def test_a_host_record_round_trips_through_the_bundled_stores(
+    adapter: str, record: dict[str, Any]
+) -> None:
+    # The whole record, host keys and unknown config keys included, as a host saved it.
+    assume(not any("\x00" in str(record[k]) for k in ("id", "key")))
+    store = MemoryStore() if adapter == "memory" else SQLiteStore(":memory:")
+    with store:
+        store.create_table("t", "T")
+        store.save_columns("t", [Column.from_host(**record)])
+        (column,) = store.columns("t")
+    assert column.to_host() == record
 
 
 def test_column_keeps_the_hosts_own_keys() -> None:

@@ -8,6 +8,7 @@ import httpx
 import pytest
 
 from _fake_support import check, error_message, new_campaign, session
+from instantly_columns.errors import ConfigError
 from instantly_columns.testing import FakeInstantly
 
 
@@ -393,3 +394,19 @@ def test_direct_helpers() -> None:
         fake.add_leads("nope", ["a@x.co"])
     with pytest.raises(ConfigError):
         fake.add_lead(campaign["id"], "a@x.co", nickname="x")
+
+
+def test_custom_label_numbers_go_through_the_interest_update_only() -> None:
+    fake = FakeInstantly()
+    campaign = fake.create_campaign()
+    ada, bob = fake.add_leads(campaign["id"], ["ada@x.co", "bob@x.co"])
+    assert fake.set_interest(ada["id"], 7)["lt_interest_status"] == 7
+    with pytest.raises(ConfigError):
+        fake.set_interest(ada["id"], True)
+    with session(fake) as http:
+        body = {"lead_email": "bob@x.co", "interest_value": -12}
+        assert http.post("/api/v2/leads/update-interest-status", json=body).status_code == 202
+        patch = http.patch(f"/api/v2/leads/{bob['id']}", json={"lt_interest_status": -12})
+        assert patch.status_code == 400
+    fake.flush_jobs()
+    assert fake.lead_by_email("bob@x.co", campaign["id"])["lt_interest_status"] == -12  # type: ignore[index]

@@ -7,9 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from instantly_columns.domain.columns import Column, Row
+from instantly_columns.errors import ConfigError
 from instantly_columns.service.facade import InstantlyColumns
 from instantly_columns.storage import MemoryStore
-from instantly_columns.testing import FakeClock, FakeInstantly
+from instantly_columns.testing import FakeClock, FakeInstantly, link_table
 
 pytest_plugins = ["pytester"]
 
@@ -111,7 +113,93 @@ def test_the_package_authors_example_in_the_docs_passes(pytester: pytest.Pyteste
     assert len(blocks) == 1
     pytester.makepyfile(test_my_app=blocks[0])
     result = pytester.runpytest("--strict-markers", "-p", "no:cacheprovider")
-    result.assert_outcomes(passed=1)
+    result.assert_outcomes(passed=3)
+
+
+def test_the_three_line_tests_are_three_lines() -> None:
+    (block,) = re.findall(r"^```py\n(.*?)^```", DOCS.read_text(encoding="utf-8"), re.S | re.M)
+    tests = re.findall(r"^def test_\w+\(.*?\):\n((?:    .*\n)+)", block, re.M)
+    assert len(tests) == 3
+    assert [len(body.splitlines()) for body in tests] == [2, 3, 2]
+
+
+def test_the_link_fixture_is_a_wizard_made_link_ready_to_push(
+    instantly_columns_service: InstantlyColumns,
+    instantly_columns_link: str,
+    instantly_columns_store: MemoryStore,
+    fake_instantly: FakeInstantly,
+) -> None:
+    link = instantly_columns_service.link_store.link(instantly_columns_link)
+    assert link.table_id == "leads"
+    (campaign,) = fake_instantly.campaigns()
+    assert (campaign["id"], campaign["name"], campaign["status"]) == (link.campaign_id, "Tests", 1)
+    assert [r.id for r in instantly_columns_store.rows("leads")] == ["r1", "r2", "r3"]
+    assert link.field_mapping["email"] == "Email"
+    assert link.field_mapping["first_name"] == "First Name"
+    assert fake_instantly.leads(link.campaign_id) == []  # nothing pushed yet
+    report = instantly_columns_service.push(instantly_columns_link)
+    assert report.counts == {"pushed": 3}
+    ada = fake_instantly.lead_by_email("ada@example.com", link.campaign_id)
+    assert ada is not None
+    assert (ada["first_name"], ada["company_name"]) == ("Ada", "Analytical Engines")
+
+
+@pytest.mark.parametrize("instantly_columns_rows", [[{"Work Email": "x@example.com"}]])
+def test_the_rows_fixture_can_be_parametrized(
+    instantly_columns_service: InstantlyColumns, instantly_columns_link: str
+) -> None:
+    assert instantly_columns_service.push(instantly_columns_link).counts == {"pushed": 1}
+
+
+def test_link_table_names_the_refused_step(
+    instantly_columns_service: InstantlyColumns, instantly_columns_store: MemoryStore
+) -> None:
+    rows = [{"Email": "ada@example.com"}]
+    with pytest.raises(ConfigError) as unknown:
+        link_table(
+            instantly_columns_service, rows, campaign_id="0199c5a5-0000-7000-8000-000000000000"
+        )
+    assert [p.path for p in unknown.value.problems] == ["campaign.campaign_id"]
+    with pytest.raises(ConfigError) as no_table:
+        link_table(instantly_columns_service, table_id="nowhere")
+    assert [p.path for p in no_table.value.problems] == ["connection.table_id"]
+    with pytest.raises(ConfigError) as bad_override:
+        link_table(instantly_columns_service, overrides={"email": "nope"})
+    assert [p.path for p in bad_override.value.problems] == ["mapping.overrides.email"]
+    assert instantly_columns_service.links() == []  # nothing was linked on the way
+
+
+def test_link_table_links_an_existing_table_of_a_store_without_create_table(
+    fake_instantly: FakeInstantly, fake_instantly_key: str
+) -> None:
+    class HostTables:
+        """A host's table store: the port's methods only (no create_table)."""
+
+        def __init__(self, inner: MemoryStore) -> None:
+            self._inner = inner
+
+        def __getattr__(self, name: str) -> object:
+            if name in ("create_table", "insert_rows"):
+                raise AttributeError(name)
+            return getattr(self._inner, name)
+
+    inner = MemoryStore()
+    inner.create_table("people", "People")
+    inner.save_columns("people", [Column(id="mail", key="mail", name="E-mail")])
+    inner.insert_rows("people", [Row(id="p1", cells={"mail": "ada@example.com"})])
+    service = InstantlyColumns(
+        tables=HostTables(inner),  # type: ignore[arg-type]
+        links=inner,
+        credentials=inner,
+        api_key=fake_instantly_key,
+        transport=fake_instantly.as_transport(),
+        clock=fake_instantly.clock,
+    )
+    with pytest.raises(ConfigError) as cannot:
+        link_table(service, [{"Email": "x@example.com"}], table_id="other")
+    assert [p.path for p in cannot.value.problems] == ["rows"]
+    link = link_table(service, table_id="people", campaign_name="Host")
+    assert service.push(link).counts == {"pushed": 1}
 
 
 def test_the_store_fixture_can_be_overridden(pytester: pytest.Pytester) -> None:

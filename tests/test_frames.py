@@ -115,8 +115,9 @@ def test_the_detected_mapping_works_on_a_loaded_table(backend: Library) -> None:
     frame = native(backend, {"E-Mail": ["a@x.com", "b@x.com"], "Firma": ["Acme", "Globex"]})
     load_frame(store, "leads", frame)
     service = InstantlyColumns(store, transport=FakeInstantly().as_transport())
-    mapping = service.detect_mapping("leads")
-    assert (mapping.email, mapping.company_name) == ("E-Mail", "Firma")
+    mapping = service.detect_mapping("leads")  # in column ids
+    assert (mapping.email, mapping.company_name) == ("c0", "c1")
+    assert (mapping.label("c0"), mapping.label("c1")) == ("E-Mail", "Firma")
 
 
 def test_dates_become_iso_text_and_lists_stay_lists(backend: Library) -> None:

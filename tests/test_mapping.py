@@ -1663,3 +1663,46 @@ def test_the_alias_table_is_well_formed() -> None:
     for table in _aliases.FIELD_WORDS.values():
         for text, _ in table["qualifiers"]:
             assert text.split(), table
+
+
+@given(
+    st.lists(st.sampled_from(POOL), min_size=1, max_size=10, unique=True),
+    st.data(),
+)
+def test_a_renamed_mapping_is_the_same_mapping_in_other_names(
+    headers: list[str], data: st.DataObject
+) -> None:
+    # What the service does: detect over column names, give the mapping back in column ids.
+    ids = {h: f"col{n}" for n, h in enumerate(headers)}
+    back = {v: k for k, v in ids.items()}
+    mapping = detect_field_mapping(headers)
+    renamed = mapping.renamed(ids)
+    for field in ALL_FIELDS:
+        value = getattr(mapping, field)
+        assert getattr(renamed, field) == (None if value is None else ids[value])
+    assert renamed.custom_variables == {n: ids[h] for n, h in mapping.custom_variables.items()}
+    assert renamed.headers == tuple(ids[h] for h in headers)
+    assert [(d.column, d.field, d.reason) for d in renamed.decisions] == [
+        (d.column, d.field, d.reason) for d in mapping.decisions
+    ]
+    assert [renamed.label(d.header) for d in renamed.decisions] == [
+        d.header for d in mapping.decisions
+    ]
+    assert renamed.renamed(back) == mapping
+    row = {h: f"value {n}" for n, h in enumerate(headers)}
+    assert renamed.lead_fields({ids[h]: v for h, v in row.items()}) == mapping.lead_fields(row)
+    # Overrides commute with the renaming, variable names of freed columns included.
+    fields = data.draw(st.lists(st.sampled_from(ALL_FIELDS), unique=True, max_size=4))
+    chosen = data.draw(st.lists(st.sampled_from(headers), unique=True, max_size=len(fields)))
+    overrides: dict[str, str | None] = dict.fromkeys(fields)
+    overrides.update(zip(fields, chosen, strict=False))
+    in_ids = {f: None if h is None else ids[h] for f, h in overrides.items()}
+    assert renamed.with_overrides(in_ids) == mapping.with_overrides(overrides).renamed(ids)
+
+
+def test_renaming_two_headers_to_one_name_is_a_mapping_error() -> None:
+    mapping = detect_field_mapping(["Email", "Plan"])
+    with pytest.raises(MappingError):
+        mapping.renamed({"Email": "x", "Plan": "x"})
+    assert mapping.renamed({}) == mapping
+    assert "E-Mail (c1)" in detect_field_mapping(["E-Mail"]).renamed({"E-Mail": "c1"})._repr_html_()

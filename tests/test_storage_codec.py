@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from instantly_columns.domain.columns import CellValue
+from instantly_columns.domain.columns import CellValue, Column
 from instantly_columns.errors import ConfigError
 from instantly_columns.ports import CellWrite, EngagementGroup, LedgerEntry
 from instantly_columns.storage import _codec as codec
@@ -312,3 +312,52 @@ def test_an_integer_too_long_to_write_out_is_a_config_error_not_a_value_error() 
             encode_cell(value, path)
         assert info.value.problems[0].path.startswith("cells[0]")
     assert encode_cell(10**4000, "x").j == str(10**4000)  # long, but still fine
+
+
+_RECORD_KEYS = {"id", "key", "name", "type", "integration_config", "config"}
+_LINK_CONFIG = {
+    "instantly_subtype": "campaign_config",
+    "campaign_id": "c1",
+    "field_mapping": {"email": "email"},
+    "from_a_newer_host": [1, {"x": None}],
+}
+
+
+@given(
+    st.dictionaries(
+        st.text(max_size=8).filter(lambda k: k not in _RECORD_KEYS), json_values, max_size=4
+    ),
+    st.booleans(),
+)
+def test_a_columns_host_keys_round_trip_through_its_record(
+    host: dict[str, Any], linked: bool
+) -> None:
+    record = {"id": "c", "name": "C", **host}
+    if linked:
+        record.update(type="instantly", integration_config=_LINK_CONFIG)
+    column = Column.from_host(**record)
+    (stored,) = codec.column_records([column])
+    back = codec.column_from_record(*stored)
+    assert back == column
+    assert canon(back.to_host()) == canon(column.to_host())
+
+
+def test_a_column_without_host_keys_is_stored_as_it_always_was() -> None:
+    # Records written before host keys were kept must read the same, and a column without
+    # host keys must still be written in that form (NULL or the flat integration_config).
+    plain = Column(id="a", key="a", name="A")
+    linked = Column.from_host(id="b", name="B", type="instantly", integration_config=_LINK_CONFIG)
+    records = codec.column_records([plain, linked])
+    assert records[0][4] is None
+    assert records[1][4] is not None
+    assert json.loads(records[1][4]) == _LINK_CONFIG
+    assert [codec.column_from_record(*r) for r in records] == [plain, linked]
+    old_record = ("b", "b", "B", "instantly", json.dumps(_LINK_CONFIG))
+    assert codec.column_from_record(*old_record) == linked
+
+
+def test_host_keys_that_cannot_be_stored_are_a_config_error_naming_them() -> None:
+    column = Column.from_host(id="a", name="A", big=10**5000)
+    with pytest.raises(ConfigError) as caught:
+        codec.column_records([column])
+    assert [p.path for p in caught.value.problems] == ["columns[0].host_fields.big"]

@@ -11,6 +11,10 @@ Installed as a ``pytest11`` entry point, so any project that installs instantly-
         instantly_columns_service.tables.create_table("leads", "Leads")
         ...
 
+    def test_push(instantly_columns_service, instantly_columns_link):   # a linked table
+        report = instantly_columns_service.push(instantly_columns_link)
+        assert report.counts == {"pushed": 3}
+
     @pytest.mark.instantly(rate_limits=False, seed=7)   # FakeInstantly keyword arguments
     def test_bulk(fake_instantly): ...
 
@@ -26,6 +30,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
+    from instantly_columns.domain.columns import CellValue
     from instantly_columns.service.facade import InstantlyColumns
     from instantly_columns.storage import MemoryStore
     from instantly_columns.testing import FakeInstantly
@@ -33,6 +38,8 @@ if TYPE_CHECKING:
 __all__ = [
     "fake_instantly",
     "fake_instantly_key",
+    "instantly_columns_link",
+    "instantly_columns_rows",
     "instantly_columns_service",
     "instantly_columns_store",
     "pytest_configure",
@@ -113,3 +120,44 @@ def instantly_columns_service(
     service.connect(fake_instantly_key)
     yield service
     service.close()
+
+
+@pytest.fixture
+def instantly_columns_rows() -> list[dict[str, CellValue]]:
+    """The rows of the table that ``instantly_columns_link`` links: three leads, with the
+    columns ``Email``, ``First Name`` and ``Company``. Override it for other rows, in a
+    ``conftest.py`` or for one test with
+    ``@pytest.mark.parametrize("instantly_columns_rows", [[{"Email": ...}, ...]])``; each key
+    becomes a column (id and name), and the rows get the ids ``r1``, ``r2``..."""
+    return [
+        {"Email": "ada@example.com", "First Name": "Ada", "Company": "Analytical Engines"},
+        {"Email": "grace@example.com", "First Name": "Grace", "Company": "Compilers Inc"},
+        {"Email": "linus@example.com", "First Name": "Linus", "Company": "Kernel BV"},
+    ]
+
+
+#: The one step of the campaign ``instantly_columns_link`` links.
+_STEP = {
+    "type": "email",
+    "delay": 2,
+    "variants": [{"subject": "Hi {{firstName}}", "body": "A quick question about {{companyName}}"}],
+}
+
+
+@pytest.fixture
+def instantly_columns_link(
+    instantly_columns_service: InstantlyColumns,
+    fake_instantly: FakeInstantly,
+    instantly_columns_rows: list[dict[str, CellValue]],
+) -> str:
+    """The id of a campaign link, ready to push and sync: the table ``"leads"`` of
+    ``instantly_columns_store``, holding ``instantly_columns_rows``, linked by the wizard
+    (:func:`~instantly_columns.testing.link_table`) to the campaign ``"Tests"`` on
+    ``fake_instantly``, which has one email step and is active, so pushed leads are sent
+    as the fake's time advances (``fake_instantly.advance(timedelta(days=3))``). Nothing is
+    pushed yet."""
+    from instantly_columns.testing import link_table
+
+    campaign = fake_instantly.create_campaign("Tests", sequences=[{"steps": [_STEP]}])
+    fake_instantly.activate(campaign["id"])
+    return link_table(instantly_columns_service, instantly_columns_rows, campaign_id=campaign["id"])

@@ -4,7 +4,7 @@ from typing import Any
 
 import pytest
 
-from instantly_columns.domain.columns import ENGAGEMENT_SUBTYPES, validate_table
+from instantly_columns.domain.columns import ENGAGEMENT_SUBTYPES, Column, Row, validate_table
 from instantly_columns.domain.wizard import (
     CampaignAnswer,
     ConnectAnswer,
@@ -17,6 +17,7 @@ from instantly_columns.domain.wizard import (
     back,
 )
 from instantly_columns.errors import ConfigError, VersionConflict
+from instantly_columns.service.facade import AsyncInstantlyColumns, InstantlyColumns
 from instantly_columns.testing import FakeInstantly
 
 from .conftest import TABLE, Service, make_rows, setup_table, wizard_link
@@ -218,7 +219,7 @@ def test_views_show_campaigns_steps_preview_and_mapping(
     )
     mapping = service.wizard_view(state).mapping
     assert mapping is not None
-    assert mapping.email == "Email"
+    assert (mapping.email, mapping.label("email")) == ("email", "Email")
 
 
 def test_a_tampered_state_is_sent_back_not_crashed(
@@ -521,3 +522,120 @@ def test_a_store_failure_after_the_campaign_was_created_keeps_it_for_the_retry(
     assert done.campaign_id == failed.campaign_id
     assert writes_to_instantly(fake).count("POST /api/v2/campaigns") == 1
     assert [link.campaign_id for link in service.links(TABLE)] == [done.campaign_id]
+
+
+def test_detect_mapping_gives_column_ids_like_the_wizard_takes(
+    service: Service, store: Any, api_key: str
+) -> None:
+    store.create_table(TABLE, "Leads")
+    names = {"m": "E-Mail", "f": "Vorname", "n1": "Notes", "n2": "Notes", "p": "Plan"}
+    store.save_columns(TABLE, [Column(id=i, key=i, name=n) for i, n in names.items()])
+    cells = {"m": "ada@acme.com", "f": "Ada", "n1": "met at a fair", "n2": "call back", "p": "pro"}
+    store.insert_rows(TABLE, [Row(id="r1", cells=cells)])
+
+    mapping = service.detect_mapping(TABLE)
+    assert (mapping.email, mapping.first_name) == ("m", "f")
+    assert set(mapping.custom_variables.values()) == {"n1", "n2", "p"}
+    assert mapping.headers == tuple(names)
+    # A repeated name is told apart by its column id.
+    assert [mapping.label(d.header) for d in mapping.decisions] == [
+        "E-Mail",
+        "Vorname",
+        "Notes",
+        "Notes (n2)",
+        "Plan",
+    ]
+    assert mapping.lead_fields(store.rows(TABLE)[0].cells)["email"] == "ada@acme.com"
+
+    # The wizard shows the same mapping, and takes its values as overrides.
+    state = service.wizard_advance(WizardState(table_id=TABLE), ConnectAnswer(api_key=api_key))
+    state = service.wizard_advance(state, CampaignAnswer(create=NewCampaign(name="Ids")))
+    state = service.wizard_advance(
+        state, SequenceAnswer(mode="use_existing", confirm_no_steps=True)
+    )
+    assert state.step == "mapping"
+    view = service.wizard_view(state).mapping
+    assert view is not None
+    assert view.to_dict() == mapping.to_dict()
+    state = service.wizard_advance(
+        state, MappingAnswer(overrides={"phone": mapping.custom_variables["plan"]})
+    )
+    assert state.step == "review", state.problems
+    assert state.field_mapping["email"] == mapping.email
+    assert state.field_mapping["phone"] == "p"
+
+
+@pytest.fixture(params=["sync", "async"])
+def keyed(request: pytest.FixtureRequest, store: Any, fake: FakeInstantly, api_key: str) -> Service:
+    """A service with its own key: from the environment (sync) or ``api_key=`` (async)."""
+    if request.param == "sync":
+        return Service(
+            InstantlyColumns.from_env(
+                store,
+                environ={"INSTANTLY_API_KEY": api_key},
+                transport=fake.as_transport(),
+                clock=fake.clock,
+            )
+        )
+    return Service(
+        AsyncInstantlyColumns(
+            store, api_key=api_key, transport=fake.as_async_transport(), clock=fake.clock
+        )
+    )
+
+
+def test_the_services_own_key_lets_the_wizard_skip_the_key_step(
+    keyed: Service, store: Any, fake: FakeInstantly
+) -> None:
+    setup_table(store, make_rows(3))
+    state = keyed.start_wizard(TABLE)
+    view = keyed.wizard_view(state)
+    assert (view.step, view.connected, view.key_source) == ("connection", True, "service")
+    state = keyed.wizard_advance(state, ConnectAnswer())
+    assert state.step == "campaign", state.problems
+    assert state.workspace_name
+    assert store.get_key("default") is None  # checked, never copied into the store
+    for answer in (
+        CampaignAnswer(create=NewCampaign(name="From the environment")),
+        SequenceAnswer(mode="use_existing", confirm_no_steps=True),
+        MappingAnswer(),
+        CreateAnswer(),
+    ):
+        state = keyed.wizard_advance(state, answer)
+        assert not state.problems, state.problems
+    link = state.link_id
+    assert link is not None
+    report = keyed.push(link)
+    assert report.counts == {"pushed": 3}, report.rows
+    assert store.get_key("default") is None
+
+
+def test_a_stored_key_wins_over_the_services_own(
+    keyed: Service, store: Any, fake: FakeInstantly
+) -> None:
+    setup_table(store, make_rows(1))
+    state = keyed.wizard_advance(
+        keyed.start_wizard(TABLE), ConnectAnswer(api_key=fake.create_api_key(name="own"))
+    )
+    assert state.step == "campaign"
+    assert keyed.wizard_view(keyed.start_wizard(TABLE)).key_source == "stored"
+
+
+def test_a_rejected_service_key_is_a_problem_at_connection(
+    keyed: Service, store: Any, fake: FakeInstantly, api_key: str
+) -> None:
+    setup_table(store, make_rows(1))
+    fake.revoke_api_key(api_key)
+    state = keyed.wizard_advance(keyed.start_wizard(TABLE), ConnectAnswer())
+    assert state.step == "connection"
+    assert [p.path for p in state.problems] == ["api_key"]
+    assert state.message is not None
+    assert "INSTANTLY_API_KEY" in state.message
+    assert api_key not in state.model_dump_json()
+    assert store.get_key("default") is None
+
+
+def test_without_any_key_the_connection_step_asks_for_one(service: Service, store: Any) -> None:
+    setup_table(store, make_rows(1))
+    view = service.wizard_view(service.start_wizard(TABLE))
+    assert (view.connected, view.key_source) == (False, None)

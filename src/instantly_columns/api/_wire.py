@@ -268,9 +268,17 @@ def is_uuid(value: str) -> bool:
 
 
 def check_interest(value: int | None) -> int | None:
-    """An interest code the API documents (``None`` passes), else ``ValueError``."""
+    """An ``lt_interest_status`` a lead write may carry (``None`` passes), else ``ValueError``.
+
+    The spec closes this field to the nine documented codes on ``POST /leads``,
+    ``POST /leads/add`` and ``PATCH /leads/{id}`` (its schema has the enum the server
+    validates with). A custom label's number goes through ``update_interest_status``, which
+    has no such enum; values read back from the API are never checked."""
     if value is not None and value not in INTEREST_LABELS:
-        raise ValueError(f"must be an interest status code: {_INTEREST_CODES}")
+        raise ValueError(
+            f"must be an interest status code: {_INTEREST_CODES}; a custom label's value is "
+            "set with update_interest_status"
+        )
     return value
 
 

@@ -548,8 +548,10 @@ class InstantlyClient:
     ) -> None:
         """Set a lead's interest status by email (`POST /leads/update-interest-status`).
 
-        `interest_value` is an `lt_interest_status` code (1 Interested, -1 Not Interested...)
-        or `None` to reset to "Lead". The API accepts the change (202) and applies it later.
+        `interest_value` is an `lt_interest_status` code (1 Interested, -1 Not Interested...),
+        a custom label's number (its `interest_status`; this endpoint has no closed set, so
+        any integer is sent), or `None` to reset to "Lead". The API accepts the change (202)
+        and applies it later.
         """
         return self._run(
             self._for(timeout, max_retries).update_interest_status(

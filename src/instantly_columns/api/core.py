@@ -1201,12 +1201,17 @@ def _ids_params(campaign_id: str | None, campaign_ids: Iterable[str] | None) -> 
 
 
 def _interest(value: int | None) -> int | None:
+    """An ``interest_value``: any integer or ``None``. Unlike a lead's ``lt_interest_status``,
+    the spec gives this endpoint no closed set: besides the nine documented codes it takes a
+    custom label's ``interest_status`` (a number Instantly assigns to each label), so only
+    the type is checked here."""
     if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
-        raise ConfigError("must be an integer interest code or None", path="interest_value")
-    try:
-        return _wire.check_interest(value)
-    except ValueError as exc:
-        raise ConfigError(f"{exc}, or None to reset", path="interest_value") from None
+        raise ConfigError(
+            "must be an integer interest code (a documented one or a custom label's) or None "
+            "to reset",
+            path="interest_value",
+        )
+    return value
 
 
 def _json_list(items: Any, path: str) -> list[Any]:

@@ -143,7 +143,8 @@ def run_demo(*, rows: int = 24, db: str = ":memory:", out: TextIO | None = None)
     _say(out, "1. Field mapping, detected from headers and values")
     mapping = service.detect_mapping(table)
     for decision in mapping.decisions:
-        out.write(f"  {decision.field:<15} <- {decision.header!r:<20} {decision.reason}\n")
+        header = mapping.label(decision.header)  # the column's name; the mapping holds ids
+        out.write(f"  {decision.field:<15} <- {header!r:<20} {decision.reason}\n")
 
     _say(out, "2. The add-column wizard")
     state = service.start_wizard(table)

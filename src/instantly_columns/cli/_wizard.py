@@ -392,9 +392,10 @@ class _Wizard:
         view = self.service.wizard_view(self.state)
         self.out.say("\n[bold]Field mapping[/] (detected from the headers and the first rows)")
         if view.mapping is not None:
+            shown = view.mapping  # in column ids; label() gives a column's name
             self.out.table(
                 ["field", "column", "reason"],
-                [(d.field or "—", d.header, d.reason) for d in view.mapping.decisions],
+                [(d.field or "—", shown.label(d.header), d.reason) for d in shown.decisions],
             )
         overrides: dict[str, str | None] = {}
         while True:

@@ -137,7 +137,8 @@ class ProblemModel(BaseModel):
 
 class ConnectAnswer(_Answer):
     """Step 1. ``api_key`` is validated against the API, then stored; leave it out to use the
-    key already stored for this workspace."""
+    key already stored for this workspace, else the service's own key (``api_key=`` or
+    ``INSTANTLY_API_KEY`` through ``from_env``), which is checked but not stored."""
 
     model_config = _STRICT
     step: Literal["connection"] = "connection"
@@ -310,7 +311,9 @@ class WizardView:
     - ``campaign``: ``campaigns`` (searchable).
     - ``sequence``: the campaign's ``steps`` and their ``variables``; ``preview`` resolves
       the first three rows with the bindings given (missing and blank variables flagged).
-    - ``mapping``: the detected ``mapping`` with a reason per column.
+    - ``connection``: ``connected`` when ``ConnectAnswer()`` (no key) has a key to use, and
+      ``key_source`` says whose: a host shows a "continue" button instead of the key form.
+    - ``mapping``: the detected ``mapping`` (in column ids) with a reason per column.
     """
 
     step: WizardStep
@@ -320,6 +323,9 @@ class WizardView:
     variables: tuple[str, ...] = ()
     preview: tuple[PreviewRow, ...] = ()
     mapping: FieldMapping | None = None
+    key_source: Literal["stored", "service"] | None = None
+    """At ``connection``: where the key that ``ConnectAnswer()`` would use comes from: the
+    credential store, or the service's own key (``api_key=``, ``INSTANTLY_API_KEY``)."""
 
 
 def back(state: WizardState) -> WizardState:

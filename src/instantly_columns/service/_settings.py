@@ -127,7 +127,11 @@ def delete_link_flow(
     detached: list[Column] = []
     for (_number, _field), col in sorted(link.steps.items()):
         if keep_step_columns:
-            detached.append(Column(id=col.id, key=col.key, name=col.name, type="text"))
+            detached.append(
+                Column(
+                    id=col.id, key=col.key, name=col.name, type="text", host_fields=col.host_fields
+                )
+            )
         else:
             removed.append(col.id)
     if detached:

@@ -169,15 +169,19 @@ def _connect(ctx: Ctx, state: WizardState, answer: ConnectAnswer) -> Flow[Wizard
             return state.with_problems([_api_problem("api_key", exc)])
         yield from blocking(ctx.credentials.set_key, cred, key)
     else:
+        # The stored key, else the service's own (``api_key=``, ``INSTANTLY_API_KEY``): checked,
+        # never stored, so the environment stays where that key lives.
         stored = yield from blocking(ctx.credentials.get_key, cred)
-        if stored is None:
+        key_in_use = stored if stored is not None else ctx.fallback_key
+        if key_in_use is None:
             return state.with_problems([Problem("api_key", "no key is stored: enter one")])
         try:
-            check = yield from ctx.core(stored).check_key()
+            check = yield from ctx.core(key_in_use).check_key()
         except ApiError as exc:
+            whose = "stored key" if stored is not None else "service's key (INSTANTLY_API_KEY)"
             return state.with_problems(
                 [_api_problem("api_key", exc)],
-                message="The stored key no longer works: connect a new one.",
+                message=f"The {whose} does not work: connect a new one.",
             )
     return state.moved("campaign", workspace_name=check.workspace_name)
 
@@ -374,7 +378,9 @@ def _step_column_problems(
 def detect_for_table(
     columns: Sequence[Column], rows: Sequence[Row], exclude: Collection[str] = ()
 ) -> tuple[dict[str, Any], FieldMapping]:
-    """Detect a field mapping over the table's plain columns; values are column ids."""
+    """Detect a field mapping over the table's plain columns, from their names and the
+    sample rows. Both results are in column ids: the flat dict (lead field or
+    ``custom_variables`` -> column id) and the ``FieldMapping`` with its decisions."""
     plain = [c for c in _plain_columns(columns) if c.id not in exclude]
     by_name: dict[str, str] = {}
     headers: list[str] = []
@@ -391,7 +397,7 @@ def detect_for_table(
             ids["custom_variables"] = {k: by_name[v] for k, v in value.items()}
         elif isinstance(value, str) and value in by_name:
             ids[field] = by_name[value]
-    return ids, detected
+    return ids, detected.renamed(by_name)
 
 
 #: The campaign id the plan is checked with before a new campaign exists.
@@ -684,7 +690,11 @@ def view_flow(
     """The data the current step shows (see ``WizardView``)."""
     if state.step == "connection":
         stored = yield from blocking(ctx.credentials.get_key, state.credential_id)
-        return WizardView(state.step, connected=stored is not None)
+        if stored is not None:
+            return WizardView(state.step, connected=True, key_source="stored")
+        if ctx.fallback_key is not None:
+            return WizardView(state.step, connected=True, key_source="service")
+        return WizardView(state.step)
     if state.step == "campaign":
         core = yield from api_for(ctx, state.credential_id)
         found = yield from core.list_campaigns(search=search)

@@ -49,7 +49,7 @@ from instantly_columns.service._settings import delete_link_flow, update_link_fl
 from instantly_columns.service._summary import SummarySource, analytics_flow, summary_flow
 from instantly_columns.service._sync import due_flow, release_flow, sync_flow
 from instantly_columns.service._webhooks import connect_flow, webhook_flow
-from instantly_columns.service._wizard import advance_flow, detect_for_table, view_flow
+from instantly_columns.service._wizard import SAMPLE_ROWS, advance_flow, detect_for_table, view_flow
 from instantly_columns.service.reports import (
     AnalyticsPanel,
     DeletionReport,
@@ -116,7 +116,7 @@ def _columns_of(ctx: Ctx, link: str) -> Flow[list[Column]]:
 
 def _detect(ctx: Ctx, table_id: str) -> Flow[FieldMapping]:
     columns = yield from blocking(ctx.tables.columns, table_id)
-    rows = yield from blocking(ctx.tables.rows, table_id, limit=50)
+    rows = yield from blocking(ctx.tables.rows, table_id, limit=SAMPLE_ROWS)
     return detect_for_table(columns, rows)[1]
 
 
@@ -244,8 +244,13 @@ class _Base:
         return cls(store, **options)
 
     def start_wizard(self, table_id: str, *, credential: str = "default") -> WizardState:
-        """A new add-column wizard for a table; it skips connection when a key is already
-        stored. (No I/O: the same in both faces.)"""
+        """A new add-column wizard for a table, at its ``connection`` step. (No I/O: the
+        same in both faces.)
+
+        With a key already there (stored for ``credential``, or the service's own:
+        ``api_key=`` or ``INSTANTLY_API_KEY`` through ``from_env``),
+        ``wizard_view(state).connected`` is true and ``ConnectAnswer()`` moves on to the
+        campaign step after checking that key, so the user never types one."""
         return WizardState(table_id=table_id, credential_id=credential)
 
 
@@ -348,7 +353,12 @@ class InstantlyColumns(_Base):
         )
 
     def detect_mapping(self, table_id: str) -> FieldMapping:
-        """The detected field mapping of a table (column ids), from headers and sample rows."""
+        """The detected field mapping of a table, from its column names and 50 sample rows.
+
+        Every value is a column id, as in ``MappingAnswer.overrides`` and a link's
+        ``field_mapping``: ``mapping.email`` is the id of the email column,
+        ``mapping.lead_fields(row.cells)`` reads a stored row, and ``decisions[i].header``
+        is the id of the i-th plain column (its ``reason`` quotes the column's name)."""
         return self._driver.run(_detect(self._flow_ctx(), table_id))
 
     # -- push, sync, summary ----------------------------------------------------------------
@@ -650,7 +660,8 @@ class AsyncInstantlyColumns(_Base):
         )
 
     async def detect_mapping(self, table_id: str) -> FieldMapping:
-        """The detected field mapping of a table (column ids), from headers and sample rows."""
+        """The detected field mapping of a table, in column ids; see
+        [`InstantlyColumns.detect_mapping`][instantly_columns.service.facade.InstantlyColumns.detect_mapping]."""
         return await self._driver.run(_detect(self._flow_ctx(), table_id))
 
     async def push(

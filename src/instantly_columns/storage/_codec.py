@@ -775,24 +775,57 @@ def column_records(
             raise InvalidColumnConfig([Problem(f"columns[{cid}].key", "duplicate column key")])
         ids.add(cid)
         keys.add(key)
-        config = (
-            None
-            if column.config is None
-            else dump_json(column.config.to_integration_config(), f"{path}.config")
+        records.append(
+            (
+                cid,
+                key,
+                encode_text(column.name),
+                encode_text(column.type),
+                _column_json(column, path),
+            )
         )
-        records.append((cid, key, encode_text(column.name), encode_text(column.type), config))
     return records
+
+
+#: The subtype key every flat ``integration_config`` has and a column envelope never has.
+_SUBTYPE_KEY: Final = "instantly_subtype"
+
+
+def _column_json(column: Column, path: str) -> str | None:
+    """What the ``config`` field of a column record holds.
+
+    Without host keys: ``NULL`` or the flat ``integration_config`` JSON, as it always was.
+    With host keys (``Column.host_fields``): an envelope,
+    ``{"host_fields": {...}, "integration_config": {...}}`` (``integration_config`` left out
+    for a plain column). A flat config always has ``instantly_subtype``; the envelope never
+    has it at its top level, which is how :func:`column_from_record` tells them apart.
+    """
+    config = None if column.config is None else column.config.to_integration_config()
+    flat = None if config is None else dump_json(config, f"{path}.config")
+    if not column.host_fields:
+        return flat
+    dump_json(column.host_fields, f"{path}.host_fields")  # checked, with its own path
+    envelope: dict[str, Any] = {"host_fields": column.host_fields}
+    if config is not None:
+        envelope["integration_config"] = config
+    return _canonical(envelope)
 
 
 def column_from_record(
     column_id: str, key: str, name: str, type_: str, config: str | None
 ) -> Column:
+    stored = None if config is None else json.loads(config)
+    host_fields: dict[str, Any] = {}
+    if isinstance(stored, dict) and _SUBTYPE_KEY not in stored:
+        host_fields = stored.get("host_fields") or {}
+        stored = stored.get("integration_config")
     return Column.from_host(
         id=column_id,
         key=key,
         name=decode_text(name) or "",
         type=decode_text(type_) or "",
-        integration_config=None if config is None else json.loads(config),
+        integration_config=stored,
+        **host_fields,
     )
 
 

@@ -3,7 +3,8 @@
 ``FakeInstantly`` is a stateful, in-memory Instantly API v2 workspace that answers like the
 real API (see the "Testing with FakeInstantly" page); ``FakeClock`` is a clock that only moves
 when told to. The ``fake_instantly`` pytest fixture (installed with the package) hands out a
-fresh ``FakeInstantly`` per test.
+fresh ``FakeInstantly`` per test. :func:`link_table` links a table to a campaign through the
+wizard in one call, for tests about what comes after.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from instantly_columns.testing._fake_report import FakeReport, RequestRecord
 from instantly_columns.testing._fake_webhooks import DeliveryResult, WebhookDelivery
 from instantly_columns.testing.clock import FakeClock
 from instantly_columns.testing.fake import BASE_URL, FakeInstantly, WebhookReceiver
+from instantly_columns.testing.linking import link_table
 
 __all__ = [
     "BASE_URL",
@@ -30,4 +32,5 @@ __all__ = [
     "RequestRecord",
     "WebhookDelivery",
     "WebhookReceiver",
+    "link_table",
 ]

@@ -927,9 +927,13 @@ class FakeInstantly:
         return body
 
     def set_interest(self, lead_id: str, value: int | None) -> JsonObject:
-        """Set a lead's interest status now (no 202 delay) and deliver its webhook event."""
-        if value is not None and value not in schema.INTEREST_VALUES:
-            raise ConfigError(f"unknown interest status {value}", path="value")
+        """Set a lead's interest status now (no 202 delay) and deliver its webhook event.
+
+        ``value`` is one of the nine documented codes, ``None`` (back to "Lead"), or any
+        other integer, which stands for a custom label: the lead carries that number, as a
+        real one does, and no webhook event is delivered (the fake keeps no label names)."""
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+            raise ConfigError("must be an integer interest status or None", path="value")
         with self._lock:
             self._outbox = []
             lead = self._lead_record(lead_id)

@@ -220,6 +220,47 @@ class TableStoreContract(_Harness):
         assert host["integration_config"]["added_by_a_newer_host"] == {"kept": True}
         assert host == _campaign_column().to_host()
 
+    def test_columns_keep_the_hosts_own_keys(self, store: Any) -> None:
+        """``Column.host_fields`` (a host record's ``width``, ``hidden``... and keys the
+        library has never heard of) come back as they were saved, on plain and on
+        ``instantly`` columns, and a later save replaces them."""
+        plain = Column.from_host(
+            id="email",
+            name="Email",
+            width=240,
+            hidden=False,
+            ratio=0.5,
+            colour=None,
+            style={"pinned": "left", "tags": ["a", 1, 2.0, True]},
+            note="é ✉ \x00",
+            host_fields={"nested": "a host key of that name is still its own"},
+        )
+        linked = Column.from_host(
+            **{**_campaign_column().to_host(), "width": 180, "instantly_subtype": "not ours"}
+        )
+        table = self.make_table(store, columns=[plain, linked, _plain("bare")])
+        assert store.columns(table) == [plain, linked, _plain("bare")]
+        assert [c.to_host() for c in store.columns(table)] == [
+            plain.to_host(),
+            linked.to_host(),
+            _plain("bare").to_host(),
+        ]
+        assert store.columns(table)[1].config == _campaign_column().config
+        assert store.columns(table)[1].host_fields == {
+            "width": 180,
+            "instantly_subtype": "not ours",
+        }
+
+        store.save_columns(table, [Column.from_host(id="email", name="Email", width=90)])
+        store.save_columns(table, [Column.from_host(**{**linked.to_host(), "width": None})])
+        assert [c.host_fields for c in store.columns(table)] == [
+            {"width": 90},
+            {"width": None, "instantly_subtype": "not ours"},
+            {},
+        ]
+        store.save_columns(table, [_plain("email", "Email")])
+        assert store.columns(table)[0].host_fields == {}
+
     def test_save_columns_replaces_by_id_and_appends_new_ones(self, store: Any) -> None:
         table = self.make_table(store, columns=[_plain("a"), _plain("b")])
         store.save_columns(table, [_plain("c"), _plain("a", "Renamed")])
@@ -1071,9 +1112,12 @@ def storage_state_machine(
             column=st.sampled_from(_COLUMN_IDS),
             key=st.sampled_from(["own", "k1", "k2"]),
             name=st.sampled_from(["Name", "é \x00"]),
+            host=st.sampled_from([{}, {"width": 120}, {"hidden": True, "note": "é \x00"}]),
         )
-        def save_column(self, column: str, key: str, name: str) -> None:
-            col = Column(id=column, key=column if key == "own" else key, name=name)
+        def save_column(self, column: str, key: str, name: str, host: dict[str, Any]) -> None:
+            col = Column(
+                id=column, key=column if key == "own" else key, name=name, host_fields=host
+            )
             self.both(lambda s: s.save_columns("t", [col]))
 
         @precondition(lambda self: "table" in wanted)

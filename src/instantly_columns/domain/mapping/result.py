@@ -91,6 +91,9 @@ class FieldMapping:
     _scores: tuple[tuple[str, int, float], ...] = attrs.field(
         default=(), converter=_to_scores, alias="scores", eq=False
     )
+    _labels: tuple[tuple[str, str], ...] = attrs.field(
+        default=(), converter=_to_pairs, alias="labels", eq=False
+    )
 
     def __attrs_post_init__(self) -> None:
         problems = _check_mapping(self._standard_items(), self._custom)
@@ -132,6 +135,13 @@ class FieldMapping:
             raise MappingError(f"unknown lead field {field!r}", path="field")
         ranked = sorted((-score, column) for f, column, score in self._scores if f == field)
         return tuple((self.headers[column], -neg) for neg, column in ranked)
+
+    def label(self, header: str) -> str:
+        """What to call `header` when showing it: the name it was detected from, for a
+        mapping given back in other names (see
+        [`renamed`][instantly_columns.domain.mapping.FieldMapping.renamed]), else the header
+        itself."""
+        return dict(self._labels).get(header, header)
 
     def _standard_items(self) -> tuple[tuple[str, str | None], ...]:
         return tuple((field, getattr(self, field)) for field in _ALL_FIELDS)
@@ -203,6 +213,30 @@ class FieldMapping:
         """
         return _apply_overrides(self, overrides)
 
+    def renamed(self, names: Mapping[str, str]) -> FieldMapping:
+        """The same mapping over other names for its headers: ``names`` maps a header to its
+        new name (headers it leaves out keep theirs). Fields, custom variables, decisions,
+        `headers` and suggestions all follow; reasons keep quoting the original header.
+
+        The service detects over a table's column names, then gives the mapping back in
+        column ids this way. Two headers renamed to one name raise
+        [`MappingError`][instantly_columns.errors.MappingError]."""
+
+        def new(header: str) -> str:
+            return names.get(header, header)
+
+        headers = [new(h) for h in self.headers]
+        if len(set(headers)) < len(set(self.headers)):
+            raise MappingError("two headers would get the same name", path="names")
+        values = {field: None if h is None else new(h) for field, h in self._standard_items()}
+        decisions = [
+            Decision(d.column, new(d.header), d.field, d.confidence, d.reason)
+            for d in self.decisions
+        ]
+        custom = [(name, new(h)) for name, h in self._custom]
+        labels = {new(h): self.label(h) for h in self.headers if self.label(h) != new(h)}
+        return _make_mapping(values, custom, decisions, headers, self._scores, labels.items())
+
     # -- rows --------------------------------------------------------------------------------
 
     def lead_fields(self, row: Mapping[str, object]) -> dict[str, object]:
@@ -245,10 +279,20 @@ class FieldMapping:
             parts.append(f"+{len(self._custom)} custom")
         return f"FieldMapping({', '.join(parts)})"
 
+    def _shown(self, header: str) -> str:
+        label = self.label(header)
+        return header if label == header else f"{label} ({header})"
+
     def _repr_html_(self) -> str:
         return html_table(
             [
-                (d.column, d.header, d.field or "not sent", f"{d.confidence:.2f}", d.reason)
+                (
+                    d.column,
+                    self._shown(d.header),
+                    d.field or "not sent",
+                    f"{d.confidence:.2f}",
+                    d.reason,
+                )
                 for d in self.decisions
             ],
             headers=("#", "Header", "Maps to", "Confidence", "Why"),
@@ -413,7 +457,7 @@ def _apply_overrides(mapping: FieldMapping, overrides: Mapping[str, object]) -> 
     for header, field in freed:
         if header in used or header in dropped:
             continue
-        name = sanitize_variable_name(header, taken=custom)
+        name = sanitize_variable_name(mapping.label(header), taken=custom)
         custom[name] = header
         freed_names[header] = field
         used.add(header)
@@ -437,7 +481,9 @@ def _apply_overrides(mapping: FieldMapping, overrides: Mapping[str, object]) -> 
             decisions.append(Decision(d.column, d.header, None, 1.0, "dropped by override"))
         else:
             decisions.append(Decision(d.column, d.header, target, d.confidence, d.reason))
-    return _make_mapping(values, custom_pairs, decisions, mapping.headers, mapping._scores)
+    return _make_mapping(
+        values, custom_pairs, decisions, mapping.headers, mapping._scores, mapping._labels
+    )
 
 
 def _make_mapping(
@@ -446,6 +492,7 @@ def _make_mapping(
     decisions: Iterable[Decision],
     headers: Iterable[str],
     scores: Iterable[tuple[str, int, float]],
+    labels: Iterable[tuple[str, str]] = (),
 ) -> FieldMapping:
     return FieldMapping(
         email=values.get("email"),
@@ -461,4 +508,5 @@ def _make_mapping(
         decisions=decisions,
         headers=headers,
         scores=scores,
+        labels=labels,
     )
