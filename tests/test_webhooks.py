@@ -76,9 +76,12 @@ def test_malformed_bodies(body: bytes, message: str) -> None:
 
 def test_status_moves_forward_only() -> None:
     opened = parse_event(event("email_opened"))
-    assert plan_updates(opened, {"email_status": "Sent"}).updates == {"email_status": "Opened"}
-    assert plan_updates(opened, {"email_status": "Replied"}).updates == {}
-    assert plan_updates(opened, {"email_status": "Bounced"}).updates == {}
+    counted = {"open_count": 2}
+    assert plan_updates(opened, {"email_status": "Sent", **counted}).updates == {
+        "email_status": "Opened"
+    }
+    assert plan_updates(opened, {"email_status": "Replied", **counted}).updates == {}
+    assert plan_updates(opened, {"email_status": "Bounced", **counted}).updates == {}
     bounced = parse_event(event("email_bounced"))
     assert plan_updates(bounced, {"email_status": "Replied"}).updates == {"email_status": "Bounced"}
 
@@ -91,6 +94,21 @@ def test_sent_moves_last_contacted_to_the_later_time() -> None:
         sent, {"email_status": "Sent", "last_contacted": "2026-03-09T00:00:00.000Z"}
     )
     assert late.updates == {}
+
+
+def test_an_open_or_a_reply_raises_its_counter_to_one_and_never_further() -> None:
+    opened = parse_event(event("email_opened"))
+    assert plan_updates(opened, {"email_status": "Sent", "open_count": 0}).updates == {
+        "email_status": "Opened",
+        "open_count": 1,
+    }
+    assert plan_updates(opened, {"email_status": "Clicked"}).updates == {"open_count": 1}
+    assert plan_updates(opened, {"email_status": "Opened", "open_count": 5}).updates == {}
+    for name in ("reply_received", "auto_reply_received"):
+        reply = parse_event(event(name))
+        assert plan_updates(reply, {"email_status": "Replied"}).updates == {"reply_count": 1}
+        assert plan_updates(reply, {"email_status": "Replied", "reply_count": 3}).updates == {}
+    assert "open_count" not in plan_updates(parse_event(event("email_sent")), {}).updates
 
 
 def test_interest_events_ask_for_a_refresh_and_unknown_ones_are_ignored() -> None:
@@ -116,7 +134,11 @@ def test_final_state_does_not_depend_on_delivery_order(
     events: list[tuple[str, str]], rnd: Any
 ) -> None:
     def fold(seq: list[tuple[str, str]]) -> dict[EngagementSubtype, CellValue]:
-        state: dict[EngagementSubtype, CellValue] = {"email_status": "Not sent"}
+        state: dict[EngagementSubtype, CellValue] = {
+            "email_status": "Not sent",
+            "open_count": 0,
+            "reply_count": 0,
+        }
         for name, stamp in seq:
             state.update(plan_updates(parse_event(event(name, timestamp=stamp)), state).updates)
         return state
@@ -124,4 +146,9 @@ def test_final_state_does_not_depend_on_delivery_order(
     shuffled = list(events)
     rnd.shuffle(shuffled)
     doubled = events + events  # at-least-once delivery
-    assert fold(events) == fold(shuffled) == fold(doubled)
+    final = fold(events)
+    assert final == fold(shuffled) == fold(doubled)
+    # The counts never contradict the status: an opened or replied row has its event counted.
+    assert (final["open_count"] == 1) == any(name == "email_opened" for name, _ in events)
+    replies = ("reply_received", "auto_reply_received")
+    assert (final["reply_count"] == 1) == any(name in replies for name, _ in events)

@@ -122,8 +122,9 @@ def test_webhooks_need_the_secret_and_are_idempotent(
     with pytest.raises(WebhookAuthError):
         service.ingest_webhook(event, headers={"X-Instantly-Columns-Token": "wrong"})
     first = service.ingest_webhook(event, headers={"X-Instantly-Columns-Token": "s3cret"})
-    assert first.cells_written == 1
-    assert engagement_cells(store, link)["r000001"]["email_status"] == "Replied"
+    assert first.cells_written == 2  # the status, and the reply count raised to 1
+    cells = engagement_cells(store, link)["r000001"]
+    assert (cells["email_status"], cells.get("reply_count")) == ("Replied", 1)
     replay = service.ingest_webhook(event, query={"token": "s3cret"})
     assert replay.replay
     assert replay.cells_written == 0
@@ -135,7 +136,11 @@ def test_webhooks_need_the_secret_and_are_idempotent(
         timestamp="2026-03-01T00:00:00Z",
     )
     late = service.ingest_webhook(older, query={"token": "s3cret"})
-    assert late.cells_written == 0  # never moves backwards
+    assert late.cells_written == 1  # the open is counted; the status never moves backwards
+    cells = engagement_cells(store, link)["r000001"]
+    assert (cells["email_status"], cells.get("open_count")) == ("Replied", 1)
+    again = service.ingest_webhook(older, query={"token": "s3cret"})
+    assert again.cells_written == 0
     unknown = service.ingest_webhook(
         deliver(fake, report.campaign_id, "person1@example.com", "account_error"),
         query={"token": "s3cret"},
@@ -211,7 +216,7 @@ def test_the_asgi_app_answers_with_status_codes(
     assert _asgi(app, "POST", b"not json", b"token=s3cret")[0] == 400
     status, payload = _asgi(app, "POST", body.encode(), b"token=s3cret")
     assert status == 200
-    assert payload["cells_written"] == 1
+    assert payload["cells_written"] == 2  # Opened, and the open count raised to 1
     status, payload = _asgi(app, "POST", body.encode(), b"token=s3cret")
     assert status == 200
     assert payload["replay"] is True

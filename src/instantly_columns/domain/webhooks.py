@@ -8,8 +8,11 @@ compared in constant time.
 Deliveries come at least once and in any order. So an event only ever moves a cell *forward*:
 ``email_status`` climbs the order Not sent < Sent < Opened < Clicked < Replied (Bounced and
 Unsubscribed are terminal and win), ``last_contacted`` becomes the later of the two times, and
-counters are never touched (a late "opened" event cannot tell whether the count already
-includes it; the next sync sets them from the API). Interest changes (``lead_interested``...)
+a counter only rises to the floor the event proves: an open makes ``open_count`` at least 1, a
+reply (automatic ones too, as the summary's reply total counts them) ``reply_count`` at least 1.
+A counter is never incremented (a late or repeated event cannot tell whether the count already
+includes it; the next sync sets the counts from the API), so the email status and the counts
+never contradict each other (an "Opened" row always has an open). Interest changes (``lead_interested``...)
 are not applied from the payload either: their order cannot be trusted, so the event asks for
 a refresh of that lead from the API, which is the truth.
 """
@@ -35,6 +38,7 @@ from instantly_columns.domain.engagement import (
 from instantly_columns.errors import WebhookAuthError, WebhookPayloadError
 
 __all__ = [
+    "COUNTER_FLOORS",
     "INTEREST_EVENTS",
     "STATUS_EVENTS",
     "SUBSCRIPTION_EVENTS",
@@ -55,6 +59,13 @@ STATUS_EVENTS: dict[str, str] = {
     "auto_reply_received": "Sent",
     "email_bounced": "Bounced",
     "lead_unsubscribed": "Unsubscribed",
+}
+
+#: Payload ``event_type`` -> the counter it proves is at least 1.
+COUNTER_FLOORS: dict[str, EngagementSubtype] = {
+    "email_opened": "open_count",
+    "reply_received": "reply_count",
+    "auto_reply_received": "reply_count",
 }
 
 #: Events that change a lead's interest status; they trigger a refresh of that lead.
@@ -267,4 +278,9 @@ def plan_updates(
         new = _later(old, stamp)
         if stamp is not None and new != old:
             updates["last_contacted"] = new
+    counter = COUNTER_FLOORS.get(event.event_type)
+    if counter is not None:
+        count = current.get(counter)
+        if not isinstance(count, int) or isinstance(count, bool) or count < 1:
+            updates[counter] = 1
     return WebhookOutcome(updates, refresh_lead=False)
