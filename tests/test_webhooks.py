@@ -76,7 +76,7 @@ def test_malformed_bodies(body: bytes, message: str) -> None:
 
 def test_status_moves_forward_only() -> None:
     opened = parse_event(event("email_opened"))
-    counted = {"open_count": 2}
+    counted: dict[EngagementSubtype, CellValue] = {"open_count": 2}
     assert plan_updates(opened, {"email_status": "Sent", **counted}).updates == {
         "email_status": "Opened"
     }
