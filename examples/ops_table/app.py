@@ -524,13 +524,8 @@ def create_app(host: Host | None = None, *, public_url: str | None = None) -> St
                 with h.lock:
                     change = h.service.update_link(link, **changes) if changes else None
             except InstantlyColumnsError as exc:
-                # A table-level problem names the link's column config; show it at the
-                # field of this form that it is about.
-                prefix = f"columns[{link}].integration_config."
-                problems = [
-                    Problem(p.path.removeprefix(prefix), p.message) for p in _problem_list(exc)
-                ]
-                context = settings_context(link, problems)
+                # Problems name the argument (field_mapping.email...), which is the field.
+                context = settings_context(link, _problem_list(exc))
                 return page(request, context, status=400)
             h.bump()
             said = "; ".join(change.changed) if change else "nothing"

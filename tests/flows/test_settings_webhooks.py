@@ -50,8 +50,10 @@ def test_edit_mapping_rename_and_interval(
     assert integration.settings["sync_interval_seconds"] == 60
     report = service.push(link)
     assert set(fake.leads(report.campaign_id)[0]) >= {"email", "first_name"}
-    with pytest.raises(InvalidColumnConfig):
+    with pytest.raises(InvalidColumnConfig) as caught:
         service.update_link(link, field_mapping={"email": "no-such-column"})
+    # Named as the argument that is wrong, not as the table's column config.
+    assert [p.path for p in caught.value.problems] == ["field_mapping.email"]
 
 
 def test_switching_campaign_clears_engagement_and_push_cells(

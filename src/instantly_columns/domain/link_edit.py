@@ -161,6 +161,13 @@ def _link_name(column: Column, old: CampaignConfig, new: CampaignConfig) -> str:
     return column.name
 
 
+def _edit_path(problem: Problem, prefixes: Sequence[str]) -> Problem:
+    for prefix in prefixes:
+        if problem.path.startswith(prefix):
+            return Problem(problem.path.removeprefix(prefix), problem.message)
+    return problem
+
+
 def edit_link(
     *,
     table: Sequence[Column],
@@ -256,7 +263,15 @@ def edit_link(
             new_push_config = dict(new_push.push_config)
     elif push_config is not None:
         raise InvalidColumnConfig("this link has no push_action column", path="push_config")
-    ensure_valid_table([updated.get(c.id, c) for c in table])
+    try:
+        ensure_valid_table([updated.get(c.id, c) for c in table])
+    except InvalidColumnConfig as exc:
+        # The table names the problem by column; say it in the terms of this edit's
+        # arguments (``field_mapping.email``, ``push_config...``) where it is about them.
+        prefixes = [f"columns[{link.id}].integration_config."]
+        if push is not None:
+            prefixes.append(f"columns[{push.id}].integration_config.")
+        raise InvalidColumnConfig(_edit_path(p, prefixes) for p in exc.problems) from None
     return LinkEdit(
         config=new,
         columns=tuple(updated.values()),
