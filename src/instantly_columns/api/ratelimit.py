@@ -15,7 +15,13 @@ Storage is a small port, [`RateLimitBackend`][instantly_columns.api.ratelimit.Ra
 keyed by workspace. [`MemoryWindow`][instantly_columns.api.ratelimit.MemoryWindow] (the default)
 keeps an exact sliding-window log in this process;
 [`PyrateBackend`][instantly_columns.api.ratelimit.PyrateBackend] adapts any bucket of the
-`pyrate-limiter` library (v4), e.g. its Redis bucket to share one budget between processes.
+`pyrate-limiter` library (v4), and [`RedisBackend`][instantly_columns.api.ratelimit.RedisBackend]
+is that adapter over pyrate's Redis bucket: one budget per workspace shared by every process
+and machine that talks to the same Redis.
+
+A service that serves several workspaces takes
+[`WorkspaceLimiters`][instantly_columns.api.ratelimit.WorkspaceLimiters]: one limiter per
+workspace over one backend, picked by the key each request is sent with.
 """
 
 from __future__ import annotations
@@ -30,7 +36,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import attrs
 
 from instantly_columns.errors import ConfigError
-from instantly_columns.ports import Clock
+from instantly_columns.ports import ApiKey, Clock
 
 if TYPE_CHECKING:
     from pyrate_limiter import AbstractBucket
@@ -43,7 +49,10 @@ __all__ = [
     "Rate",
     "RateLimitBackend",
     "RateLimiter",
+    "RedisBackend",
     "WorkspaceLimiter",
+    "WorkspaceLimiters",
+    "with_headroom",
 ]
 
 # Added to every wait so that `now + wait` lands past the instant a slot frees even after
@@ -303,3 +312,137 @@ class WorkspaceLimiter:
 
     def __repr__(self) -> str:
         return f"WorkspaceLimiter({self._workspace!r}, backend={self._backend!r})"
+
+
+def with_headroom(rates: Sequence[Rate], headroom: float) -> tuple[Rate, ...]:
+    """The rates with every limit lowered by the fraction ``headroom`` (rounded down, at least
+    1), periods unchanged.
+
+    A limiter counts a request when it grants it; the API counts it when it arrives. Requests
+    from many processes reach the API with different delays, so a fleet that runs exactly at
+    the limit is refused now and then; a few percent of headroom absorbs that jitter.
+
+    ```python
+    from instantly_columns.api.ratelimit import INSTANTLY_RATES, Rate, with_headroom
+
+    assert with_headroom(INSTANTLY_RATES, 0.05) == (Rate(95, 1.0), Rate(5700, 60.0))
+    ```
+    """
+    if isinstance(headroom, bool) or not isinstance(headroom, int | float):
+        raise ConfigError("must be a number between 0 and 1", path="headroom")
+    if not 0 <= headroom < 1:
+        raise ConfigError("must be a number between 0 and 1", path="headroom")
+    return tuple(
+        Rate(max(1, math.floor(rate.limit * (1 - headroom) + 1e-9)), rate.period)
+        for rate in _check_rates(rates)
+    )
+
+
+class RedisBackend(PyrateBackend):
+    """Budgets kept in Redis, shared by every process and machine that uses the same server:
+    pyrate-limiter's `RedisBucket` (one sorted set per workspace, checked and added to by one
+    Lua script, so a grant is atomic across processes) behind
+    [`PyrateBackend`][instantly_columns.api.ratelimit.PyrateBackend], timed by the wall clock
+    (`clock.now()`), which agrees between machines as far as their clocks do.
+
+    Args:
+        redis: a synchronous `redis.Redis` client (`redis.Redis.from_url(url)`), or a URL.
+        rates: the rates enforced (the Instantly rates by default; see `with_headroom`).
+        prefix: the Redis key of a workspace is ``prefix + workspace``.
+
+    A reservation is one round trip (``EVALSHA``); see docs/scale.md for what it costs. The
+    same caveats as `PyrateBackend` apply (millisecond timestamps; a refusal may have to be
+    asked twice).
+    """
+
+    def __init__(
+        self,
+        redis: Any,
+        *,
+        rates: Sequence[Rate] = INSTANTLY_RATES,
+        prefix: str = "instantly-columns:ratelimit:",
+    ) -> None:
+        try:
+            from pyrate_limiter import RedisBucket
+        except ImportError as exc:  # pragma: no cover - depends on the environment
+            raise ConfigError(
+                "RedisBackend needs pyrate-limiter and redis (pip install "
+                "'instantly-columns[celery]')",
+                path="backend",
+            ) from exc
+        if isinstance(redis, str):
+            try:
+                import redis as redis_module
+            except ImportError as exc:  # pragma: no cover - depends on the environment
+                raise ConfigError(
+                    "RedisBackend needs the redis package (pip install redis)", path="backend"
+                ) from exc
+            redis = redis_module.Redis.from_url(redis)
+        if not isinstance(prefix, str):
+            raise ConfigError("must be a string", path="prefix")
+        client = redis
+        self._prefix = prefix
+
+        def bucket(key: str, pyrate_rates: list[PyrateRate]) -> AbstractBucket:
+            made = RedisBucket.init(pyrate_rates, client, prefix + key)
+            if inspect.isawaitable(made):
+                raise ConfigError("give a synchronous redis client", path="redis")
+            found: AbstractBucket = made
+            return found
+
+        super().__init__(bucket, rates=rates, wall_clock=True)
+
+    def __repr__(self) -> str:
+        return f"RedisBackend({', '.join(str(rate) for rate in self._rates)})"
+
+
+class WorkspaceLimiters:
+    """One [`WorkspaceLimiter`][instantly_columns.api.ratelimit.WorkspaceLimiter] per
+    workspace over one backend, for a service that serves many workspaces: pass it as the
+    service's ``limiter=`` and each request counts against the budget of the workspace its key
+    belongs to.
+
+    ``workspace_of(key)`` names the workspace of a key (e.g. from a table of your
+    credentials); without it each key counts as a workspace of its own (keyed by its
+    fingerprint), which is exact when a workspace has one key. Keys of one workspace that map
+    to different names would each get a full budget: map them to one.
+
+    ```python
+    from instantly_columns.api.ratelimit import MemoryWindow, Rate, WorkspaceLimiters
+    from instantly_columns.ports import ApiKey
+
+    limiters = WorkspaceLimiters(MemoryWindow([Rate(1, 1.0)]))
+    a, b = limiters.for_key(ApiKey("key-a")), limiters.for_key(ApiKey("key-b"))
+    assert a is limiters.for_key(ApiKey("key-a")) and a.workspace != b.workspace
+    ```
+    """
+
+    def __init__(
+        self,
+        backend: RateLimitBackend | None = None,
+        *,
+        workspace_of: Callable[[ApiKey], str] | None = None,
+    ) -> None:
+        self._backend: RateLimitBackend = backend if backend is not None else MemoryWindow()
+        self._workspace_of = workspace_of
+        self._limiters: dict[str, WorkspaceLimiter] = {}
+        self._lock = threading.Lock()
+
+    @property
+    def backend(self) -> RateLimitBackend:
+        """Where the counts live."""
+        return self._backend
+
+    def for_key(self, key: ApiKey) -> WorkspaceLimiter:
+        """The limiter of the workspace `key` belongs to (the same object for every call)."""
+        name = (
+            self._workspace_of(key) if self._workspace_of is not None else f"key:{key.fingerprint}"
+        )
+        with self._lock:
+            limiter = self._limiters.get(name)
+            if limiter is None:
+                limiter = self._limiters[name] = WorkspaceLimiter(name, backend=self._backend)
+            return limiter
+
+    def __repr__(self) -> str:
+        return f"WorkspaceLimiters(backend={self._backend!r})"
