@@ -380,12 +380,14 @@ class RedisBackend(PyrateBackend):
             redis = redis_module.Redis.from_url(redis)
         if not isinstance(prefix, str):
             raise ConfigError("must be a string", path="prefix")
+        if inspect.iscoroutinefunction(getattr(redis, "execute_command", None)):
+            raise ConfigError("give a synchronous redis client", path="redis")
         client = redis
         self._prefix = prefix
 
         def bucket(key: str, pyrate_rates: list[PyrateRate]) -> AbstractBucket:
             made = RedisBucket.init(pyrate_rates, client, prefix + key)
-            if inspect.isawaitable(made):
+            if inspect.isawaitable(made):  # pragma: no cover - refused in __init__
                 raise ConfigError("give a synchronous redis client", path="redis")
             found: AbstractBucket = made
             return found
