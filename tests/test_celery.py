@@ -41,7 +41,8 @@ class FakeRedis:
         self.data: dict[str, str] = {}
 
     def set(self, key: str, value: str, *, nx: bool = False, ex: int | None = None) -> bool:
-        assert ex is not None and ex > 0
+        assert ex is not None
+        assert ex > 0
         if nx and key in self.data:
             return False
         self.data[key] = value

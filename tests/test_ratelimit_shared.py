@@ -69,7 +69,8 @@ def test_workspace_limiters_give_each_workspace_its_own_budget() -> None:
     assert [limiters.for_key(a).reserve(clock) for _ in range(2)] == [0.0, 0.0]
     assert limiters.for_key(a).reserve(clock) > 0.9  # a's budget is spent...
     assert limiters.for_key(b).reserve(clock) == 0.0  # ...b's is not
-    assert "key-a" not in repr(limiters.for_key(a)) and "key-a" not in limiters.for_key(a).workspace
+    assert "key-a" not in repr(limiters.for_key(a))
+    assert "key-a" not in limiters.for_key(a).workspace
 
     same = WorkspaceLimiters(MemoryWindow([Rate(2, 1.0)]), workspace_of=lambda key: "acme")
     assert same.for_key(a) is same.for_key(b)  # two keys of one workspace share its budget
