@@ -257,8 +257,9 @@ def register_tasks(
         redis: a `redis.Redis` client or URL for the schedule's per-link guard; by default
             the app's broker URL.
         prefix: task names are ``prefix + ".sync"`` and so on; Redis keys start with it.
-        retry_base, retry_cap: the backoff of a retried task: ``retry_base * 2**n`` seconds,
-            at most ``retry_cap``, with jitter.
+        retry_base: the backoff of a retried task: ``retry_base * 2**n`` seconds before
+            retry ``n + 1``, with jitter over the upper half.
+        retry_cap: the longest backoff, in seconds.
         max_retries: retries of one task before it fails (about 45 minutes with the
             defaults).
         guard_seconds: how long a link's schedule guard lasts when its task never ends (a

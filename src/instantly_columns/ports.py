@@ -39,6 +39,7 @@ __all__ = [
     "PushStatus",
     "RowFetch",
     "RowId",
+    "RowLocking",
     "RowLookup",
     "RunStatus",
     "SyncRun",

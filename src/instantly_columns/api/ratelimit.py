@@ -16,8 +16,8 @@ keyed by workspace. [`MemoryWindow`][instantly_columns.api.ratelimit.MemoryWindo
 keeps an exact sliding-window log in this process;
 [`PyrateBackend`][instantly_columns.api.ratelimit.PyrateBackend] adapts any bucket of the
 `pyrate-limiter` library (v4), and [`RedisBackend`][instantly_columns.api.ratelimit.RedisBackend]
-is that adapter over pyrate's Redis bucket: one budget per workspace shared by every process
-and machine that talks to the same Redis.
+keeps a sliding window per workspace in Redis, timed by the server: one budget per workspace
+shared by every process and machine that talks to the same Redis.
 
 A service that serves several workspaces takes
 [`WorkspaceLimiters`][instantly_columns.api.ratelimit.WorkspaceLimiters]: one limiter per
@@ -27,7 +27,9 @@ workspace over one backend, picked by the key each request is sent with.
 from __future__ import annotations
 
 import inspect
+import itertools
 import math
+import os
 import threading
 from collections import deque
 from collections.abc import Callable, Sequence
@@ -338,21 +340,59 @@ def with_headroom(rates: Sequence[Rate], headroom: float) -> tuple[Rate, ...]:
     )
 
 
-class RedisBackend(PyrateBackend):
-    """Budgets kept in Redis, shared by every process and machine that uses the same server:
-    pyrate-limiter's `RedisBucket` (one sorted set per workspace, checked and added to by one
-    Lua script, so a grant is atomic across processes) behind
-    [`PyrateBackend`][instantly_columns.api.ratelimit.PyrateBackend], timed by the wall clock
-    (`clock.now()`), which agrees between machines as far as their clocks do.
+_REDIS_RESERVE = """
+local key = KEYS[1]
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local longest = 0
+local wait = 0
+for i = 2, #ARGV, 2 do
+  local limit = tonumber(ARGV[i])
+  local period = tonumber(ARGV[i + 1])
+  if period > longest then longest = period end
+  local low = '(' .. tostring(now - period)
+  local count = redis.call('ZCOUNT', key, low, '+inf')
+  if count >= limit then
+    local held = redis.call('ZRANGEBYSCORE', key, low, '+inf', 'WITHSCORES', 'LIMIT', count - limit, 1)
+    local free = tonumber(held[2]) + period - now
+    if free > wait then wait = free end
+  end
+end
+if wait > 0 then return wait end
+redis.call('ZADD', key, now, ARGV[1])
+redis.call('ZREMRANGEBYSCORE', key, '-inf', now - longest)
+redis.call('PEXPIRE', key, math.floor(longest / 1000) + 1000)
+return 0
+"""
+"""A sliding-window log in one sorted set per workspace, timed by the Redis server's clock:
+grant (add the request, return 0) when every rate has fewer than ``limit`` grants in the last
+``period`` microseconds, else return the microseconds until the grant ``limit`` places back
+leaves its window. One script, so the check and the grant are one atomic step."""
+
+
+class RedisBackend:
+    """Budgets kept in Redis, shared by every process and machine that uses the same server.
+
+    Each workspace is one sorted set of its grants, checked and added to by one Lua script
+    (one ``EVALSHA`` round trip per reservation), so a grant is atomic across processes, and
+    timed by the Redis server's own clock, so every process and machine agrees on "now"
+    whatever its own clock says. The rule is `MemoryWindow`'s: a request is granted when, for
+    every rate, fewer than `limit` grants happened in the last `period` seconds; a refusal
+    names the exact wait.
+
+    (pyrate-limiter's `RedisBucket`, usable through `PyrateBackend`, stamps each request
+    with the caller's clock: a process delayed between reading its clock and running the
+    script is counted in the past and admitted into a window that is already full, which a
+    busy fleet does now and then. Timing on the server closes that gap.)
+
+    The `clock` handed to `reserve` is not read: waits are measured on the server, so drive
+    this backend with real time (a `FakeClock` does not move Redis's clock).
 
     Args:
         redis: a synchronous `redis.Redis` client (`redis.Redis.from_url(url)`), or a URL.
         rates: the rates enforced (the Instantly rates by default; see `with_headroom`).
-        prefix: the Redis key of a workspace is ``prefix + workspace``.
-
-    A reservation is one round trip (``EVALSHA``); see docs/scale.md for what it costs. The
-    same caveats as `PyrateBackend` apply (millisecond timestamps; a refusal may have to be
-    asked twice).
+        prefix: the Redis key of a workspace is ``prefix + workspace``; it expires once the
+            longest window has passed without a request.
     """
 
     def __init__(
@@ -362,37 +402,45 @@ class RedisBackend(PyrateBackend):
         rates: Sequence[Rate] = INSTANTLY_RATES,
         prefix: str = "instantly-columns:ratelimit:",
     ) -> None:
-        try:
-            from pyrate_limiter import RedisBucket
-        except ImportError as exc:  # pragma: no cover - depends on the environment
-            raise ConfigError(
-                "RedisBackend needs pyrate-limiter and redis (pip install "
-                "'instantly-columns[celery]')",
-                path="backend",
-            ) from exc
         if isinstance(redis, str):
             try:
                 import redis as redis_module
             except ImportError as exc:  # pragma: no cover - depends on the environment
                 raise ConfigError(
-                    "RedisBackend needs the redis package (pip install redis)", path="backend"
+                    "RedisBackend needs the redis package (pip install "
+                    "'instantly-columns[celery]')",
+                    path="backend",
                 ) from exc
             redis = redis_module.Redis.from_url(redis)
         if not isinstance(prefix, str):
             raise ConfigError("must be a string", path="prefix")
         if inspect.iscoroutinefunction(getattr(redis, "execute_command", None)):
             raise ConfigError("give a synchronous redis client", path="redis")
-        client = redis
+        self._rates = _check_rates(rates)
+        self._redis = redis
         self._prefix = prefix
+        self._script = redis.register_script(_REDIS_RESERVE)
+        self._args = [
+            str(value)
+            for rate in self._rates
+            for value in (rate.limit, max(1, math.ceil(rate.period * 1_000_000)))
+        ]
+        self._count = itertools.count()
+        self._tag = os.urandom(6).hex()
 
-        def bucket(key: str, pyrate_rates: list[PyrateRate]) -> AbstractBucket:
-            made = RedisBucket.init(pyrate_rates, client, prefix + key)
-            if inspect.isawaitable(made):  # pragma: no cover - refused in __init__
-                raise ConfigError("give a synchronous redis client", path="redis")
-            found: AbstractBucket = made
-            return found
+    @property
+    def rates(self) -> tuple[Rate, ...]:
+        """The rates enforced."""
+        return self._rates
 
-        super().__init__(bucket, rates=rates, wall_clock=True)
+    def reserve(self, key: str, clock: Clock) -> float:
+        """See [`RateLimitBackend.reserve`][instantly_columns.api.ratelimit.RateLimitBackend]
+        (waits are measured on the Redis server's clock)."""
+        member = f"{self._tag}:{next(self._count)}"
+        wait_us = int(self._script(keys=[self._prefix + key], args=[member, *self._args]))
+        if wait_us <= 0:
+            return 0.0
+        return wait_us / 1_000_000 + _MARGIN
 
     def __repr__(self) -> str:
         return f"RedisBackend({', '.join(str(rate) for rate in self._rates)})"
