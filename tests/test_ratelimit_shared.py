@@ -23,8 +23,8 @@ from instantly_columns.api.ratelimit import (
     WorkspaceLimiters,
     with_headroom,
 )
-from instantly_columns.errors import ConfigError
 from instantly_columns.clock import SystemClock
+from instantly_columns.errors import ConfigError
 from instantly_columns.ports import ApiKey
 from instantly_columns.testing.clock import FakeClock
 

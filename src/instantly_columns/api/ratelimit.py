@@ -353,7 +353,8 @@ for i = 2, #ARGV, 2 do
   local low = '(' .. tostring(now - period)
   local count = redis.call('ZCOUNT', key, low, '+inf')
   if count >= limit then
-    local held = redis.call('ZRANGEBYSCORE', key, low, '+inf', 'WITHSCORES', 'LIMIT', count - limit, 1)
+    local held = redis.call(
+      'ZRANGEBYSCORE', key, low, '+inf', 'WITHSCORES', 'LIMIT', count - limit, 1)
     local free = tonumber(held[2]) + period - now
     if free > wait then wait = free end
   end
