@@ -130,10 +130,36 @@ class Fleet:
             "FLEET_PER_MINUTE": str(self.sizes.per_minute),
             "FLEET_LEASE": str(self.sizes.lease),
             "FLEET_VISIBILITY": str(self.sizes.visibility),
+            "FLEET_MARKS": str(self.marks()),
             "INSTANTLY_BASE_URL": self.base_url,
             "INSTANTLY_PAGE_SIZE": str(self.sizes.page_size),
             "INSTANTLY_TIMEOUT": "30",
         }
+
+    def marks(self) -> Path:
+        assert self.logs is not None
+        folder = self.logs / "marks"
+        folder.mkdir(exist_ok=True)
+        return folder
+
+    def kill_mid_task(self, task: str, timeout: float = 30.0) -> subprocess.Popen[bytes]:
+        """SIGKILL a worker that is running ``task`` right now (it started less than 0.2 s
+        ago, so it is far from done)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for process in self.workers:
+                if process.poll() is not None:
+                    continue
+                mark = self.marks() / str(process.pid)
+                try:
+                    name, age = mark.read_text(), time.time() - mark.stat().st_mtime
+                except FileNotFoundError:
+                    continue
+                if name == task and age < 0.2:
+                    self.kill(process)
+                    return process
+            time.sleep(0.01)
+        raise AssertionError(f"no worker was seen starting {task}")
 
     def start_worker(self, name: str) -> subprocess.Popen[bytes]:
         assert self.logs is not None

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from celery import Celery
@@ -40,11 +41,30 @@ def make(env: Mapping[str, str]) -> tuple[Celery, Tasks]:
         broker_connection_retry_on_startup=True,
         worker_hijack_root_logger=False,
     )
+    marks = env.get("FLEET_MARKS")
+    if marks:
+        _mark_running_tasks(Path(marks))
     app.conf.broker_transport_options = {
         **app.conf.broker_transport_options,
         "unacked_restore_interval": 0.5,
     }
     return app, tasks
+
+
+def _mark_running_tasks(folder: Path) -> None:
+    """While a task runs, a file named after this process holds its name: how the test picks
+    a worker that is in the middle of a task to kill."""
+    from celery.signals import task_postrun, task_prerun
+
+    mark = folder / str(os.getpid())
+
+    @task_prerun.connect(weak=False)
+    def started(sender: Any = None, **_: Any) -> None:
+        mark.write_text(str(getattr(sender, "name", "")))
+
+    @task_postrun.connect(weak=False)
+    def ended(**_: Any) -> None:
+        mark.unlink(missing_ok=True)
 
 
 if "FLEET_REDIS" in os.environ:
