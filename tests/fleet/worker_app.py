@@ -58,13 +58,14 @@ def _mark_running_tasks(folder: Path) -> None:
 
     mark = folder / str(os.getpid())
 
-    @task_prerun.connect(weak=False)
     def started(sender: Any = None, **_: Any) -> None:
         mark.write_text(str(getattr(sender, "name", "")))
 
-    @task_postrun.connect(weak=False)
     def ended(**_: Any) -> None:
         mark.unlink(missing_ok=True)
+
+    task_prerun.connect(started, weak=False)
+    task_postrun.connect(ended, weak=False)
 
 
 if "FLEET_REDIS" in os.environ:
