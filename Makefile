@@ -7,7 +7,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 
-.PHONY: demo host test lint docs docs-images bench bench-quick reliability clean lock
+.PHONY: demo host test fleet lint docs docs-images bench bench-quick reliability clean lock
 
 $(BIN)/.installed: pyproject.toml requirements-dev.lock
 	$(PYTHON) -m venv $(VENV)
@@ -36,10 +36,19 @@ host: $(BIN)/.examples
 	$(BIN)/python -m examples.ops_table
 
 # With PostgreSQL's binaries on the machine the PostgreSQL tests run too, on a throwaway
-# cluster (or on INSTANTLY_COLUMNS_TEST_DSN when it is set, as .ci/run does); without them a
-# line says so and they skip.
+# cluster (or on INSTANTLY_COLUMNS_TEST_DSN when it is set, as .ci/run does); likewise Redis
+# (redis-server, or INSTANTLY_COLUMNS_TEST_REDIS) for the Celery fleet tests. Without them a
+# line says so and those tests skip.
 test: $(BIN)/.installed
-	@bash scripts/with-postgres.sh $(BIN)/python -m pytest
+	@bash scripts/with-postgres.sh bash scripts/with-redis.sh $(BIN)/python -m pytest
+
+# The Celery fleet tests at four times the CI size, then the fleet benchmark (1, 2 and 3
+# workers against the rate-limit floor); needs PostgreSQL and Redis as `make test` does.
+fleet: $(BIN)/.installed
+	@FLEET_SCALE=4 bash scripts/with-postgres.sh bash scripts/with-redis.sh \
+	  $(BIN)/python -m pytest tests/fleet
+	@bash scripts/with-postgres.sh bash scripts/with-redis.sh \
+	  $(BIN)/python -m benchmarks --only fleet
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .

@@ -434,9 +434,54 @@ def import_row(sizes: Sizes) -> Row:
     )
 
 
+def fleet_rows(dsn: str | None) -> list[Row]:
+    """Syncs on 1, 2 and 3 Celery workers against the rate-limit floor (bench_fleet.py)."""
+    redis_url = os.environ.get("INSTANTLY_COLUMNS_TEST_REDIS")
+    label = "fleet: syncs on {} Celery worker(s) vs the rate-limit floor"
+    if not dsn or not redis_url:
+        return [Row(label.format("1-3"), "skipped (no DSN or Redis)", "→ 100% of the floor", None)]
+    from benchmarks.bench_fleet import measure, reservation_cost
+
+    _say("fleet: a reservation over Redis")
+    cost = reservation_cost(redis_url)
+    share = cost["reserve_us"] / cost["request_us"]
+    rows = [
+        Row(
+            "RedisBackend.reserve (loopback Redis) / a request to the fake on loopback",
+            f"{share:.0%}",
+            "≤ 25% (≤ 1% of a 100 ms API request)",
+            share <= 0.25,
+            [
+                f"reservation: median {cost['reserve_us']:.0f} µs, p99 "
+                f"{cost['reserve_p99_us']:.0f} µs; a GET to the fake on loopback, no latency: "
+                f"median {cost['request_us']:.0f} µs"
+            ],
+        )
+    ]
+    _say("fleet: 1, 2 and 3 workers")
+    for found in measure(dsn, redis_url):
+        rows.append(
+            Row(
+                label.format(found["workers"]),
+                f"{found['of_floor']:.0%} of the floor's speed",
+                "grows with workers up to the floor; 0 429s",
+                found["violations"] == 0,
+                [
+                    f"{found['workers']} worker(s): {found['links']} syncs, "
+                    f"{found['requests']} requests in {found['seconds']:.1f} s "
+                    f"({found['per_second']:.1f}/s; floor {found['floor_seconds']:.1f} s), "
+                    f"{found['violations']} refused by the rate limit"
+                ],
+            )
+        )
+    return rows
+
+
 # --- the report ----------------------------------------------------------------------------
 
 WORKLOADS = ("sync", "push", "sqlite", "postgres", "summary", "import")
+EXTRA = ("fleet",)
+"""Run only when named with --only (they need services the report does not: Redis)."""
 
 
 def run(sizes: Sizes, only: set[str], dsn: str | None) -> tuple[list[Row], float]:
@@ -452,7 +497,8 @@ def run(sizes: Sizes, only: set[str], dsn: str | None) -> tuple[list[Row], float
             "summary": lambda: [summary_row(sizes, tmp)],
             "import": lambda: [import_row(sizes)],
         }
-        for name_ in WORKLOADS:
+        steps["fleet"] = lambda: fleet_rows(dsn)
+        for name_ in (*WORKLOADS, *EXTRA):
             if name_ in only:
                 rows += steps[name_]()
     return rows, time.perf_counter() - start
@@ -562,9 +608,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.repeat:
         sizes.repeat = args.repeat
     only = {name.strip() for name in args.only.split(",") if name.strip()}
-    unknown = only - set(WORKLOADS)
+    unknown = only - set(WORKLOADS) - set(EXTRA)
     if unknown:
-        parser.error(f"unknown workloads: {sorted(unknown)}; choose from {WORKLOADS}")
+        parser.error(f"unknown workloads: {sorted(unknown)}; choose from {WORKLOADS + EXTRA}")
     rows, elapsed = run(sizes, only, args.dsn)
     if args.quick:  # the targets are for the full sizes
         for row in rows:

@@ -8,6 +8,10 @@ Point the Instantly webhook at ``https://your.host/<mount path>?token=<secret>``
 subscription's custom header ``X-Instantly-Columns-Token``). Answers: ``200`` with what the
 event did (a replay too, so Instantly stops retrying), ``400`` for a malformed body, ``401``
 without the secret, ``405`` for anything but POST, ``413`` over 1 MiB.
+
+On a fleet, hand it a receiver that queues instead of a service
+(``webhook_app(tasks.webhook_receiver(secret))``, see ``instantly_columns.celery``): it checks
+the secret and the body the same way and answers ``202`` once the delivery is queued.
 """
 
 from __future__ import annotations
@@ -51,7 +55,8 @@ def webhook_app(service: Any) -> ASGIApp:
     """An ASGI app that hands each delivery to ``service.ingest_webhook``.
 
     ``service`` is an `InstantlyColumns` (its blocking call runs in a worker thread) or an
-    `AsyncInstantlyColumns` (awaited).
+    `AsyncInstantlyColumns` (awaited), or a receiver that queues deliveries for workers
+    (`instantly_columns.celery.WebhookQueue`: answered ``202``).
     """
     import inspect
 
@@ -101,6 +106,11 @@ def webhook_app(service: Any) -> ASGIApp:
             return
         except WebhookPayloadError as exc:
             await _respond(send, 400, {"error": str(exc)})
+            return
+        if getattr(result, "queued", False) is True:
+            # A receiver that queues (instantly_columns.celery.WebhookQueue): accepted, to
+            # be applied by a worker.
+            await _respond(send, 202, {"event_type": result.event_type, "queued": True})
             return
         if result.ignored:
             logger.info("webhook event %s ignored: %s", result.event_type, result.ignored)

@@ -39,6 +39,7 @@ __all__ = [
     "PushStatus",
     "RowFetch",
     "RowId",
+    "RowLocking",
     "RowLookup",
     "RunStatus",
     "SyncRun",
@@ -441,6 +442,24 @@ class UnitOfWork(Protocol):
 
     def atomic(self) -> AbstractContextManager[None]:
         """A context manager making the calls inside it one transaction."""
+        ...
+
+
+@runtime_checkable
+class RowLocking(Protocol):
+    """Optional capability of a store that offers ``UnitOfWork``: hold rows against other
+    writers until the ``atomic()`` block around the call ends.
+
+    Inside the block, a read of those rows' cells, a decision on what they hold and the write
+    of the result then see every write committed before the lock was taken and none made
+    while the block runs, so concurrent read → decide → write units on one row take turns
+    (webhook deliveries applied by several workers at once). A store whose ``atomic()``
+    serialises writers already (SQLite's write transaction, the memory store's lock) needs
+    no more than a no-op.
+    """
+
+    def lock_rows(self, table: TableId, row_ids: Collection[RowId]) -> None:
+        """Lock these rows (unknown ids are skipped) until the surrounding transaction ends."""
         ...
 
 

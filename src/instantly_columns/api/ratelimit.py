@@ -15,13 +15,21 @@ Storage is a small port, [`RateLimitBackend`][instantly_columns.api.ratelimit.Ra
 keyed by workspace. [`MemoryWindow`][instantly_columns.api.ratelimit.MemoryWindow] (the default)
 keeps an exact sliding-window log in this process;
 [`PyrateBackend`][instantly_columns.api.ratelimit.PyrateBackend] adapts any bucket of the
-`pyrate-limiter` library (v4), e.g. its Redis bucket to share one budget between processes.
+`pyrate-limiter` library (v4), and [`RedisBackend`][instantly_columns.api.ratelimit.RedisBackend]
+keeps a sliding window per workspace in Redis, timed by the server: one budget per workspace
+shared by every process and machine that talks to the same Redis.
+
+A service that serves several workspaces takes
+[`WorkspaceLimiters`][instantly_columns.api.ratelimit.WorkspaceLimiters]: one limiter per
+workspace over one backend, picked by the key each request is sent with.
 """
 
 from __future__ import annotations
 
 import inspect
+import itertools
 import math
+import os
 import threading
 from collections import deque
 from collections.abc import Callable, Sequence
@@ -30,7 +38,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import attrs
 
 from instantly_columns.errors import ConfigError
-from instantly_columns.ports import Clock
+from instantly_columns.ports import ApiKey, Clock
 
 if TYPE_CHECKING:
     from pyrate_limiter import AbstractBucket
@@ -43,7 +51,10 @@ __all__ = [
     "Rate",
     "RateLimitBackend",
     "RateLimiter",
+    "RedisBackend",
     "WorkspaceLimiter",
+    "WorkspaceLimiters",
+    "with_headroom",
 ]
 
 # Added to every wait so that `now + wait` lands past the instant a slot frees even after
@@ -303,3 +314,186 @@ class WorkspaceLimiter:
 
     def __repr__(self) -> str:
         return f"WorkspaceLimiter({self._workspace!r}, backend={self._backend!r})"
+
+
+def with_headroom(rates: Sequence[Rate], headroom: float) -> tuple[Rate, ...]:
+    """The rates with every limit lowered by the fraction ``headroom`` (rounded down, at least
+    1), periods unchanged.
+
+    A limiter counts a request when it grants it; the API counts it when it arrives. Requests
+    from many processes reach the API with different delays, so a fleet that runs exactly at
+    the limit is refused now and then; a few percent of headroom absorbs that jitter.
+
+    ```python
+    from instantly_columns.api.ratelimit import INSTANTLY_RATES, Rate, with_headroom
+
+    assert with_headroom(INSTANTLY_RATES, 0.05) == (Rate(95, 1.0), Rate(5700, 60.0))
+    ```
+    """
+    if isinstance(headroom, bool) or not isinstance(headroom, int | float):
+        raise ConfigError("must be a number between 0 and 1", path="headroom")
+    if not 0 <= headroom < 1:
+        raise ConfigError("must be a number between 0 and 1", path="headroom")
+    return tuple(
+        Rate(max(1, math.floor(rate.limit * (1 - headroom) + 1e-9)), rate.period)
+        for rate in _check_rates(rates)
+    )
+
+
+_REDIS_RESERVE = """
+local key = KEYS[1]
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local longest = 0
+local wait = 0
+for i = 2, #ARGV, 2 do
+  local limit = tonumber(ARGV[i])
+  local period = tonumber(ARGV[i + 1])
+  if period > longest then longest = period end
+  local low = '(' .. tostring(now - period)
+  local count = redis.call('ZCOUNT', key, low, '+inf')
+  if count >= limit then
+    local held = redis.call(
+      'ZRANGEBYSCORE', key, low, '+inf', 'WITHSCORES', 'LIMIT', count - limit, 1)
+    local free = tonumber(held[2]) + period - now
+    if free > wait then wait = free end
+  end
+end
+if wait > 0 then return wait end
+redis.call('ZADD', key, now, ARGV[1])
+redis.call('ZREMRANGEBYSCORE', key, '-inf', now - longest)
+redis.call('PEXPIRE', key, math.floor(longest / 1000) + 1000)
+return 0
+"""
+"""A sliding-window log in one sorted set per workspace, timed by the Redis server's clock:
+grant (add the request, return 0) when every rate has fewer than ``limit`` grants in the last
+``period`` microseconds, else return the microseconds until the grant ``limit`` places back
+leaves its window. One script, so the check and the grant are one atomic step."""
+
+
+class RedisBackend:
+    """Budgets kept in Redis, shared by every process and machine that uses the same server.
+
+    Each workspace is one sorted set of its grants, checked and added to by one Lua script
+    (one ``EVALSHA`` round trip per reservation), so a grant is atomic across processes, and
+    timed by the Redis server's own clock, so every process and machine agrees on "now"
+    whatever its own clock says. The rule is `MemoryWindow`'s: a request is granted when, for
+    every rate, fewer than `limit` grants happened in the last `period` seconds; a refusal
+    names the exact wait.
+
+    (pyrate-limiter's `RedisBucket`, usable through `PyrateBackend`, stamps each request
+    with the caller's clock: a process delayed between reading its clock and running the
+    script is counted in the past and admitted into a window that is already full, which a
+    busy fleet does now and then. Timing on the server closes that gap.)
+
+    The `clock` handed to `reserve` is not read: waits are measured on the server, so drive
+    this backend with real time (a `FakeClock` does not move Redis's clock).
+
+    Args:
+        redis: a synchronous `redis.Redis` client (`redis.Redis.from_url(url)`), or a URL.
+        rates: the rates enforced (the Instantly rates by default; see `with_headroom`).
+        prefix: the Redis key of a workspace is ``prefix + workspace``; it expires once the
+            longest window has passed without a request.
+    """
+
+    def __init__(
+        self,
+        redis: Any,
+        *,
+        rates: Sequence[Rate] = INSTANTLY_RATES,
+        prefix: str = "instantly-columns:ratelimit:",
+    ) -> None:
+        if isinstance(redis, str):
+            try:
+                import redis as redis_module
+            except ImportError as exc:  # pragma: no cover - depends on the environment
+                raise ConfigError(
+                    "RedisBackend needs the redis package (pip install "
+                    "'instantly-columns[celery]')",
+                    path="backend",
+                ) from exc
+            redis = redis_module.Redis.from_url(redis)
+        if not isinstance(prefix, str):
+            raise ConfigError("must be a string", path="prefix")
+        if inspect.iscoroutinefunction(getattr(redis, "execute_command", None)):
+            raise ConfigError("give a synchronous redis client", path="redis")
+        self._rates = _check_rates(rates)
+        self._redis = redis
+        self._prefix = prefix
+        self._script = redis.register_script(_REDIS_RESERVE)
+        self._args = [
+            str(value)
+            for rate in self._rates
+            for value in (rate.limit, max(1, math.ceil(rate.period * 1_000_000)))
+        ]
+        self._count = itertools.count()
+        self._tag = os.urandom(6).hex()
+
+    @property
+    def rates(self) -> tuple[Rate, ...]:
+        """The rates enforced."""
+        return self._rates
+
+    def reserve(self, key: str, clock: Clock) -> float:
+        """See [`RateLimitBackend.reserve`][instantly_columns.api.ratelimit.RateLimitBackend]
+        (waits are measured on the Redis server's clock)."""
+        member = f"{self._tag}:{next(self._count)}"
+        wait_us = int(self._script(keys=[self._prefix + key], args=[member, *self._args]))
+        if wait_us <= 0:
+            return 0.0
+        return wait_us / 1_000_000 + _MARGIN
+
+    def __repr__(self) -> str:
+        return f"RedisBackend({', '.join(str(rate) for rate in self._rates)})"
+
+
+class WorkspaceLimiters:
+    """One [`WorkspaceLimiter`][instantly_columns.api.ratelimit.WorkspaceLimiter] per
+    workspace over one backend, for a service that serves many workspaces: pass it as the
+    service's ``limiter=`` and each request counts against the budget of the workspace its key
+    belongs to.
+
+    ``workspace_of(key)`` names the workspace of a key (e.g. from a table of your
+    credentials); without it each key counts as a workspace of its own (keyed by its
+    fingerprint), which is exact when a workspace has one key. Keys of one workspace that map
+    to different names would each get a full budget: map them to one.
+
+    ```python
+    from instantly_columns.api.ratelimit import MemoryWindow, Rate, WorkspaceLimiters
+    from instantly_columns.ports import ApiKey
+
+    limiters = WorkspaceLimiters(MemoryWindow([Rate(1, 1.0)]))
+    a, b = limiters.for_key(ApiKey("key-a")), limiters.for_key(ApiKey("key-b"))
+    assert a is limiters.for_key(ApiKey("key-a")) and a.workspace != b.workspace
+    ```
+    """
+
+    def __init__(
+        self,
+        backend: RateLimitBackend | None = None,
+        *,
+        workspace_of: Callable[[ApiKey], str] | None = None,
+    ) -> None:
+        self._backend: RateLimitBackend = backend if backend is not None else MemoryWindow()
+        self._workspace_of = workspace_of
+        self._limiters: dict[str, WorkspaceLimiter] = {}
+        self._lock = threading.Lock()
+
+    @property
+    def backend(self) -> RateLimitBackend:
+        """Where the counts live."""
+        return self._backend
+
+    def for_key(self, key: ApiKey) -> WorkspaceLimiter:
+        """The limiter of the workspace `key` belongs to (the same object for every call)."""
+        name = (
+            self._workspace_of(key) if self._workspace_of is not None else f"key:{key.fingerprint}"
+        )
+        with self._lock:
+            limiter = self._limiters.get(name)
+            if limiter is None:
+                limiter = self._limiters[name] = WorkspaceLimiter(name, backend=self._backend)
+            return limiter
+
+    def __repr__(self) -> str:
+        return f"WorkspaceLimiters(backend={self._backend!r})"

@@ -10,7 +10,7 @@ from instantly_columns.domain.engagement import EngagementSubtype, project_all
 from instantly_columns.domain.mapping import normalize_email
 from instantly_columns.domain.webhooks import WebhookEvent, parse_event, plan_updates
 from instantly_columns.engine.effects import Flow, blocking
-from instantly_columns.ports import ApiKey, CellWrite
+from instantly_columns.ports import ApiKey, CellWrite, RowLocking
 from instantly_columns.service._context import (
     Ctx,
     api_for,
@@ -86,14 +86,23 @@ def _apply(
     targets: Sequence[tuple[str, list[str], dict[EngagementSubtype, str], Mapping[str, Any]]],
 ) -> tuple[int, str | None] | None:
     """Plan against the cells as they are, write, and record the event, in one transaction
-    where the stores share one; ``None`` when the event was seen already."""
+    where the stores share one; ``None`` when the event was seen already.
+
+    The rows are locked first where the store can (``RowLocking``: ``SELECT ... FOR UPDATE``
+    on PostgreSQL), in one order, so that deliveries for one lead applied at once by several
+    workers take turns: each plans against the cells the one before it wrote, and a cell never
+    moves backwards whatever order they arrive in."""
     unit = ctx.atomic()
     with unit or contextlib.nullcontext():
         if unit is not None and not ctx.links.record_event(event.key, ctx.clock.now()):
             return None
+        ordered = sorted(targets, key=lambda target: target[0])
+        if unit is not None and isinstance(ctx.tables, RowLocking):
+            for table_id, row_ids, _, _ in ordered:
+                ctx.tables.lock_rows(table_id, row_ids)
         written = 0
         ignored = None
-        for table_id, row_ids, columns, refresh in targets:
+        for table_id, row_ids, columns, refresh in ordered:
             found = ctx.tables.get_rows(table_id, row_ids, list(columns.values()))
             rows = {r.id: r for r in found}
             writes: list[CellWrite] = []

@@ -20,7 +20,7 @@ import attrs
 from typing_extensions import Self
 
 from instantly_columns.api.core import ApiCore
-from instantly_columns.api.ratelimit import WorkspaceLimiter
+from instantly_columns.api.ratelimit import WorkspaceLimiter, WorkspaceLimiters
 from instantly_columns.clock import SystemClock
 from instantly_columns.config import ClientSettings
 from instantly_columns.domain.columns import CellValue, Column, SequenceMode
@@ -157,7 +157,7 @@ class _Base:
         api_key: str | ApiKey | None = None,
         settings: ClientSettings | None = None,
         clock: Clock | None = None,
-        limiter: WorkspaceLimiter | None = None,
+        limiter: WorkspaceLimiter | WorkspaceLimiters | None = None,
         concurrency: int = 4,
         webhook_secret: str | None = None,
         lease_seconds: float = 30.0,
@@ -203,7 +203,10 @@ class _Base:
         return attrs.evolve(self._ctx, tables=with_capabilities(self._tables))
 
     def _core(self, key: ApiKey) -> ApiCore:
-        return ApiCore(key, settings=self._settings, clock=self._clock, limiter=self._limiter)
+        limiter = self._limiter
+        if isinstance(limiter, WorkspaceLimiters):  # one budget per workspace, by key
+            limiter = limiter.for_key(key)
+        return ApiCore(key, settings=self._settings, clock=self._clock, limiter=limiter)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(tables={type(self._tables).__name__})"
@@ -269,6 +272,8 @@ class InstantlyColumns(_Base):
         settings: client settings (base URL, timeouts, retries).
         clock: time source (tests pass a `FakeClock`).
         limiter: the workspace rate limiter; every request this service makes shares it.
+            A `WorkspaceLimiters` gives each workspace its own budget instead, picked by
+            the key of each request (a service of many workspaces; see docs/scale.md).
         concurrency: bulk calls or pages in flight at once.
         webhook_secret: the shared token webhook deliveries must carry.
         lease_seconds: how long a sync's lease outlives its last heartbeat. A live sync
@@ -288,7 +293,7 @@ class InstantlyColumns(_Base):
         transport: Transport | httpx.BaseTransport | None = None,
         settings: ClientSettings | None = None,
         clock: Clock | None = None,
-        limiter: WorkspaceLimiter | None = None,
+        limiter: WorkspaceLimiter | WorkspaceLimiters | None = None,
         concurrency: int = 4,
         webhook_secret: str | None = None,
         lease_seconds: float = 30.0,
@@ -577,6 +582,12 @@ class InstantlyColumns(_Base):
         check_secret(self._webhook_secret or "", headers=headers, query=query)
         return self._driver.run(webhook_flow(self._flow_ctx(), body))
 
+    def apply_webhook(self, body: bytes | Mapping[str, Any]) -> WebhookReport:
+        """Apply one delivery that was authenticated already, by the receiver that queued it
+        (a worker applying a queued event; see `instantly_columns.celery`). Replays change
+        nothing; deliveries may be applied in any order, and at once by several workers."""
+        return self._driver.run(webhook_flow(self._flow_ctx(), body))
+
 
 class AsyncInstantlyColumns(_Base):
     """The async twin of [`InstantlyColumns`][instantly_columns.service.facade.InstantlyColumns]:
@@ -598,7 +609,7 @@ class AsyncInstantlyColumns(_Base):
         transport: AsyncTransport | httpx.AsyncBaseTransport | None = None,
         settings: ClientSettings | None = None,
         clock: Clock | None = None,
-        limiter: WorkspaceLimiter | None = None,
+        limiter: WorkspaceLimiter | WorkspaceLimiters | None = None,
         concurrency: int = 4,
         webhook_secret: str | None = None,
         lease_seconds: float = 30.0,
@@ -844,4 +855,9 @@ class AsyncInstantlyColumns(_Base):
     ) -> WebhookReport:
         """Check the shared secret, then apply one delivery (replays change nothing)."""
         check_secret(self._webhook_secret or "", headers=headers, query=query)
+        return await self._driver.run(webhook_flow(self._flow_ctx(), body))
+
+    async def apply_webhook(self, body: bytes | Mapping[str, Any]) -> WebhookReport:
+        """Apply one delivery that was authenticated already; see
+        [`InstantlyColumns.apply_webhook`][instantly_columns.service.facade.InstantlyColumns.apply_webhook]."""
         return await self._driver.run(webhook_flow(self._flow_ctx(), body))

@@ -118,6 +118,7 @@ _DELETE_ALL = "DELETE FROM {table}"  # table names from _ALL_TABLES only
 # {lock} is empty or the dialect's row lock (constant text).
 _COLUMNS_IN = "SELECT column_id FROM ic_columns WHERE table_id = ? AND {cond}{lock}"
 _ROWS_IN = "SELECT row_id FROM ic_rows WHERE table_id = ? AND {cond}{lock}"
+_LOCK_ROWS_IN = "SELECT row_id FROM ic_rows WHERE table_id = ? AND {cond} ORDER BY row_id{lock}"
 _DELETE_CELLS_IN = "DELETE FROM ic_cells WHERE table_id = ? AND {cond}"
 _DELETE_ROWS_IN = "DELETE FROM ic_rows WHERE table_id = ? AND {cond}"
 _DELETE_COLUMNS_IN = "DELETE FROM ic_columns WHERE table_id = ? AND {cond}"
@@ -175,6 +176,8 @@ class SqlStore(OldLinkNames, ABC):
     """Most values in one ``IN`` list (SQLite limits bound parameters)."""
     _key_share: ClassVar[str]
     """Suffix that locks the rows a write refers to against concurrent deletes."""
+    _row_lock: ClassVar[str] = ""
+    """Suffix that locks rows for ``lock_rows`` (empty: the write transaction is enough)."""
 
     def __init__(
         self,
@@ -621,6 +624,20 @@ class SqlStore(OldLinkNames, ABC):
             (r[0], r[1], r[2], r[3], r[4], r[5], int(r[6]), int(r[7]), int(r[8]), int(r[9]), r[10])
             for r in raw
         )
+
+    def lock_rows(self, table: TableId, row_ids: Collection[RowId]) -> None:
+        """Hold these rows against other writers until the transaction around the call
+        (``atomic()``) ends (see ``RowLocking``): ``SELECT ... FOR UPDATE`` in row order on
+        PostgreSQL; on SQLite the write transaction holds the database already. Unknown ids
+        are skipped."""
+        table = codec.check_id(table, "table")
+        ids = sorted(codec.check_ids(row_ids, "row_ids"))
+        if not self._row_lock or not ids:
+            return
+        with self._transaction(write=True) as tx:
+            for batch in self._batches(ids):
+                clause, params = self._in("row_id", batch)
+                tx.fetch(_LOCK_ROWS_IN.format(cond=clause, lock=self._row_lock), [table, *params])
 
     # --- IntegrationStore ------------------------------------------------------------------
 

@@ -126,6 +126,7 @@ class PostgresStore(SqlStore):
     _dialect: ClassVar = "postgres"
     _in_batch: ClassVar = 10_000
     _key_share: ClassVar = " FOR KEY SHARE"
+    _row_lock: ClassVar = " FOR UPDATE"
 
     def __init__(
         self,

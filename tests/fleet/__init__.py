@@ -1,0 +1,1 @@
+"""The Celery fleet: real `celery worker` processes, Redis, PostgreSQL and FakeInstantly."""
