@@ -55,11 +55,11 @@ def _push_data(report: PushReport) -> dict[str, Any]:
         "dry_run": report.dry_run,
         "counts": report.counts,
         "requests": report.requests,
-        "rows": report.rows,
+        "rows": list(report.rows),  # read back from the report's spool
     }
     if report.dry_run:
-        data["bodies"] = report.bodies
-        data["updates"] = report.updates
+        data["bodies"] = list(report.bodies)
+        data["updates"] = list(report.updates)
     return data
 
 
