@@ -76,7 +76,7 @@ def linked(store: Any, fake: FakeInstantly, clock: FakeClock, api_key: str, rows
 def test_a_second_push_of_a_link_at_the_same_time_is_refused_and_no_lead_is_sent_twice(
     store: Any, fake: FakeInstantly, clock: FakeClock, api_key: str
 ) -> None:
-    link = linked(store, fake, clock, api_key, 1500)
+    link = linked(store, fake, clock, api_key, 300)
     stalling = StallingStore(store)
     first = InstantlyColumns(
         stalling, transport=fake.as_transport(), clock=clock, lease_seconds=LEASE
@@ -102,15 +102,15 @@ def test_a_second_push_of_a_link_at_the_same_time_is_refused_and_no_lead_is_sent
     assert isinstance(refused, PushInProgress)
     assert isinstance(refused, SyncInProgress)  # what a worker that retries later catches
     report = outcomes["first"]
-    assert report.counts == {"pushed": 1500}
+    assert report.counts == {"pushed": 300}
     campaign_id = report.campaign_id
     sent = emails_sent(fake, campaign_id)
-    assert len(sent) == 1500
+    assert len(sent) == 300
     assert set(sent.values()) == {1}
     # the lease is free again: the next push runs, and has nothing left to send
     again = second.push(link, progress=False)
     assert again.requests == 0
-    assert again.counts == {"already_in_campaign": 1500}
+    assert again.counts == {"already_in_campaign": 300}
     first.close()
     second.close()
 
@@ -200,7 +200,7 @@ def test_a_push_killed_mid_way_resumes_after_its_lease_without_a_duplicate(
 def test_a_push_that_lost_its_lease_writes_nothing_more(
     store: Any, fake: FakeInstantly, clock: FakeClock, api_key: str
 ) -> None:
-    link = linked(store, fake, clock, api_key, 1200)
+    link = linked(store, fake, clock, api_key, 300)
     stalling = StallingStore(store)
     stale = InstantlyColumns(
         stalling, transport=fake.as_transport(), clock=clock, lease_seconds=LEASE
@@ -219,13 +219,13 @@ def test_a_push_that_lost_its_lease_writes_nothing_more(
     clock.advance(LEASE + 1)  # its heartbeat lapses: the next push takes over
     fresh = InstantlyColumns(store, transport=fake.as_transport(), clock=clock)
     report = fresh.push(link, progress=False)
-    assert report.counts == {"pushed": 1200}
+    assert report.counts == {"pushed": 300}
     stalling.wake.set()
     worker.join(20)
     assert len(outcome) == 1
     assert isinstance(outcome[0], PushInProgress)
     sent = emails_sent(fake, report.campaign_id)
-    assert len(sent) == 1200
+    assert len(sent) == 300
     assert set(sent.values()) == {1}
     stale.close()
     fresh.close()

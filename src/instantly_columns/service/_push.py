@@ -223,6 +223,7 @@ class _Push:
         self.sent = 0
         self.total = 0  # rows found to send as new leads so far
         self.reported = False
+        self.wrote = False  # whether this page wrote under the lease (a heartbeat too)
         self.every = ctx.lease_seconds / 3
 
     # --- the walk --------------------------------------------------------------------------
@@ -259,10 +260,8 @@ class _Push:
         sel = self.sel
         taken: list[tuple[str, Mapping[str, CellValue], CellValue]] = []
         for row in page:
-            if sel.wanted is not None:
-                if row.id not in sel.wanted:
-                    continue
-                self.found.add(row.id)
+            if sel.wanted is not None and row.id not in sel.wanted:
+                continue
             cells: Mapping[str, CellValue] = row.cells
             current: CellValue = None
             if sel.push_id is not None and sel.push_id in cells:
@@ -270,9 +269,17 @@ class _Push:
                 cells = {k: v for k, v in cells.items() if k != sel.push_id}
             if sel.where is not None and not sel.where(cells):
                 continue
+            if sel.wanted is not None:
+                self.found.add(row.id)
             taken.append((row.id, cells, current))
-        if not taken:
-            return
+        self.wrote = False
+        if taken:
+            yield from self.screen(taken)
+        if self.lease is not None and not self.wrote:
+            yield from blocking(self.lease.beat)  # a page with nothing to write: still alive
+
+    def screen(self, taken: list[tuple[str, Mapping[str, CellValue], CellValue]]) -> Flow[None]:
+        sel = self.sel
         # Rows that share an email: the first one read is the candidate, wherever it was.
         emails = {
             email
@@ -587,6 +594,7 @@ class _Push:
             yield from blocking(
                 self.lease.commit, self.link.table_id, done.entries, done.writes, rows
             )
+            self.wrote = True
         for place, result in done.results:
             self.spool.add(place, result)
 
