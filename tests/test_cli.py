@@ -420,7 +420,8 @@ def test_sync_lets_the_fake_campaign_run_and_fills_the_columns(linked: Cli) -> N
     assert "reply_rate" in panel["rates"]
     assert "emails sent" in linked("analytics", "--fake").stdout
     runs = data(linked("history", "--fake", "--json"))["runs"]
-    assert [r["status"] for r in runs] == ["ok", "ok"]
+    assert [r["status"] for r in runs] == ["ok", "ok", "ok"]  # two syncs, after the push
+    assert [r["id"].startswith("push-") for r in runs] == [False, False, True]
     assert "leads" in linked("history", "--fake").stdout
 
 

@@ -17,6 +17,7 @@ from instantly_columns.domain.push import (
     BULK_LIMIT,
     BULK_MAX_BYTES,
     Candidate,
+    ChunkBuffer,
     PushPlan,
     lead_size,
     payload_digest,
@@ -132,6 +133,35 @@ def test_chunks_keep_every_lead_in_order_within_both_limits(
     for chunk, after in itertools.pairwise(chunks):
         used = sum(lead_size(c.lead) for c in chunk)
         assert len(chunk) == size or used + lead_size(after[0].lead) > max_bytes
+
+
+@given(plans_with_limits(), st.lists(st.integers(min_value=0, max_value=15), max_size=8))
+def test_a_push_read_page_by_page_cuts_the_same_chunks(
+    case: tuple[PushPlan, int, int], cuts: list[int]
+) -> None:
+    """A push feeds its chunk buffer a page at a time and takes the closed chunks after each
+    page; wherever the pages fall, it sends the chunks of the whole plan, and the buffer
+    never holds more than one unfinished chunk."""
+    plan, size, max_bytes = case
+    buffer = ChunkBuffer(size, max_bytes=max_bytes)
+    sent: list[tuple[Candidate, ...]] = []
+    left = list(plan.fresh)
+    for cut in [*cuts, len(left)]:
+        page, left = left[:cut], left[cut:]
+        for cand in page:
+            sent += buffer.add(cand)
+        assert len(buffer) < size
+    sent += buffer.flush()
+    assert buffer.flush() == []
+    assert not left
+    assert sent == plan.chunks(size, max_bytes=max_bytes)
+
+
+def test_the_chunk_buffer_refuses_impossible_limits() -> None:
+    with pytest.raises(ConfigError):
+        ChunkBuffer(0)
+    with pytest.raises(ConfigError):
+        ChunkBuffer(max_bytes=0)
 
 
 def test_lead_size_bounds_the_bytes_sent() -> None:

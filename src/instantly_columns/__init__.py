@@ -114,6 +114,7 @@ _EXPORTS: dict[str, str] = {
     "Problem": "errors",
     "ProgressEvent": "service.reports",
     "PushActionConfig": "domain.columns",
+    "PushInProgress": "errors",
     "PushProgress": "service.reports",
     "PushReport": "service.reports",
     "PushRowReport": "service.reports",
@@ -391,6 +392,9 @@ if TYPE_CHECKING:
     )
     from instantly_columns.errors import (
         Problem as Problem,
+    )
+    from instantly_columns.errors import (
+        PushInProgress as PushInProgress,
     )
     from instantly_columns.errors import (
         RateLimited as RateLimited,

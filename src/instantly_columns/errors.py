@@ -55,6 +55,7 @@ __all__ = [
     "PayloadTooLarge",
     "PaymentRequired",
     "Problem",
+    "PushInProgress",
     "RateLimited",
     "RecordNotFound",
     "SequenceError",
@@ -131,6 +132,12 @@ class VersionConflict(StoreError):
 
 class SyncInProgress(StoreError):
     """Another sync of the same campaign link holds the lease."""
+
+
+class PushInProgress(SyncInProgress):
+    """A push could not take its campaign link's lease: another push or a sync of the link
+    is running (one run a link at a time), or this push lost the lease while it ran. A
+    ``SyncInProgress``, so a worker that retries on that later retries a push too."""
 
 
 # --- credentials -----------------------------------------------------------------------------

@@ -419,15 +419,17 @@ def history_frame(runs: Iterable[SyncRun | SyncReport], *, backend: Backend = No
 def push_frame(report: PushReport, *, backend: Backend = None) -> Any:
     """A push report, a row per input row: ``row_id``, ``status``, ``email``, ``lead_id``,
     ``error`` and ``pushed_at`` (UTC)."""
-    rows = report.rows
-    out: list[tuple[str, _Kind, list[Any]]] = [
-        ("row_id", "str", [r.row_id for r in rows]),
-        ("status", "str", [r.status for r in rows]),
-        ("email", "str", [r.email for r in rows]),
-        ("lead_id", "str", [r.lead_id for r in rows]),
-        ("error", "str", [r.error for r in rows]),
-        ("pushed_at", "datetime", [_utc(r.pushed_at) for r in rows]),
-    ]
+    columns: tuple[list[Any], ...] = ([], [], [], [], [], [])
+    for r in report.rows:  # one pass: a large report reads its rows back a page at a time
+        for column, value in zip(
+            columns,
+            (r.row_id, r.status, r.email, r.lead_id, r.error, _utc(r.pushed_at)),
+            strict=True,
+        ):
+            column.append(value)
+    names = ("row_id", "status", "email", "lead_id", "error", "pushed_at")
+    kinds: tuple[_Kind, ...] = ("str", "str", "str", "str", "str", "datetime")
+    out: list[tuple[str, _Kind, list[Any]]] = list(zip(names, kinds, columns, strict=True))
     return _frame(out, backend)
 
 

@@ -100,8 +100,11 @@ def _sync_outcomes(results: list[Any], check: Check) -> None:
 
 
 def _push_outcomes(results: list[Any], world: World, check: Check) -> None:
+    """Pushes at once: each one ran, or met the lease (one run of a link at a time)."""
     for r in results:
-        if isinstance(r, Exception):
+        if isinstance(r, SyncInProgress):  # PushInProgress is one
+            check.notes["pushes refused by the lease"] += 1
+        elif isinstance(r, Exception):
             if not typed(r):
                 check.problems.append(f"a push raised {error_text(r)}")
         elif hasattr(r, "rows"):
@@ -142,7 +145,7 @@ def _children(world: World, spec: StoreSpec | None, op: str, workdir: Path) -> l
         outcome = result.get("outcome")
         if code != 0 or outcome == "untyped":
             results.append(RuntimeError(f"exit {code}: {result}"))
-        elif outcome == "SyncInProgress":
+        elif outcome in ("SyncInProgress", "PushInProgress"):
             results.append(SyncInProgress("the other process holds the lease"))
         elif outcome == "ok":
             results.append("ok")
@@ -169,8 +172,16 @@ def push_and_sync(world: World, spec: StoreSpec | None) -> Check:
     before = engagement_cells(world.store, world.table, world.link)
     with worker(spec, world) as a, worker(spec, world) as b:
         pushed, synced = at_once(lambda: a.push(world.link), lambda: b.sync(world.link))
+    # One run of a link at a time: the two ran one after the other, or one met the lease.
+    refused = [r for r in (pushed, synced) if isinstance(r, SyncInProgress)]
+    if len(refused) > 1:
+        check.problems.append("both the push and the sync were refused")
+    check.notes["runs refused by the lease"] += len(refused)
+    if isinstance(pushed, SyncInProgress):
+        pushed = world.service.push(world.link)  # the push retried later
     _push_outcomes([pushed], world, check)
-    _sync_outcomes([synced], check)
+    if not isinstance(synced, SyncInProgress):
+        _sync_outcomes([synced], check)
     check.merge(push_check(world))
     check.merge(never_behind(engagement_cells(world.store, world.table, world.link), before))
     report = sync_through_lease(world, release=False)  # the next sync sees the new leads
@@ -184,14 +195,21 @@ def two_pushes_threads(world: World, spec: StoreSpec | None) -> Check:
     with worker(spec, world) as a, worker(spec, world) as b:
         results = at_once(lambda: a.push(world.link), lambda: b.push(world.link))
     _push_outcomes(results, world, check)
+    if all(isinstance(r, Exception) for r in results):
+        check.problems.append("neither push ran")
     return _after_pushes(world, check)
 
 
 def two_pushes_processes(world: World, spec: StoreSpec | None, workdir: Path) -> Check:
     check = Check()
-    for r in _children(world, spec, "push", workdir):
-        if isinstance(r, Exception):
+    outcomes = _children(world, spec, "push", workdir)
+    for r in outcomes:
+        if isinstance(r, SyncInProgress):
+            check.notes["pushes refused by the lease"] += 1
+        elif isinstance(r, Exception):
             check.problems.append(f"a push process failed: {r}")
+    if all(isinstance(r, Exception) for r in outcomes):
+        check.problems.append("neither push ran")
     return _after_pushes(world, check)
 
 

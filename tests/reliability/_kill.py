@@ -26,6 +26,7 @@ from ._support import (
     never_behind,
     push_cells,
     push_check,
+    push_through_lease,
     read_result,
     report_covers,
     result_path,
@@ -159,7 +160,7 @@ def _trial(
         check.problems.append(f"the child exited with {code}: {result}")
     if op == "push":
         left = push_cells(world.store, world.table, world.link)
-        report = world.service.push(world.link)
+        report = push_through_lease(world, release=release)
         check.merge(report_covers(report, world))
         return check.merge(push_check(world, before=left))
     left_cells = engagement_cells(world.store, world.table, world.link)

@@ -110,15 +110,18 @@ METHOD = """\
   counts its calls, kill the child with `SIGKILL` before or after the N-th effect or store
   call, N drawn by a seeded generator from what a clean run performs (measured first). This
   process then resumes: the same push, or the same sync (after releasing the dead worker's
-  lease, or letting it lapse, half the trials each). Children are forked from a fork server
-  that imported the library once; each is a process of its own with its own connections.
+  lease, or letting it lapse, half the trials each: a push holds the link's lease too).
+  Children are forked from a fork server that imported the library once; each is a process
+  of its own with its own connections.
 - **Faults**: each fault kind of `fake.faults` (1 to 3 faults, or a burst of three in a row,
   at seeded request numbers; writes failing after being applied half the time) and a store
   that raises `StoreError` before or after a seeded call, in a push, a sync, or a run of
   webhook deliveries; then one clean retry. Faces (blocking, async) and stores alternate.
 - **Concurrency**: workers with their own store connections (SQLite file, PostgreSQL) started
   together; the stale worker freezes mid-page, its lease lapses, another worker syncs, and
-  the frozen one wakes up.
+  the frozen one wakes up. One run of a link holds its lease at a time, a push or a sync: a
+  second one started meanwhile is refused (`PushInProgress`, `SyncInProgress`) and counted,
+  and a refused push is run again afterwards.
 - **Webhooks**: deliveries captured from the fake's webhooks, handed to the service twice,
   shuffled, a burst of 1000 at once through the ASGI app, with wrong secrets first, and with
   every lead refresh failing for a while; compared with the same deliveries applied in order,

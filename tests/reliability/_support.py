@@ -504,6 +504,21 @@ def engage(world: World, *, days: float = 3, more_days: float = 4) -> None:
         world.fake.advance(timedelta(days=more_days))
 
 
+def push_through_lease(world: World, *, release: bool) -> Any:
+    """Push; if a dead worker's lease is in the way, ``release`` it or let it lapse, then
+    push again (as ``sync_through_lease``: a push holds the link's lease too)."""
+    from instantly_columns.errors import SyncInProgress
+
+    try:
+        return world.service.push(world.link)
+    except SyncInProgress:
+        if release:
+            world.service.release(world.link)
+        else:
+            world.clock.advance(LEASE + 1)
+        return world.service.push(world.link)
+
+
 def sync_through_lease(world: World, *, release: bool) -> Any:
     """Sync; if a dead worker's lease is in the way, ``release`` it (the operator's way) or
     let it lapse (the next scheduled sync), then sync again."""

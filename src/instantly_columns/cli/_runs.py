@@ -55,11 +55,11 @@ def _push_data(report: PushReport) -> dict[str, Any]:
         "dry_run": report.dry_run,
         "counts": report.counts,
         "requests": report.requests,
-        "rows": report.rows,
+        "rows": list(report.rows),  # read back from the report's spool
     }
     if report.dry_run:
-        data["bodies"] = report.bodies
-        data["updates"] = report.updates
+        data["bodies"] = list(report.bodies)
+        data["updates"] = list(report.updates)
     return data
 
 
@@ -92,14 +92,21 @@ def push_command(
     with open_session(db, fake=fake) as session:
         link = session.link(table, link_id)
         report = session.service.push(link.id, rows=rows or None, dry_run=not send, force=force)
-    out.data(_push_data(report))
+    if out.as_json:
+        out.data(_push_data(report))
     title = "Dry run: nothing was sent." if report.dry_run else "Pushed."
     out.say(f"[bold]{title}[/] Campaign {escape(link.campaign_name)!r}: {_counts(report.counts)}")
+    # Only the rows shown are read back from the report (a push of 100,000 rows lists 20).
     out.table(
         ["row", "email", "status", "lead id / error"],
-        [(r.row_id, r.email, status_text(r.status), r.error or r.lead_id) for r in report.rows],
-        limit=show,
+        [
+            (r.row_id, r.email, status_text(r.status), r.error or r.lead_id)
+            for r in report.rows[: max(show, 0)]
+        ],
     )
+    if len(report.rows) > max(show, 0):
+        more = len(report.rows) - max(show, 0)
+        out.say(f"[dim]… {more} more rows (--show {len(report.rows)} shows all)[/]")
     if report.dry_run:
         leads = sum(len(body.get("leads", [])) for body in report.bodies)
         if leads or report.updates:

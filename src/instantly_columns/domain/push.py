@@ -25,6 +25,7 @@ __all__ = [
     "BULK_LIMIT",
     "BULK_MAX_BYTES",
     "Candidate",
+    "ChunkBuffer",
     "KnownLead",
     "PushPlan",
     "RowScreen",
@@ -191,24 +192,68 @@ class PushPlan:
     ) -> list[tuple[Candidate, ...]]:
         """The new leads in bulk-call sized chunks, in order: at most ``size`` leads and at
         most ``max_bytes`` of leads (by `lead_size`) each, except that a lead larger than
-        ``max_bytes`` on its own gets a chunk of its own."""
+        ``max_bytes`` on its own gets a chunk of its own (see `ChunkBuffer`, which cuts the
+        same chunks from leads that arrive a page at a time)."""
+        buffer = ChunkBuffer(size, max_bytes=max_bytes)
+        out: list[tuple[Candidate, ...]] = []
+        for cand in self.fresh:
+            out += buffer.add(cand)
+        return out + buffer.flush()
+
+
+class ChunkBuffer:
+    """Cuts bulk-call chunks from candidates fed one at a time, as a push reads its rows page
+    by page: at most ``size`` leads and ``max_bytes`` of leads (by `lead_size`) a chunk,
+    except that a lead larger than ``max_bytes`` gets a chunk of its own. Fed the same
+    candidates in the same order, it cuts the same chunks however the pages fall, and holds
+    at most one unfinished chunk.
+
+    ```python
+    from instantly_columns.domain.push import Candidate, ChunkBuffer
+
+    buffer = ChunkBuffer(2)
+    leads = [Candidate(f"r{n}", f"p{n}@x.io", {"email": f"p{n}@x.io"}, "") for n in range(3)]
+    assert buffer.add(leads[0]) == []
+    assert buffer.add(leads[1]) == [(leads[0], leads[1])]  # full: closed at once
+    assert buffer.add(leads[2]) == []
+    assert buffer.flush() == [(leads[2],)]
+    ```
+    """
+
+    def __init__(self, size: int = BULK_LIMIT, *, max_bytes: int = BULK_MAX_BYTES) -> None:
         if size < 1:
             raise ConfigError("must be at least 1 lead", path="size")
         if max_bytes < 1:
             raise ConfigError("must be at least 1 byte", path="max_bytes")
+        self.size = size
+        self.max_bytes = max_bytes
+        self._current: list[Candidate] = []
+        self._used = 0
+
+    def __len__(self) -> int:
+        """Candidates waiting in the unfinished chunk."""
+        return len(self._current)
+
+    def add(self, cand: Candidate) -> list[tuple[Candidate, ...]]:
+        """Take one candidate; returns the chunks it closed (none, one, or two when the
+        candidate did not fit and is a full chunk by itself)."""
         out: list[tuple[Candidate, ...]] = []
-        current: list[Candidate] = []
-        used = 0
-        for cand in self.fresh:
-            cost = lead_size(cand.lead)
-            if current and (len(current) >= size or used + cost > max_bytes):
-                out.append(tuple(current))
-                current, used = [], 0
-            current.append(cand)
-            used += cost
-        if current:
-            out.append(tuple(current))
+        cost = lead_size(cand.lead)
+        if self._current and self._used + cost > self.max_bytes:
+            out += self.flush()
+        self._current.append(cand)
+        self._used += cost
+        if len(self._current) >= self.size:
+            out += self.flush()
         return out
+
+    def flush(self) -> list[tuple[Candidate, ...]]:
+        """The unfinished chunk, closed (none when it is empty)."""
+        if not self._current:
+            return []
+        chunk = tuple(self._current)
+        self._current, self._used = [], 0
+        return [chunk]
 
 
 def _pushed_to(entry: KnownLead, campaign_id: str) -> bool:

@@ -27,6 +27,7 @@ from instantly_columns.service._context import (
     error_text,
     link_flow,
 )
+from instantly_columns.service._push import is_push_run
 from instantly_columns.service._summary import summary_after_sync, summary_json
 from instantly_columns.service.reports import ProgressEvent, SyncReport
 
@@ -97,7 +98,8 @@ def sync_flow(
 
     resume_from: str | None = None
     if not full:
-        previous = yield from blocking(ctx.links.runs, link.id, limit=1)
+        runs = yield from blocking(ctx.links.runs, link.id, limit=20)
+        previous = [r for r in runs if not is_push_run(r)][:1]  # a push is no checkpoint
         if previous and previous[0].status in ("failed", "cancelled", "running"):
             resume_from = previous[0].cursor
     now = ctx.clock.now()
@@ -290,7 +292,14 @@ def due_flow(ctx: Ctx, table_id: str | None, now: datetime) -> Flow[list[Campaig
         if interval <= 0:
             continue
         runs = yield from blocking(ctx.links.runs, item.id, limit=20)
-        last = next((r.finished_at for r in runs if r.status in ("ok", "partial")), None)
+        last = next(
+            (
+                r.finished_at
+                for r in runs
+                if r.status in ("ok", "partial") and not is_push_run(r)  # pushes are no sync
+            ),
+            None,
+        )
         if last is None or last + timedelta(seconds=interval) <= now:
             due.append((last, item))
     due.sort(key=lambda pair: (pair[0] is not None, pair[0] or now, pair[1].id))

@@ -510,7 +510,8 @@ class InstantlyColumns(_Base):
         return self._driver.run(due_flow(self._flow_ctx(), table_id, now or self._clock.now()))
 
     def history(self, link: str, *, limit: int = 20) -> list[SyncRun]:
-        """Sync runs of a link, newest first."""
+        """Runs of a link, newest first: its syncs, and its pushes (a push holds the link's
+        lease as a run too; their ids start with ``push-``)."""
         return self._driver.run(_history(self._flow_ctx(), link, limit))
 
     def links(self, table_id: str | None = None) -> list[CampaignLink]:
@@ -800,7 +801,8 @@ class AsyncInstantlyColumns(_Base):
         )
 
     async def history(self, link: str, *, limit: int = 20) -> list[SyncRun]:
-        """Sync runs of a link, newest first."""
+        """Runs of a link, newest first: its syncs, and its pushes (a push holds the link's
+        lease as a run too; their ids start with ``push-``)."""
         return await self._driver.run(_history(self._flow_ctx(), link, limit))
 
     async def links(self, table_id: str | None = None) -> list[CampaignLink]:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import html
+import json
+import threading
 import warnings
+import weakref
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 import attrs
 
@@ -15,6 +18,9 @@ from instantly_columns.domain._html import html_table
 from instantly_columns.domain.columns import InstantlySubtype
 from instantly_columns.domain.summary import Aggregate, SummaryCell
 from instantly_columns.ports import PushStatus, RunStatus, SyncRun, _LinkIdAlias
+
+if TYPE_CHECKING:
+    import sqlite3
 
 __all__ = [
     "AnalyticsDay",
@@ -24,6 +30,7 @@ __all__ = [
     "PushProgress",
     "PushReport",
     "PushRowReport",
+    "PushRows",
     "SettingsChange",
     "SummaryRow",
     "SyncReport",
@@ -69,24 +76,290 @@ class PushRowReport:
         }
 
 
+class PushSpool:
+    """Where a push keeps what it learns row by row, off the heap: the per-row results, the
+    request bodies, and the first row of each email (to dedupe rows that share one across
+    pages). A private temporary SQLite database: in memory while small, spilled to a file
+    beyond a couple of megabytes, deleted when the report that reads it is.
+
+    The push flow writes; [`PushRows`][instantly_columns.service.reports.PushRows] and the
+    report's ``bodies`` and ``updates`` read. Safe to read from any thread.
+    """
+
+    _FLUSH = 1000
+
+    def __init__(self) -> None:
+        import sqlite3  # here, not at import: most programs never push
+
+        self._db: sqlite3.Connection = sqlite3.connect("", check_same_thread=False)
+        self._lock = threading.Lock()
+        self._db.executescript(
+            "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;"
+            "CREATE TABLE results (seq INTEGER PRIMARY KEY, row_id TEXT NOT NULL, "
+            "status TEXT NOT NULL, email TEXT, lead_id TEXT, error TEXT, pushed_at TEXT);"
+            "CREATE INDEX results_by_row ON results (row_id);"
+            "CREATE TABLE bodies (kind TEXT NOT NULL, seq INTEGER NOT NULL, body TEXT NOT NULL,"
+            " PRIMARY KEY (kind, seq));"
+            "CREATE TABLE seen (email TEXT PRIMARY KEY, row_id TEXT NOT NULL) WITHOUT ROWID;"
+        )
+        weakref.finalize(self, self._db.close)
+        self._rows: list[tuple[Any, ...]] = []
+        self._counts: Counter[str] = Counter()
+        self._bodies: dict[str, int] = {}
+        self._size = 0
+
+    # --- written by the push ---------------------------------------------------------------
+
+    def add(self, seq: int, row: PushRowReport) -> None:
+        """The result of the row read ``seq``-th (from 0; every seq gets exactly one)."""
+        pushed_at = row.pushed_at.isoformat() if row.pushed_at is not None else None
+        self._rows.append(
+            (seq, row.row_id, row.status, row.email, row.lead_id, row.error, pushed_at)
+        )
+        self._counts[row.status] += 1
+        self._size += 1
+        if len(self._rows) >= self._FLUSH:
+            self._flush()
+
+    def add_body(self, kind: Literal["bodies", "updates"], body: Mapping[str, Any]) -> None:
+        """A request body, in order."""
+        seq = self._bodies.get(kind, 0)
+        self._bodies[kind] = seq + 1
+        text = json.dumps(body, separators=(",", ":"), ensure_ascii=False, default=str)
+        with self._lock:
+            self._db.execute("INSERT INTO bodies VALUES (?, ?, ?)", (kind, seq, text))
+
+    def firsts(self, emails: Iterable[str]) -> dict[str, str]:
+        """The first row of each of these emails seen so far (see `remember`)."""
+        wanted = sorted(set(emails))
+        found: dict[str, str] = {}
+        with self._lock:
+            for start in range(0, len(wanted), 500):
+                part = wanted[start : start + 500]
+                marks = ",".join("?" * len(part))
+                found.update(
+                    self._db.execute(
+                        f"SELECT email, row_id FROM seen WHERE email IN ({marks})",  # noqa: S608 (marks)
+                        part,
+                    ).fetchall()
+                )
+        return found
+
+    def remember(self, firsts: Iterable[tuple[str, str]]) -> None:
+        """Remember ``(email, first row id)`` pairs; an email seen before keeps its row."""
+        with self._lock:
+            self._db.executemany("INSERT OR IGNORE INTO seen VALUES (?, ?)", firsts)
+
+    def finish(self) -> None:
+        """The push is over: results written out, dedupe state dropped."""
+        self._flush()
+        with self._lock:
+            self._db.execute("DELETE FROM seen")
+
+    def _flush(self) -> None:
+        if self._rows:
+            with self._lock:
+                self._db.executemany("INSERT INTO results VALUES (?, ?, ?, ?, ?, ?, ?)", self._rows)
+            self._rows = []
+
+    # --- read by the report ----------------------------------------------------------------
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return dict(sorted(self._counts.items()))
+
+    def __len__(self) -> int:
+        return self._size
+
+    def rows(self, first: int, stop: int) -> list[PushRowReport]:
+        """Results ``first`` up to ``stop`` (exclusive), in the order the rows were read."""
+        self._flush()
+        with self._lock:
+            found = self._db.execute(
+                "SELECT row_id, status, email, lead_id, error, pushed_at FROM results "
+                "WHERE seq >= ? AND seq < ? ORDER BY seq",
+                (first, stop),
+            ).fetchall()
+        return [_row(r) for r in found]
+
+    def result(self, row_id: str) -> PushRowReport | None:
+        self._flush()
+        with self._lock:
+            found = self._db.execute(
+                "SELECT row_id, status, email, lead_id, error, pushed_at FROM results "
+                "WHERE row_id = ? ORDER BY seq LIMIT 1",
+                (row_id,),
+            ).fetchone()
+        return None if found is None else _row(found)
+
+    def body_count(self, kind: str) -> int:
+        return self._bodies.get(kind, 0)
+
+    def bodies(self, kind: str, first: int, stop: int) -> list[dict[str, Any]]:
+        with self._lock:
+            found = self._db.execute(
+                "SELECT body FROM bodies WHERE kind = ? AND seq >= ? AND seq < ? ORDER BY seq",
+                (kind, first, stop),
+            ).fetchall()
+        return [json.loads(text) for (text,) in found]
+
+
+def _row(record: tuple[Any, ...]) -> PushRowReport:
+    row_id, status, email, lead_id, error, pushed_at = record
+    return PushRowReport(
+        row_id,
+        status,
+        email,
+        lead_id,
+        error,
+        None if pushed_at is None else datetime.fromisoformat(pushed_at),
+    )
+
+
+_PAGE = 1000
+
+
+class _Lazy(Sequence[Any]):
+    """A read-only sequence over a spool: indexes and slices read what they ask for,
+    iteration reads a page at a time. Equal to any sequence with the same items; pickles
+    (and copies) as a tuple."""
+
+    def _count(self) -> int:
+        raise NotImplementedError
+
+    def _read(self, first: int, stop: int) -> list[Any]:
+        raise NotImplementedError
+
+    def __len__(self) -> int:
+        return self._count()
+
+    @overload
+    def __getitem__(self, index: int) -> Any: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Any]: ...
+    def __getitem__(self, index: int | slice) -> Any:
+        size = self._count()
+        if isinstance(index, slice):
+            first, stop, step = index.indices(size)
+            if step != 1:
+                return [self[i] for i in range(first, stop, step)]
+            return self._read(first, stop) if first < stop else []
+        position = index + size if index < 0 else index
+        if not 0 <= position < size:
+            raise IndexError("index out of range")
+        return self._read(position, position + 1)[0]
+
+    def __iter__(self) -> Iterator[Any]:
+        size = self._count()
+        for first in range(0, size, _PAGE):
+            yield from self._read(first, min(first + _PAGE, size))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence) or isinstance(other, str):
+            return NotImplemented
+        return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __reduce__(self) -> Any:
+        return (tuple, (tuple(self),))
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__}: {len(self)}>"
+
+
+class PushRows(_Lazy, Sequence[PushRowReport]):
+    """The per-row results of a push, in the order its rows were read: a read-only sequence
+    that keeps them off the heap (see ``PushSpool``) and reads them back a page at a time as
+    it is iterated, indexed or sliced. ``result(row_id)`` finds one row's; ``counts`` are
+    kept as the push goes. A push of 100,000 rows holds no 100,000 results in memory."""
+
+    def __init__(self, spool: PushSpool) -> None:
+        self._spool = spool
+
+    def _count(self) -> int:
+        return len(self._spool)
+
+    def _read(self, first: int, stop: int) -> list[PushRowReport]:
+        return self._spool.rows(first, stop)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return self._spool.counts
+
+    def result(self, row_id: str) -> PushRowReport | None:
+        return self._spool.result(row_id)
+
+
+class _Bodies(_Lazy, Sequence[Mapping[str, Any]]):
+    def __init__(self, spool: PushSpool, kind: Literal["bodies", "updates"]) -> None:
+        self._spool = spool
+        self._kind = kind
+
+    def _count(self) -> int:
+        return self._spool.body_count(self._kind)
+
+    def _read(self, first: int, stop: int) -> list[dict[str, Any]]:
+        return self._spool.bodies(self._kind, first, stop)
+
+
+class _HtmlRows(Sequence[tuple[object, ...]]):
+    """The report's rows as table cells, read only as far as a notebook shows them."""
+
+    def __init__(self, rows: Sequence[PushRowReport]) -> None:
+        self._rows = rows
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def __getitem__(self, index: Any) -> Any:
+        found = self._rows[index]
+        if isinstance(index, slice):
+            return [_cells(r) for r in found]
+        return _cells(found)
+
+
+def _cells(r: PushRowReport) -> tuple[object, ...]:
+    return (r.row_id, r.status, r.email, r.lead_id, r.error)
+
+
 @attrs.frozen
 class PushReport(_LinkIdAlias):
     """The result of a push: one result per input row, the requests made, and in a dry run
-    exactly the request bodies that would have been sent."""
+    exactly the request bodies that would have been sent.
+
+    A push keeps its per-row results, bodies and updates off the heap (see
+    [`PushRows`][instantly_columns.service.reports.PushRows]): ``counts`` cost nothing,
+    ``rows``, ``bodies`` and ``updates`` are sequences read back as they are iterated, and
+    ``result(row_id)`` looks one row up."""
 
     link_id: str
     campaign_id: str
     dry_run: bool
-    rows: tuple[PushRowReport, ...]
+    rows: Sequence[PushRowReport]
+    """One result per input row, in the order the rows were read (by id; ids asked for in
+    ``rows=`` that name no row come last)."""
     requests: int
-    bodies: tuple[Mapping[str, Any], ...] = ()
+    bodies: Sequence[Mapping[str, Any]] = ()
     """The bulk-add JSON bodies, in order (always filled; nothing is sent when ``dry_run``)."""
-    updates: tuple[Mapping[str, Any], ...] = ()
+    updates: Sequence[Mapping[str, Any]] = ()
     """The lead updates (``{"lead_id": ..., "fields": ...}``) for rows that changed."""
 
     @property
     def counts(self) -> dict[str, int]:
+        """Rows by status."""
+        kept = getattr(self.rows, "counts", None)
+        if isinstance(kept, dict):
+            return kept
         return dict(sorted(Counter(r.status for r in self.rows).items()))
+
+    def result(self, row_id: str) -> PushRowReport | None:
+        """The result of one row, or ``None`` when the push had no such row."""
+        find = getattr(self.rows, "result", None)
+        if callable(find):
+            found: PushRowReport | None = find(row_id)
+            return found
+        return next((r for r in self.rows if r.row_id == row_id), None)
 
     def __repr__(self) -> str:
         counts = ", ".join(f"{k}={v}" for k, v in self.counts.items())
@@ -94,10 +367,27 @@ class PushReport(_LinkIdAlias):
         return f"<PushReport {mode}{len(self.rows)} rows: {counts}; {self.requests} requests>"
 
     def _repr_html_(self) -> str:
-        rows = [(r.row_id, r.status, r.email, r.lead_id, r.error) for r in self.rows]
         return f"<p>{html.escape(repr(self))}</p>" + html_table(
-            rows, headers=["row", "status", "email", "lead id", "error"], limit=_HTML_ROWS
+            _HtmlRows(self.rows),
+            headers=["row", "status", "email", "lead id", "error"],
+            limit=_HTML_ROWS,
         )
+
+
+def spooled_report(
+    link_id: str, campaign_id: str, dry_run: bool, spool: PushSpool, requests: int
+) -> PushReport:
+    """A push report that reads its rows, bodies and updates from ``spool``."""
+    spool.finish()
+    return PushReport(
+        link_id,
+        campaign_id,
+        dry_run,
+        PushRows(spool),
+        requests,
+        _Bodies(spool, "bodies"),
+        _Bodies(spool, "updates"),
+    )
 
 
 @attrs.frozen
@@ -116,7 +406,9 @@ class ProgressEvent(_LinkIdAlias):
 class PushProgress(_LinkIdAlias):
     """Reported by a push before its first bulk call, after each one, and once at the end
     (``done``). ``rows_total`` counts the rows this push sends as new leads in bulk calls;
-    rows pushed before, invalid rows and lead updates are not part of it."""
+    rows pushed before, invalid rows and lead updates are not part of it. A push reads the
+    table a page at a time, so ``rows_total`` is what it has found to send so far: it grows
+    while the push reads, and is final in the ``done`` event."""
 
     link_id: str
     rows_done: int
