@@ -237,6 +237,10 @@ class _LinkIdAlias:
         return self.link_id  # type: ignore[attr-defined,no-any-return]
 
 
+PUSH_RUN_PREFIX = "push-"
+"""The id of every run a push records as its lease starts with this (syncs' never do)."""
+
+
 @attrs.frozen
 class SyncRun(_LinkIdAlias):
     """One engagement sync of one link: a history entry, a lease while running, and a
@@ -256,6 +260,12 @@ class SyncRun(_LinkIdAlias):
     errors: tuple[str, ...] = ()
     cursor: str | None = None
     summary: Mapping[str, Any] | None = None
+
+    @property
+    def kind(self) -> Literal["sync", "push"]:
+        """What the run is: an engagement sync, or a push (which holds the same per-link
+        lease and shows in the history too; its id starts with ``PUSH_RUN_PREFIX``)."""
+        return "push" if self.id.startswith(PUSH_RUN_PREFIX) else "sync"
 
 
 PushStatus: TypeAlias = Literal[

@@ -314,7 +314,7 @@ def wait_until_running(store: PostgresStore, links: Sequence[str], timeout: floa
     while time.monotonic() < deadline:
         for link in links:
             runs = store.runs(link, limit=1)
-            if runs and runs[0].status == "running":
+            if runs and runs[0].status == "running" and runs[0].kind == "sync":
                 return True
         time.sleep(0.05)
     return False

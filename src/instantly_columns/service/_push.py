@@ -37,7 +37,7 @@ from instantly_columns.errors import (
     PushInProgress,
     SyncInProgress,
 )
-from instantly_columns.ports import CellWrite, LedgerEntry, SyncRun
+from instantly_columns.ports import PUSH_RUN_PREFIX, CellWrite, LedgerEntry, SyncRun
 from instantly_columns.service._context import (
     LEAD_PAGE,
     ROW_PAGE,
@@ -55,9 +55,6 @@ from instantly_columns.service.reports import (
     spooled_report,
 )
 
-PUSH_RUN_PREFIX = "push-"
-"""The id of every run a push records as its lease starts with this (syncs' never do)."""
-
 TOO_LARGE = (
     "this lead alone is too large for Instantly's request size limit (HTTP 413): "
     "shorten its fields or its step copy"
@@ -66,7 +63,7 @@ TOO_LARGE = (
 
 def is_push_run(run: SyncRun) -> bool:
     """Whether a run of a link's history is a push's lease (not a sync)."""
-    return run.id.startswith(PUSH_RUN_PREFIX)
+    return run.kind == "push"
 
 
 class PushLease:
