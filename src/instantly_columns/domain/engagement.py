@@ -194,6 +194,8 @@ _INT_TEXT = re.compile(r"\s*([+-]?\d{1,18})(?:\.0*)?\s*", re.ASCII)
 def _int_like(value: object) -> int | None:
     """An integer read leniently from JSON: ints, integral floats and decimals, and strings of
     up to 18 digits. Booleans and everything else are `None`."""
+    if type(value) is int:  # the usual case, first
+        return value
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
@@ -321,7 +323,7 @@ class EngagementCells:
         }
 
 
-def _email_status(lead: Mapping[str, Any]) -> str:
+def _email_status(lead: Mapping[str, Any], last_contacted: str | None) -> str:
     status = _int_like(lead.get("status"))
     if status is not None and status in _TERMINAL_BY_LEAD_STATUS:
         return _TERMINAL_BY_LEAD_STATUS[status]
@@ -331,12 +333,14 @@ def _email_status(lead: Mapping[str, Any]) -> str:
         return EMAIL_CLICKED
     if _count(lead.get("email_open_count")) > 0:
         return EMAIL_OPENED
-    if normalize_timestamp(lead.get("timestamp_last_contact")) is not None:
+    if last_contacted is not None:
         return EMAIL_SENT
     return EMAIL_NOT_SENT
 
 
 def _checked(lead: object) -> Mapping[str, Any]:
+    if type(lead) is dict:  # what JSON decodes to: no ABC check
+        return lead
     if not isinstance(lead, Mapping):
         raise ApiResponseError(f"a lead must be a JSON object, got {type(lead).__name__}")
     return lead
@@ -365,7 +369,7 @@ def project(lead: Mapping[str, Any], subtype: EngagementSubtype) -> EngagementVa
     if subtype == "engagement_status":
         return interest_label(lead.get("lt_interest_status"))
     if subtype == "email_status":
-        return _email_status(lead)
+        return _email_status(lead, normalize_timestamp(lead.get("timestamp_last_contact")))
     if subtype == "last_contacted":
         return normalize_timestamp(lead.get("timestamp_last_contact"))
     if subtype == "reply_count":
@@ -384,10 +388,11 @@ def project_all(lead: Mapping[str, Any]) -> EngagementCells:
     Never raises on the lead's contents; raises `ApiResponseError` if `lead` is not a mapping.
     """
     lead = _checked(lead)
+    last_contacted = normalize_timestamp(lead.get("timestamp_last_contact"))  # parsed once
     return EngagementCells(
         engagement_status=interest_label(lead.get("lt_interest_status")),
-        email_status=_email_status(lead),
-        last_contacted=normalize_timestamp(lead.get("timestamp_last_contact")),
+        email_status=_email_status(lead, last_contacted),
+        last_contacted=last_contacted,
         reply_count=_count(lead.get("email_reply_count")),
         open_count=_count(lead.get("email_open_count")),
     )
