@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import AsyncIterator, Callable, Generator, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from instantly_columns.engine.effects import (
@@ -26,6 +25,8 @@ from instantly_columns.engine.effects import (
 from instantly_columns.ports import AsyncTransport, Clock, Transport
 
 if TYPE_CHECKING:
+    from concurrent.futures import ThreadPoolExecutor
+
     import anyio
 
 __all__ = ["AsyncDriver", "SyncDriver"]
@@ -70,6 +71,11 @@ class SyncDriver:
         self._pool: ThreadPoolExecutor | None = None
         self._lock = threading.Lock()
         self._local = threading.local()
+
+    def widened(self, concurrency: int) -> SyncDriver:
+        """A driver over the same transport and clock with room for `concurrency` threads in
+        `Gather`: for running many flows at once (close it afterwards)."""
+        return SyncDriver(self._transport, self._clock, concurrency=concurrency)
 
     def run(self, flow: Flow[T]) -> T:
         """Run `flow` to its end and return its result."""
@@ -138,6 +144,8 @@ class SyncDriver:
     def _gather(self, flows: tuple[Flow[Any], ...]) -> list[Outcome[Any]]:
         if len(flows) <= 1 or getattr(self._local, "inside", False):
             return [self._one(f) for f in flows]
+        from concurrent.futures import ThreadPoolExecutor
+
         with self._lock:
             if self._pool is None:
                 self._pool = ThreadPoolExecutor(
@@ -162,6 +170,15 @@ class AsyncDriver:
         self._concurrency = max(1, concurrency)
         self._slots: anyio.CapacityLimiter | None = None
         self._store_slot: anyio.CapacityLimiter | None = None
+        self._store_owner: AsyncDriver = self
+
+    def widened(self, concurrency: int) -> AsyncDriver:
+        """A driver over the same transport and clock with `concurrency` requests in flight,
+        whose blocking calls still go one at a time together with this driver's: for running
+        many flows at once."""
+        driver = AsyncDriver(self._transport, self._clock, concurrency=concurrency)
+        driver._store_owner = self._store_owner
+        return driver
 
     async def run(self, flow: Flow[T]) -> T:
         """Run `flow` to its end and return its result."""
@@ -200,7 +217,10 @@ class AsyncDriver:
 
         if self._slots is None or self._store_slot is None:
             self._slots = anyio.CapacityLimiter(self._concurrency)
-            self._store_slot = anyio.CapacityLimiter(1)
+            if self._store_owner is self:
+                self._store_slot = anyio.CapacityLimiter(1)
+            else:  # one store call at a time across the drivers that share it
+                self._store_slot = self._store_owner._limiters()[1]
         return self._slots, self._store_slot
 
     async def _perform(self, effect: Effect) -> Any:
