@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from _client_support import C1, KEY, Script, reply
 from instantly_columns.api.core import ApiCore
 from instantly_columns.api.ratelimit import WorkspaceLimiter
 from instantly_columns.config import ClientSettings
@@ -19,7 +20,6 @@ from instantly_columns.engine.drivers import SyncDriver
 from instantly_columns.errors import ApiResponseError
 from instantly_columns.ports import ApiKey
 from instantly_columns.testing.clock import FakeClock
-from tests._client_support import C1, KEY, Script, reply
 
 
 def _core() -> tuple[ApiCore, FakeClock]:

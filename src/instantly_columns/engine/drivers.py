@@ -54,9 +54,9 @@ def _emitted_outside_stream(flow: object) -> TypeError:
 class SyncDriver:
     """Runs flows in the calling thread.
 
-    `Gather` runs its sub-flows on a small thread pool kept for the driver's life; a `Gather`
-    inside a pool thread runs its sub-flows one after another, so nesting cannot exhaust the
-    pool.
+    `Gather` runs its first sub-flow in the calling thread and the others on a small thread
+    pool kept for the driver's life; a `Gather` inside a pool thread runs its sub-flows one
+    after another, so nesting cannot exhaust the pool.
 
     Args:
         transport: What `Call` effects go through (`None`: flows must not send requests).
@@ -152,7 +152,14 @@ class SyncDriver:
                     max_workers=self._concurrency, thread_name_prefix="instantly-columns"
                 )
             pool = self._pool
-        return list(pool.map(self._in_pool, flows))
+        # The first sub-flow runs in this thread, which would only wait otherwise: one
+        # thread hand-off fewer for each gather (a sync's next page is its first).
+        rest = [pool.submit(self._in_pool, f) for f in flows[1:]]
+        try:
+            first = self._one(flows[0])
+        finally:
+            outcomes = [future.result() for future in rest]
+        return [first, *outcomes]
 
 
 class AsyncDriver:

@@ -8,6 +8,7 @@ import threading
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from itertools import repeat
+from operator import attrgetter
 from typing import Any
 
 import attrs
@@ -264,6 +265,10 @@ def _store_page(
     lease.commit(link.table_id, writes, advance)
 
 
+_in_column_order = attrgetter(*ENGAGEMENT_SUBTYPES)
+"""An `EngagementCells`' values in the order of `ENGAGEMENT_SUBTYPES` (its field names)."""
+
+
 def _page_writes(
     ctx: Ctx,
     table_id: str,
@@ -288,8 +293,7 @@ def _page_writes(
             continue
         matched += len(row_ids)
         duplicates += len(row_ids) - 1
-        cells = project_all(lead).as_dict()
-        values = [cells[s] for s in ENGAGEMENT_SUBTYPES]
+        values = _in_column_order(project_all(lead))
         for row_id in row_ids:
             writes += map(CellWrite, repeat(row_id), column_ids, values)
     return writes, (matched, unmatched, duplicates)
