@@ -525,8 +525,9 @@ class InstantlyColumns(_Base):
         callbacks = [progress if callable(progress) else None] * len(links)
         if bars is not None:
             labels = self._driver.run(_labels(self._flow_ctx(), links, "Sync"))
-        # Each sync fetches a page while it writes the one before: two threads per link.
-        driver = self._driver.widened(2 * width)
+        # Each sync fetches a page in its own thread while a pool thread writes the page
+        # before.
+        driver = self._driver.widened(width)
         try:
             with bars or contextlib.nullcontext():
                 if bars is not None:
