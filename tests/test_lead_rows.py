@@ -119,3 +119,22 @@ def test_loads_limited_refuses_deep_nesting_and_long_integers() -> None:
     assert loads_limited("[" * 64 + "]" * 64) is not None
     with pytest.raises(JsonLimitError):
         loads_limited("1" * 5000)
+
+
+digits = st.text(alphabet="0123456789", min_size=1, max_size=1)
+
+
+@st.composite
+def canonical_shaped(draw: st.DrawFn) -> str:
+    def d(n: int) -> str:
+        return "".join(draw(digits) for _ in range(n))
+
+    return f"{d(4)}-{d(2)}-{d(2)}T{d(2)}:{d(2)}:{d(2)}.{d(3)}Z"
+
+
+@settings(max_examples=500)
+@given(st.one_of(canonical_shaped(), st.datetimes().map(lambda m: m.isoformat() + "Z")))
+def test_a_canonical_timestamp_takes_the_short_way_to_the_same_answer(text: str) -> None:
+    from instantly_columns.domain.engagement import _normalize_any, normalize_timestamp
+
+    assert normalize_timestamp(text) == _normalize_any(text)

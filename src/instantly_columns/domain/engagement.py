@@ -229,6 +229,10 @@ _TIMESTAMP = re.compile(
 )
 
 
+_CANONICAL = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", re.ASCII)
+"""The canonical form `normalize_timestamp` returns."""
+
+
 def _format_utc(moment: datetime) -> str:
     ms = moment.microsecond // 1000
     return (
@@ -251,6 +255,25 @@ def normalize_timestamp(value: object) -> str | None:
     sync writes an empty cell instead of failing. The canonical form has a fixed width, so
     comparing two results as strings compares the instants, and normalizing is idempotent.
     """
+    if type(value) is str and len(value) == 24 and _CANONICAL.fullmatch(value):
+        # Already canonical (what Instantly sends): only the date and time need checking.
+        try:
+            datetime(
+                int(value[0:4]),
+                int(value[5:7]),
+                int(value[8:10]),
+                int(value[11:13]),
+                int(value[14:16]),
+                int(value[17:19]),
+            )
+        except ValueError:
+            return None
+        return value
+    return _normalize_any(value)
+
+
+def _normalize_any(value: object) -> str | None:
+    """`normalize_timestamp` for every input, parsed and formatted."""
     if isinstance(value, datetime):
         moment = value
     elif isinstance(value, str):
