@@ -60,30 +60,41 @@ def _measured(work: Callable[[], dict[str, Any]]) -> dict[str, Any]:
 # --- the fake, in a process of its own ---------------------------------------------------------
 
 
-def fake_server(leads: int, latency: float, engage: bool = False) -> None:
+def fake_server(leads: int, latency: float, engage: bool = False, campaigns: int = 1) -> None:
+    """``campaigns`` campaigns of ``leads`` leads each; campaign ``k`` holds the leads
+    ``p{k * leads + i}@example.com``. Answers ``count`` (requests served) and ``violations``
+    (requests its rate limiter refused) on standard input."""
     from instantly_columns.testing import FakeInstantly
 
     fake = FakeInstantly(seed=5, plan_lead_limit=10**8)
     key = fake.create_api_key()
-    campaign = fake.create_campaign(name="Bench", sequences=[{"steps": STEPS}])
-    for start in range(0, leads, 10_000):
-        fake.add_leads(
-            campaign["id"],
-            [
-                {"email": f"p{i}@example.com", "first_name": f"F{i}"}
-                for i in range(start, min(leads, start + 10_000))
-            ],
-        )
+    ids = []
+    for k in range(campaigns):
+        name = "Bench" if campaigns == 1 else f"Bench {k + 1}"
+        campaign = fake.create_campaign(name=name, sequences=[{"steps": STEPS}])
+        ids.append(campaign["id"])
+        first = k * leads
+        for start in range(first, first + leads, 10_000):
+            fake.add_leads(
+                campaign["id"],
+                [
+                    {"email": f"p{i}@example.com", "first_name": f"F{i}"}
+                    for i in range(start, min(first + leads, start + 10_000))
+                ],
+            )
+        if engage and leads:
+            fake.activate(campaign["id"])
     if engage and leads:
-        fake.activate(campaign["id"])
         fake.advance(86400 * 3)
     if latency > 0:
         fake.faults.latency(latency)
     with fake.serve() as url:
-        _emit({"url": url, "key": key, "campaign": campaign["id"]})
+        _emit({"url": url, "key": key, "campaign": ids[0], "campaigns": ids})
         for line in sys.stdin:
             if line.strip() == "count":
                 _emit({"requests": len(fake.requests)})
+            elif line.strip() == "violations":
+                _emit({"violations": len(fake.report().limit_violations)})
 
 
 # --- set-up processes ----------------------------------------------------------------------
@@ -136,6 +147,49 @@ def linked_table(path: str, rows: int, url: str, key: str, campaign: str) -> Non
             state = service.wizard_advance(state, answer)
         assert state.link_id is not None, state
         _emit({"link": state.link_id})
+
+
+def linked_tables(path: str, rows: int, url: str, key: str, campaigns: list[str]) -> None:
+    """A SQLite file with one table of ``rows`` rows per campaign (``rows * len(campaigns)``
+    in all), a link to each campaign."""
+    from instantly_columns import Column, InstantlyColumns
+    from instantly_columns.config import ClientSettings
+    from instantly_columns.domain.wizard import (
+        CampaignAnswer,
+        ConnectAnswer,
+        CreateAnswer,
+        MappingAnswer,
+        SequenceAnswer,
+        WizardState,
+    )
+    from instantly_columns.storage import SQLiteStore
+
+    with SQLiteStore(path) as store:
+        store.create_table(TABLE, "Leads")
+        store.save_columns(
+            TABLE,
+            [
+                Column(id=EMAIL, key=EMAIL, name="Email"),
+                Column(id=FIRST, key=FIRST, name="First Name"),
+            ],
+        )
+        for batch in _rows(rows * len(campaigns)):
+            store.insert_rows(TABLE, batch)
+        service = InstantlyColumns(store, settings=ClientSettings(base_url=url))
+        links = []
+        for campaign in campaigns:
+            state = WizardState(table_id=TABLE)
+            for answer in (
+                ConnectAnswer(api_key=key),
+                CampaignAnswer(campaign_id=campaign),
+                SequenceAnswer(mode="use_existing"),
+                MappingAnswer(),
+                CreateAnswer(),
+            ):
+                state = service.wizard_advance(state, answer)
+            assert state.link_id is not None, state
+            links.append(state.link_id)
+        _emit({"links": links})
 
 
 def engaged_table(path: str, rows: int, url: str, key: str, campaign: str) -> None:
@@ -191,6 +245,32 @@ def sync_ours(template: str, url: str, link: str) -> None:
             def work() -> dict[str, Any]:
                 report = service.sync(link, full=True)
                 return {"leads": report.run.leads_seen, "cells": report.run.cells_written}
+
+            _emit(_measured(work))
+    finally:
+        Path(path).unlink()
+
+
+def sync_table_ours(template: str, url: str, links: list[str], sequential: bool) -> None:
+    """Every link of the table: ``sync_table``, or one ``sync`` after another."""
+    from instantly_columns import InstantlyColumns
+    from instantly_columns.config import ClientSettings
+    from instantly_columns.storage import SQLiteStore
+
+    path = _copy(template)
+    try:
+        with SQLiteStore(path) as store:
+            service = InstantlyColumns(store, settings=ClientSettings(base_url=url))
+            _warm_http()
+
+            def work() -> dict[str, Any]:
+                if sequential:
+                    reports = [service.sync(link, full=True) for link in links]
+                else:
+                    reports = service.sync_table(TABLE, full=True)
+                assert sorted(r.link_id for r in reports) == sorted(links)
+                assert all(r.run.status == "ok" for r in reports), [r.run for r in reports]
+                return {"leads": sum(r.run.leads_seen for r in reports)}
 
             _emit(_measured(work))
     finally:
@@ -444,6 +524,8 @@ CHILDREN: dict[str, Callable[..., None]] = {
     "sync-ours": sync_ours,
     "sync-bare": sync_bare,
     "sync-original": sync_original,
+    "linked-tables": linked_tables,
+    "sync-table": sync_table_ours,
     "push-ours": push_ours,
     "summary-local": summary_local,
     "sqlite-ours": sqlite_ours,

@@ -48,6 +48,8 @@ class Sizes:
     repeat: int
     push_repeat: int = 1  # request counts and peaks barely move between runs
     latency: float = 0.02
+    table: tuple[int, int] = (20, 5_000)  # sync_table: campaigns x leads each
+    table_latency: float = 0.1
 
 
 # About a quarter of an hour on a shared two-core machine. A sync of 300,000 leads adds some
@@ -70,6 +72,7 @@ QUICK = Sizes(
     summary_rows=2_000,
     imports=3,
     repeat=1,
+    table=(3, 500),
 )
 
 
@@ -113,14 +116,18 @@ def child(name: str, **args: Any) -> dict[str, Any]:
 class FakeServer:
     """A FakeInstantly workspace served by a process of its own."""
 
-    def __init__(self, leads: int, latency: float, *, engage: bool = False) -> None:
+    def __init__(
+        self, leads: int, latency: float, *, engage: bool = False, campaigns: int = 1
+    ) -> None:
         self._proc = subprocess.Popen(
             [
                 sys.executable,
                 "-m",
                 "benchmarks._children",
                 "fake-server",
-                json.dumps({"leads": leads, "latency": latency, "engage": engage}),
+                json.dumps(
+                    {"leads": leads, "latency": latency, "engage": engage, "campaigns": campaigns}
+                ),
             ],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
@@ -137,13 +144,21 @@ class FakeServer:
         self.url: str = info["url"]
         self.key: str = info["key"]
         self.campaign: str = info["campaign"]
+        self.campaigns: list[str] = info["campaigns"]
 
-    def requests(self) -> int:
+    def _ask(self, question: str, answer: str) -> int:
         assert self._proc.stdin is not None
         assert self._proc.stdout is not None
-        self._proc.stdin.write("count\n")
+        self._proc.stdin.write(f"{question}\n")
         self._proc.stdin.flush()
-        return int(json.loads(self._proc.stdout.readline())["requests"])
+        return int(json.loads(self._proc.stdout.readline())[answer])
+
+    def requests(self) -> int:
+        return self._ask("count", "requests")
+
+    def violations(self) -> int:
+        """Requests the fake's rate limiter answered 429 so far."""
+        return self._ask("violations", "violations")
 
     def close(self) -> None:
         if self._proc.stdin is not None:
@@ -156,8 +171,10 @@ class FakeServer:
 
 
 @contextlib.contextmanager
-def fake_server(leads: int, latency: float, *, engage: bool = False) -> Iterator[FakeServer]:
-    server = FakeServer(leads, latency, engage=engage)
+def fake_server(
+    leads: int, latency: float, *, engage: bool = False, campaigns: int = 1
+) -> Iterator[FakeServer]:
+    server = FakeServer(leads, latency, engage=engage, campaigns=campaigns)
     try:
         yield server
     finally:
@@ -256,6 +273,84 @@ def sync_rows(sizes: Sizes, tmp: Path) -> list[Row]:
             _range(original_all),
             "> 1 at every size",
             all(r > 1 for r in original_all),
+        ),
+    ]
+
+
+def rate_floor(requests: int, latency: float) -> float:
+    """The least time ``requests`` requests can take within the workspace limiter's budget
+    (the documented Instantly rates), starting with a full budget: each rate lets ``limit``
+    go per ``period``, and the last answer takes one latency."""
+    from instantly_columns.api.ratelimit import INSTANTLY_RATES
+
+    waits = [(math.ceil(requests / rate.limit) - 1) * rate.period for rate in INSTANTLY_RATES]
+    return max(waits) + latency
+
+
+def sync_table_rows(sizes: Sizes, tmp: Path) -> list[Row]:
+    """Every campaign of a table synced by ``sync_table``, next to the same syncs one after
+    another and to the rate-limit floor."""
+    campaigns, leads = sizes.table
+    latency = sizes.table_latency
+    _say(f"sync_table: {campaigns} campaigns x {leads:,} leads, {latency * 1000:.0f} ms latency")
+    with fake_server(leads, latency, engage=True, campaigns=campaigns) as fake:
+        template = str(tmp / "table.db")
+        links = child(
+            "linked-tables",
+            path=template,
+            rows=leads,
+            url=fake.url,
+            key=fake.key,
+            campaigns=fake.campaigns,
+        )["links"]
+        before, refused = fake.requests(), fake.violations()
+        sequential = child(
+            "sync-table", template=template, url=fake.url, links=links, sequential=True
+        )
+        seq_requests = fake.requests() - before
+        table_s, counts, violations = [], [], fake.violations() - refused
+        for _ in range(sizes.repeat):
+            before, refused = fake.requests(), fake.violations()
+            ours = child(
+                "sync-table", template=template, url=fake.url, links=links, sequential=False
+            )
+            counts.append(fake.requests() - before)
+            violations += fake.violations() - refused
+            assert ours["leads"] == sequential["leads"] == campaigns * leads, (ours, sequential)
+            table_s.append(ours["seconds"])
+    requests = max(counts)
+    floor = rate_floor(requests, latency)
+    speedups = [sequential["seconds"] / t for t in table_s]
+    floors = [t / floor for t in table_s]
+    speedup, over_floor = _median(speedups), _median(floors)
+    label = f"{campaigns} campaigns × {leads:,} leads, `sync_table`, {latency * 1000:.0f} ms"
+    return [
+        Row(
+            f"{label}: speed-up over one sync after another",
+            f"{speedup:.1f}×",
+            "≥ 8×",
+            speedup >= 8,
+            [
+                f"sync_table of {campaigns} campaigns × {leads:,} leads at "
+                f"{latency * 1000:.0f} ms latency: {_median(table_s):.1f} s "
+                f"({requests} requests), one sync after another {sequential['seconds']:.1f} s "
+                f"({seq_requests} requests); rate-limit floor {floor:.1f} s (the requests "
+                f"within 100 per second and 6,000 per minute); peak RSS "
+                f"{sequential['peak_mb']:.0f} MB one after another; {violations} requests "
+                "refused by the server's rate limiter"
+            ],
+        ),
+        Row(
+            "  … time / rate-limit floor (requests within the workspace budget)",
+            f"{over_floor:.2f}×",
+            "≤ 1.3×",
+            over_floor <= 1.3,
+        ),
+        Row(
+            "  … requests refused by the API's rate limit",
+            f"{violations}",
+            "0",
+            violations == 0,
         ),
     ]
 
@@ -479,7 +574,7 @@ def fleet_rows(dsn: str | None) -> list[Row]:
 
 # --- the report ----------------------------------------------------------------------------
 
-WORKLOADS = ("sync", "push", "sqlite", "postgres", "summary", "import")
+WORKLOADS = ("sync", "sync-table", "push", "sqlite", "postgres", "summary", "import")
 EXTRA = ("fleet",)
 """Run only when named with --only (they need services the report does not: Redis)."""
 
@@ -491,6 +586,7 @@ def run(sizes: Sizes, only: set[str], dsn: str | None) -> tuple[list[Row], float
         tmp = Path(name)
         steps: dict[str, Callable[[], list[Row]]] = {
             "sync": lambda: sync_rows(sizes, tmp),
+            "sync-table": lambda: sync_table_rows(sizes, tmp),
             "push": lambda: push_rows(sizes, tmp),
             "sqlite": lambda: [sqlite_row(sizes, tmp)],
             "postgres": lambda: [postgres_row(sizes, dsn)],
@@ -552,6 +648,11 @@ test, without checking any figure. `--only sync,push,...` picks workloads.
   of requests it made times the latency. The *original approach* loads every page into
   memory, then looks the rows up by email and upserts all engagement cells in one
   `write_cells` (our store's bulk paths, so only the shape of the flow differs).
+- **`sync_table`** syncs every link of a table of 20 campaigns × 5,000 leads with 100 ms of
+  latency, the server enforcing Instantly's rate limits. It is compared with the same syncs
+  one after another, and with the *rate-limit floor*: the requests it made, sent as fast as
+  the workspace budget allows (100 per second, 6,000 per minute), plus one latency. The
+  requests the server refused with a 429 are counted.
 - **Storage floors** write into the same schema (same tables, indexes, upsert statement and
   `norm` lookup column) in one transaction, with the data made before the clock starts:
   SQLite, `executemany` of the store's upsert with the store's connection settings;

@@ -15,6 +15,7 @@ from instantly_columns import (
     InstantlyClient,
     InstantlyColumns,
 )
+from instantly_columns.service.facade import annotation_namespace
 
 # The few names that differ on purpose: closing, and the context-manager protocols.
 LIFECYCLE = {"close", "aclose", "__enter__", "__exit__", "__aenter__", "__aexit__"}
@@ -54,8 +55,10 @@ def test_the_same_methods_with_the_same_parameters(sync: type, async_: type) -> 
         assert [(p.name, p.kind, p.default) for p in a.parameters.values()] == [
             (p.name, p.kind, p.default) for p in b.parameters.values()
         ], name
-        hints_a = get_type_hints(method)
-        hints_b = get_type_hints(twin)
+        # The service imports its annotations' types for type checkers only (a light
+        # import); annotation_namespace() resolves them.
+        hints_a = get_type_hints(method, localns=annotation_namespace())
+        hints_b = get_type_hints(twin, localns=annotation_namespace())
         for param in a.parameters:
             if param == "self":
                 continue

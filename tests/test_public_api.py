@@ -100,3 +100,61 @@ def test_importing_the_service_leaves_what_it_does_not_need() -> None:
     code = "from instantly_columns.storage import PostgresStore; print(PostgresStore.__name__)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "PostgresStore"
+
+
+def test_importing_the_service_loads_no_flow_model_or_api_core() -> None:
+    """The service's import is its own module and the shared ports: the API core, the wire
+    and column models (pydantic), the flows, the field-mapping detector, the notebook helpers
+    and the progress bars load when a method needs them."""
+    unwanted = (
+        "pydantic",
+        "rich",
+        "instantly_columns.api.core",
+        "instantly_columns.api._wire",
+        "instantly_columns.api.results",
+        "instantly_columns.domain.columns",
+        "instantly_columns.domain.mapping",
+        "instantly_columns.domain.sequences",
+        "instantly_columns.domain.wizard",
+        "instantly_columns.service._push",
+        "instantly_columns.service._sync",
+        "instantly_columns.service._wizard",
+        "instantly_columns.service._webhooks",
+        "instantly_columns.service._progress",
+        "instantly_columns.charts",
+        "instantly_columns.frames",
+    )
+    code = (
+        "import sys; from instantly_columns import InstantlyColumns; "
+        f"print(sorted(m for m in sys.modules if m.split('.')[0] in {unwanted!r} "
+        f"or any(m == u or m.startswith(u + '.') for u in {unwanted!r})))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_a_service_over_sqlite_loads_neither_postgres_nor_the_cli() -> None:
+    """Made and used on SQLite, the service still loads no PostgreSQL adapter or driver, no
+    CLI, no notebook helper and no flow it did not run."""
+    unwanted = (
+        "psycopg",
+        "psycopg_pool",
+        "instantly_columns.storage.postgres",
+        "instantly_columns.cli",
+        "instantly_columns.charts",
+        "instantly_columns.frames",
+        "instantly_columns.testing",
+        "instantly_columns.service._push",
+        "instantly_columns.service._wizard",
+    )
+    code = (
+        "import sys\n"
+        "from instantly_columns import InstantlyColumns\n"
+        "from instantly_columns.storage import SQLiteStore\n"
+        "with SQLiteStore(':memory:') as store, InstantlyColumns(store, api_key='k') as s:\n"
+        "    assert s.due() == []\n"
+        f"print(sorted(m for m in sys.modules if m.split('.')[0] in {unwanted!r} "
+        f"or any(m == u or m.startswith(u + '.') for u in {unwanted!r})))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

@@ -10,13 +10,15 @@ import hashlib
 from collections.abc import Collection, Mapping, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
-from typing import Any, Literal, Protocol, TypeAlias, runtime_checkable
+from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeAlias, runtime_checkable
 
 import attrs
 
 from instantly_columns.config import API_KEY_ENV
-from instantly_columns.domain.columns import CellValue, Column, Row, SequenceMode
-from instantly_columns.domain.engagement import EngagementSubtype
+
+if TYPE_CHECKING:  # annotations only: the ports load without the column models (pydantic)
+    from instantly_columns.domain.columns import CellValue, Column, Row, SequenceMode
+    from instantly_columns.domain.engagement import EngagementSubtype
 
 __all__ = [
     "ApiKey",

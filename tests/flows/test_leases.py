@@ -20,8 +20,10 @@ from instantly_columns.testing import FakeClock, FakeInstantly
 
 
 class StallingStore:
-    """The test's store, except that the first ``lookup_rows`` of a chosen thread waits for a
-    signal: a worker that froze between fetching a page and writing it."""
+    """The test's store, except that the first ``lookup_rows`` once a worker thread is chosen
+    waits for a signal: a worker that froze between fetching a page and writing it. (The
+    sync matches a page in a thread of the driver's while it fetches the next one, so the
+    stall is armed by the worker, not tied to its thread.)"""
 
     def __init__(self, inner: Any) -> None:
         self._inner = inner
@@ -39,7 +41,7 @@ class StallingStore:
             return found
 
         def stalling(*args: Any, **kwargs: Any) -> Any:
-            if threading.get_ident() == self.stall_thread and not self.stalled.is_set():
+            if self.stall_thread is not None and not self.stalled.is_set():
                 self.stalled.set()
                 assert self.wake.wait(10)
             return found(*args, **kwargs)

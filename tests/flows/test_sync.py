@@ -10,7 +10,7 @@ from instantly_columns.api.client import InstantlyClient
 from instantly_columns.domain.columns import ENGAGEMENT_SUBTYPES, Row
 from instantly_columns.domain.engagement import project_all
 from instantly_columns.domain.summary import Aggregate
-from instantly_columns.errors import ServerError, SyncInProgress
+from instantly_columns.errors import ConfigError, ServerError, SyncInProgress
 from instantly_columns.ports import SyncRun
 from instantly_columns.service.reports import ProgressEvent
 from instantly_columns.testing import FakeInstantly
@@ -224,6 +224,29 @@ def test_several_campaigns_in_one_table_sync_concurrently(
     assert all(r.ok for r in reports)
     names = {c.name for c in store.columns(TABLE) if c.subtype == "reply_count"}
     assert names == {"Replies · Alpha", "Replies · Beta"}
+    assert not fake.report().limit_violations
+
+
+def test_sync_table_caps_the_links_synced_at_once(
+    service: Service, store: Any, fake: FakeInstantly, api_key: str
+) -> None:
+    setup_table(store, make_rows(60))
+    links = [
+        wizard_link(service, api_key, campaign_id=campaign_with_steps(fake, name))
+        for name in ("Alpha", "Beta", "Gamma")
+    ]
+    for link in links:
+        report = service.push(link, skip_if_in_campaign=False)
+        fake.activate(report.campaign_id)
+    fake.advance(timedelta(days=5))
+    with pytest.raises(ConfigError) as caught:
+        service.sync_table(TABLE, concurrency=0)
+    assert caught.value.problems[0].path == "concurrency"
+    one_at_a_time = service.sync_table(TABLE, concurrency=1)
+    assert [r.link_id for r in one_at_a_time] == [i.id for i in service.links(TABLE)]
+    assert all(r.ok and r.run.leads_seen == 60 for r in one_at_a_time)
+    cells = {c.id: c for c in store.columns(TABLE) if c.subtype == "reply_count"}
+    assert len(cells) == 3
     assert not fake.report().limit_violations
 
 

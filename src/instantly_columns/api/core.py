@@ -397,9 +397,19 @@ def _model(model: type[_M], data: Any, request: ApiRequest) -> _M:
         ) from None
 
 
+_FIELD_NAMES: dict[type[Any], tuple[str, ...]] = {}
+
+
+def _field_names(cls: type[Any]) -> tuple[str, ...]:
+    """The fields of a result class that its wire model fills (all but ``raw``), read once."""
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        names = _FIELD_NAMES[cls] = tuple(f.name for f in attrs.fields(cls) if f.name != "raw")
+    return names
+
+
 def _fields(cls: type[Any], model: BaseModel, raw: Any) -> dict[str, Any]:
-    names = {f.name for f in attrs.fields(cls)} - {"raw"}
-    values = {name: getattr(model, name) for name in names if hasattr(model, name)}
+    values = {name: getattr(model, name) for name in _field_names(cls) if hasattr(model, name)}
     values["raw"] = raw if isinstance(raw, Mapping) else {}
     return values
 
@@ -410,6 +420,24 @@ def _campaign(data: Any, request: ApiRequest) -> Campaign:
 
 def _lead(data: Any, request: ApiRequest) -> Lead:
     return Lead(**_fields(Lead, _model(_wire.LeadWire, data, request), data))
+
+
+def _lead_rows(data: Any, request: ApiRequest, cursor: str | None) -> Page[Mapping[str, Any]]:
+    """A page of leads as JSON objects, checked as `_lead` checks each (an object with a
+    string ``id``) without building anything; a page that fails the check goes through the
+    models, so its error is the one `lead_page` raises."""
+    items = data.get("items") if type(data) is dict else None
+    if type(items) is not list or not all(
+        type(item) is dict and type(item.get("id")) is str for item in items
+    ):
+        page = _model(_wire.PageWire, data, request)
+        for item in page.items:
+            _lead(item, request)  # raises what lead_page would
+        items = page.items
+    following, problem = page_cursor(data.get("next_starting_after"))
+    return Page(
+        tuple(items), starting_after=cursor, next_starting_after=following, cursor_problem=problem
+    )
 
 
 def _webhook(data: Any, request: ApiRequest) -> Webhook:
@@ -998,6 +1026,28 @@ class ApiCore:
         The body names the campaign `campaign` (not `campaign_id`, which the API ignores) and
         carries `limit` and `starting_after`; `contacts` restricts the page to those emails.
         """
+        request = self._lead_list(campaign_id, cursor, filter, search, contacts)
+        return (yield from self._page(request, cursor, _lead))
+
+    def lead_rows(self, campaign_id: str, cursor: str | None) -> Flow[Page[Mapping[str, Any]]]:
+        """One page of `POST /leads/list` for a campaign, as the API's JSON objects.
+
+        Each lead is checked as `lead_page` checks it (an object with a string `id`; the
+        same `ApiResponseError` otherwise) but not parsed: for a caller that reads a few
+        fields of every lead of a campaign, such as the engagement sync.
+        """
+        request = self._lead_list(campaign_id, cursor, None, None, None)
+        data = yield from self.call_json(request)
+        return _lead_rows(data, request, cursor)
+
+    def _lead_list(
+        self,
+        campaign_id: str,
+        cursor: str | None,
+        filter: str | None,
+        search: str | None,
+        contacts: Sequence[str] | None,
+    ) -> ApiRequest:
         body: dict[str, Any] = {
             "campaign": _require_uuid(campaign_id, "campaign_id"),
             "limit": self.settings.page_size,
@@ -1012,8 +1062,7 @@ class ApiCore:
             if isinstance(contacts, str):
                 raise ConfigError("must be a list of emails, not one string", path="contacts")
             body["contacts"] = [_require_id(c, f"contacts.{n}") for n, c in enumerate(contacts)]
-        request = self.request("POST", "/leads/list", json=body, retry_safe=True)
-        return (yield from self._page(request, cursor, _lead))
+        return self.request("POST", "/leads/list", json=body, retry_safe=True)
 
     def lead_pages(
         self,

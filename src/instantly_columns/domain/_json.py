@@ -12,6 +12,7 @@ fail is one exception, [`JsonLimitError`][instantly_columns.domain._json.JsonLim
 from __future__ import annotations
 
 import json
+from itertools import compress
 from typing import Any, Final
 
 __all__ = ["MAX_DEPTH", "JsonLimitError", "check_json_limits", "loads_limited"]
@@ -59,8 +60,29 @@ def loads_limited(text: str | bytes, max_depth: int = MAX_DEPTH) -> Any:
         raise JsonLimitError(
             f"the JSON holds an integer of more than {_MAX_DIGITS} digits"
         ) from None
-    check_json_limits(data, max_depth)
+    _check_depth(data, max_depth)  # json.loads itself refuses integers of too many digits
     return data
+
+
+_CONTAINERS: Final = frozenset({dict, list})
+_IS_CONTAINER: Final = _CONTAINERS.__contains__
+
+
+def _check_depth(value: Any, max_depth: int) -> None:
+    """`check_json_limits` for what `json.loads` returns (plain dicts, lists and scalars):
+    only the depth is checked, one level at a time, and a container whose children are all
+    scalars costs no Python-level step per child."""
+    level = [value] if type(value) in _CONTAINERS else []
+    depth = 0
+    while level:
+        if depth >= max_depth:
+            raise JsonLimitError(f"the JSON is nested more than {max_depth} levels deep")
+        below: list[Any] = []
+        for item in level:
+            children = item.values() if type(item) is dict else item
+            below.extend(compress(children, map(_IS_CONTAINER, map(type, children))))
+        level = below
+        depth += 1
 
 
 _MAX_DIGITS: Final = 4300

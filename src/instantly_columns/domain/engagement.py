@@ -194,6 +194,8 @@ _INT_TEXT = re.compile(r"\s*([+-]?\d{1,18})(?:\.0*)?\s*", re.ASCII)
 def _int_like(value: object) -> int | None:
     """An integer read leniently from JSON: ints, integral floats and decimals, and strings of
     up to 18 digits. Booleans and everything else are `None`."""
+    if type(value) is int:  # the usual case, first
+        return value
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
@@ -227,6 +229,10 @@ _TIMESTAMP = re.compile(
 )
 
 
+_CANONICAL = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", re.ASCII)
+"""The canonical form `normalize_timestamp` returns."""
+
+
 def _format_utc(moment: datetime) -> str:
     ms = moment.microsecond // 1000
     return (
@@ -249,6 +255,25 @@ def normalize_timestamp(value: object) -> str | None:
     sync writes an empty cell instead of failing. The canonical form has a fixed width, so
     comparing two results as strings compares the instants, and normalizing is idempotent.
     """
+    if type(value) is str and len(value) == 24 and _CANONICAL.fullmatch(value):
+        # Already canonical (what Instantly sends): only the date and time need checking.
+        try:
+            datetime(
+                int(value[0:4]),
+                int(value[5:7]),
+                int(value[8:10]),
+                int(value[11:13]),
+                int(value[14:16]),
+                int(value[17:19]),
+            )
+        except ValueError:
+            return None
+        return value
+    return _normalize_any(value)
+
+
+def _normalize_any(value: object) -> str | None:
+    """`normalize_timestamp` for every input, parsed and formatted."""
     if isinstance(value, datetime):
         moment = value
     elif isinstance(value, str):
@@ -321,7 +346,7 @@ class EngagementCells:
         }
 
 
-def _email_status(lead: Mapping[str, Any]) -> str:
+def _email_status(lead: Mapping[str, Any], last_contacted: str | None) -> str:
     status = _int_like(lead.get("status"))
     if status is not None and status in _TERMINAL_BY_LEAD_STATUS:
         return _TERMINAL_BY_LEAD_STATUS[status]
@@ -331,12 +356,14 @@ def _email_status(lead: Mapping[str, Any]) -> str:
         return EMAIL_CLICKED
     if _count(lead.get("email_open_count")) > 0:
         return EMAIL_OPENED
-    if normalize_timestamp(lead.get("timestamp_last_contact")) is not None:
+    if last_contacted is not None:
         return EMAIL_SENT
     return EMAIL_NOT_SENT
 
 
 def _checked(lead: object) -> Mapping[str, Any]:
+    if type(lead) is dict:  # what JSON decodes to: no ABC check
+        return lead
     if not isinstance(lead, Mapping):
         raise ApiResponseError(f"a lead must be a JSON object, got {type(lead).__name__}")
     return lead
@@ -365,7 +392,7 @@ def project(lead: Mapping[str, Any], subtype: EngagementSubtype) -> EngagementVa
     if subtype == "engagement_status":
         return interest_label(lead.get("lt_interest_status"))
     if subtype == "email_status":
-        return _email_status(lead)
+        return _email_status(lead, normalize_timestamp(lead.get("timestamp_last_contact")))
     if subtype == "last_contacted":
         return normalize_timestamp(lead.get("timestamp_last_contact"))
     if subtype == "reply_count":
@@ -384,10 +411,11 @@ def project_all(lead: Mapping[str, Any]) -> EngagementCells:
     Never raises on the lead's contents; raises `ApiResponseError` if `lead` is not a mapping.
     """
     lead = _checked(lead)
+    last_contacted = normalize_timestamp(lead.get("timestamp_last_contact"))  # parsed once
     return EngagementCells(
         engagement_status=interest_label(lead.get("lt_interest_status")),
-        email_status=_email_status(lead),
-        last_contacted=normalize_timestamp(lead.get("timestamp_last_contact")),
+        email_status=_email_status(lead, last_contacted),
+        last_contacted=last_contacted,
         reply_count=_count(lead.get("email_reply_count")),
         open_count=_count(lead.get("email_open_count")),
     )

@@ -12,9 +12,9 @@ a counter only rises to the floor the event proves: an open makes ``open_count``
 reply (automatic ones too, as the summary's reply total counts them) ``reply_count`` at least 1.
 A counter is never incremented (a late or repeated event cannot tell whether the count already
 includes it; the next sync sets the counts from the API), so the email status and the counts
-never contradict each other (an "Opened" row always has an open). Interest changes (``lead_interested``...)
-are not applied from the payload either: their order cannot be trusted, so the event asks for
-a refresh of that lead from the API, which is the truth.
+never contradict each other (an "Opened" row always has an open). Interest changes
+(``lead_interested``...) are not applied from the payload either: their order cannot be
+trusted, so the event asks for a refresh of that lead from the API, which is the truth.
 """
 
 from __future__ import annotations

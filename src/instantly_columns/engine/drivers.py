@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import AsyncIterator, Callable, Generator, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from instantly_columns.engine.effects import (
@@ -26,6 +25,8 @@ from instantly_columns.engine.effects import (
 from instantly_columns.ports import AsyncTransport, Clock, Transport
 
 if TYPE_CHECKING:
+    from concurrent.futures import ThreadPoolExecutor
+
     import anyio
 
 __all__ = ["AsyncDriver", "SyncDriver"]
@@ -53,9 +54,9 @@ def _emitted_outside_stream(flow: object) -> TypeError:
 class SyncDriver:
     """Runs flows in the calling thread.
 
-    `Gather` runs its sub-flows on a small thread pool kept for the driver's life; a `Gather`
-    inside a pool thread runs its sub-flows one after another, so nesting cannot exhaust the
-    pool.
+    `Gather` runs its first sub-flow in the calling thread and the others on a small thread
+    pool kept for the driver's life; a `Gather` inside a pool thread runs its sub-flows one
+    after another, so nesting cannot exhaust the pool.
 
     Args:
         transport: What `Call` effects go through (`None`: flows must not send requests).
@@ -70,6 +71,11 @@ class SyncDriver:
         self._pool: ThreadPoolExecutor | None = None
         self._lock = threading.Lock()
         self._local = threading.local()
+
+    def widened(self, concurrency: int) -> SyncDriver:
+        """A driver over the same transport and clock with room for `concurrency` threads in
+        `Gather`: for running many flows at once (close it afterwards)."""
+        return SyncDriver(self._transport, self._clock, concurrency=concurrency)
 
     def run(self, flow: Flow[T]) -> T:
         """Run `flow` to its end and return its result."""
@@ -138,13 +144,22 @@ class SyncDriver:
     def _gather(self, flows: tuple[Flow[Any], ...]) -> list[Outcome[Any]]:
         if len(flows) <= 1 or getattr(self._local, "inside", False):
             return [self._one(f) for f in flows]
+        from concurrent.futures import ThreadPoolExecutor
+
         with self._lock:
             if self._pool is None:
                 self._pool = ThreadPoolExecutor(
                     max_workers=self._concurrency, thread_name_prefix="instantly-columns"
                 )
             pool = self._pool
-        return list(pool.map(self._in_pool, flows))
+        # The first sub-flow runs in this thread, which would only wait otherwise: one
+        # thread hand-off fewer for each gather (a sync's next page is its first).
+        rest = [pool.submit(self._in_pool, f) for f in flows[1:]]
+        try:
+            first = self._one(flows[0])
+        finally:
+            outcomes = [future.result() for future in rest]
+        return [first, *outcomes]
 
 
 class AsyncDriver:
@@ -162,6 +177,15 @@ class AsyncDriver:
         self._concurrency = max(1, concurrency)
         self._slots: anyio.CapacityLimiter | None = None
         self._store_slot: anyio.CapacityLimiter | None = None
+        self._store_owner: AsyncDriver = self
+
+    def widened(self, concurrency: int) -> AsyncDriver:
+        """A driver over the same transport and clock with `concurrency` requests in flight,
+        whose blocking calls still go one at a time together with this driver's: for running
+        many flows at once."""
+        driver = AsyncDriver(self._transport, self._clock, concurrency=concurrency)
+        driver._store_owner = self._store_owner
+        return driver
 
     async def run(self, flow: Flow[T]) -> T:
         """Run `flow` to its end and return its result."""
@@ -200,7 +224,10 @@ class AsyncDriver:
 
         if self._slots is None or self._store_slot is None:
             self._slots = anyio.CapacityLimiter(self._concurrency)
-            self._store_slot = anyio.CapacityLimiter(1)
+            if self._store_owner is self:
+                self._store_slot = anyio.CapacityLimiter(1)
+            else:  # one store call at a time across the drivers that share it
+                self._store_slot = self._store_owner._limiters()[1]
         return self._slots, self._store_slot
 
     async def _perform(self, effect: Effect) -> Any:

@@ -6,25 +6,10 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
+from typing import TYPE_CHECKING
 
 import attrs
 
-from instantly_columns.api.core import ApiCore
-from instantly_columns.api.results import Campaign
-from instantly_columns.domain.columns import (
-    ENGAGEMENT_SUBTYPES,
-    HOST_ENGAGEMENT_FIELD_BY_SUBTYPE,
-    INSTANTLY_COLUMN_TYPE,
-    CampaignConfig,
-    Column,
-    EngagementConfig,
-    PushActionConfig,
-    SequenceStepConfig,
-    column_key,
-)
-from instantly_columns.domain.engagement import EngagementSubtype
-from instantly_columns.domain.ids import engagement_column_id, engagement_column_name
-from instantly_columns.domain.push import BULK_MAX_BYTES
 from instantly_columns.engine.effects import Flow, blocking
 from instantly_columns.errors import (
     BadRequest,
@@ -44,10 +29,22 @@ from instantly_columns.ports import (
     UnitOfWork,
 )
 
+if TYPE_CHECKING:  # loaded by the flows that use them, not with the service
+    from instantly_columns.api.core import ApiCore
+    from instantly_columns.api.results import Campaign
+    from instantly_columns.domain.columns import CampaignConfig, Column
+    from instantly_columns.domain.engagement import EngagementSubtype
+
 ROW_PAGE = 1000
 """Rows read per store call."""
 LEAD_PAGE = 100
 """Emails per `POST /leads/list` lookup (the API's page size)."""
+
+
+def _bulk_max_bytes() -> int:
+    from instantly_columns.domain.push import BULK_MAX_BYTES
+
+    return BULK_MAX_BYTES
 
 
 @attrs.frozen
@@ -62,7 +59,7 @@ class Ctx:
     core: Callable[[ApiKey], ApiCore]
     new_id: Callable[[], str] = lambda: uuid.uuid4().hex
     push_concurrency: int = 4
-    push_max_bytes: int = BULK_MAX_BYTES
+    push_max_bytes: int = attrs.field(factory=_bulk_max_bytes)
     """Most bytes of leads per bulk add (see `domain.push.BULK_MAX_BYTES`)."""
     lease_seconds: float = 30.0
     """A sync's lease lapses after this long without a heartbeat; heartbeats come every
@@ -157,6 +154,13 @@ class Link:
 
 
 def _belongs(col: Column, link: Column, config: CampaignConfig) -> bool:
+    from instantly_columns.domain.columns import (
+        INSTANTLY_COLUMN_TYPE,
+        EngagementConfig,
+        PushActionConfig,
+        SequenceStepConfig,
+    )
+
     cfg = col.config
     if cfg is None or col.id == link.id:
         return False
@@ -171,6 +175,13 @@ def _belongs(col: Column, link: Column, config: CampaignConfig) -> bool:
 
 
 def resolve_link(columns: Sequence[Column], link: CampaignLink) -> Link:
+    from instantly_columns.domain.columns import (
+        CampaignConfig,
+        EngagementConfig,
+        PushActionConfig,
+        SequenceStepConfig,
+    )
+
     by_id = {c.id: c for c in columns}
     column = by_id.get(link.id)
     if column is None or not isinstance(column.config, CampaignConfig):
@@ -210,6 +221,15 @@ def link_flow(ctx: Ctx, link_id: str) -> Flow[Link]:
 
 def engagement_column(link_id: str, campaign: CampaignConfig, subtype: EngagementSubtype) -> Column:
     """The engagement column a sync creates: a key and a name that say which campaign."""
+    from instantly_columns.domain.columns import (
+        HOST_ENGAGEMENT_FIELD_BY_SUBTYPE,
+        INSTANTLY_COLUMN_TYPE,
+        Column,
+        EngagementConfig,
+        column_key,
+    )
+    from instantly_columns.domain.ids import engagement_column_id, engagement_column_name
+
     return Column(
         id=engagement_column_id(link_id, subtype),
         key=column_key(link_id, subtype),
@@ -224,6 +244,8 @@ def engagement_column(link_id: str, campaign: CampaignConfig, subtype: Engagemen
 
 
 def ensure_engagement_columns(ctx: Ctx, link: Link) -> Flow[tuple[Link, tuple[str, ...]]]:
+    from instantly_columns.domain.columns import ENGAGEMENT_SUBTYPES, EngagementConfig
+
     missing = [
         engagement_column(link.id, link.config, s)
         for s in ENGAGEMENT_SUBTYPES

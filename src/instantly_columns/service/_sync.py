@@ -7,12 +7,14 @@ import contextlib
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
+from itertools import repeat
+from operator import attrgetter
 from typing import Any
 
 import attrs
 
 from instantly_columns.api.core import EMPTY_PAGES_WITH_CURSOR, Cursors, after_empty_page
-from instantly_columns.api.results import Lead, Page
+from instantly_columns.api.results import Page
 from instantly_columns.domain.columns import ENGAGEMENT_SUBTYPES
 from instantly_columns.domain.engagement import EngagementSubtype, project_all
 from instantly_columns.domain.mapping import normalize_email
@@ -123,7 +125,11 @@ def sync_flow(
     stopped: str | None = None  # why the walk ended before the API said it was done
     try:
         core = yield from api_for(ctx, link.credential)
-        page = yield from renewing(core.lead_page(campaign_id, resume_from), renew, every)
+
+        def fetch(cursor: str | None) -> Flow[Page[Mapping[str, Any]]]:
+            return renewing(core.lead_rows(campaign_id, cursor), renew, every)
+
+        page = yield from fetch(resume_from)
         following_up = False
         while True:
             cursor = page.next_starting_after
@@ -139,7 +145,7 @@ def sync_flow(
                 if cursor != page.starting_after:
                     cursors.check(cursor)
                 following_up = True
-                page = yield from renewing(core.lead_page(campaign_id, cursor), renew, every)
+                page = yield from fetch(cursor)
                 continue
             following_up = False
             cursors.check(cursor)
@@ -147,38 +153,19 @@ def sync_flow(
             if not page.items:
                 break
             pages += 1
-            writes, stats = yield from _page_writes(ctx, link, email_column, columns, page.items)
-            seen = len(page.items)
-
-            def advance(
-                run: SyncRun,
-                written: int,
-                seen: int = seen,
-                stats: tuple[int, ...] = stats,
-                cursor: str | None = cursor,
-            ) -> SyncRun:
-                return attrs.evolve(
-                    run,
-                    leads_seen=run.leads_seen + seen,
-                    rows_matched=run.rows_matched + stats[0],
-                    leads_unmatched=run.leads_unmatched + stats[1],
-                    duplicate_rows=run.duplicate_rows + stats[2],
-                    cells_written=run.cells_written + written,
-                    cursor=cursor,
-                    heartbeat_at=ctx.clock.now(),
-                )
-
-            commit = blocking(lease.commit, link.table_id, writes, advance)
-            next_page: Outcome[Page[Lead]] | None = None
+            # Matching, projecting and writing a page (cells and checkpoint in one
+            # transaction) is one store call, made while the next page is fetched: the
+            # fetch, the critical path, never waits for this page's work.
+            store = blocking(
+                _store_page, ctx, lease, link, email_column, columns, page.items, cursor
+            )
+            next_page: Outcome[Page[Mapping[str, Any]]] | None = None
             if cursor is not None:
-                # The next page is fetched while this one is written.
-                fetched, stored = yield from gather(
-                    renewing(core.lead_page(campaign_id, cursor), renew, every), commit
-                )
+                fetched, stored = yield from gather(fetch(cursor), store)
                 stored.unwrap()
                 next_page = fetched  # a failed fetch raises after this page's checkpoint
             else:
-                yield from commit
+                yield from store
             run = lease.run
             if progress is not None:
                 progress(
@@ -249,36 +236,68 @@ def release_flow(ctx: Ctx, link_id: str) -> Flow[list[SyncRun]]:
     return released
 
 
-def _page_writes(
+def _store_page(
     ctx: Ctx,
+    lease: _Lease,
     link: Link,
     email_column: str,
     columns: Mapping[EngagementSubtype, str],
-    items: Sequence[Lead],
-) -> Flow[tuple[list[CellWrite], tuple[int, int, int]]]:
-    by_email: dict[str, Lead] = {}
+    items: Sequence[Mapping[str, Any]],
+    cursor: str | None,
+) -> None:
+    """Match a page's leads to rows, project them and write the cells together with the
+    checkpoint (the page's cursor and counts) under the lease."""
+    writes, (matched, unmatched, duplicates) = _page_writes(
+        ctx, link.table_id, email_column, columns, items
+    )
+    seen = len(items)
+
+    def advance(run: SyncRun, written: int) -> SyncRun:
+        return attrs.evolve(
+            run,
+            leads_seen=run.leads_seen + seen,
+            rows_matched=run.rows_matched + matched,
+            leads_unmatched=run.leads_unmatched + unmatched,
+            duplicate_rows=run.duplicate_rows + duplicates,
+            cells_written=run.cells_written + written,
+            cursor=cursor,
+            heartbeat_at=ctx.clock.now(),
+        )
+
+    lease.commit(link.table_id, writes, advance)
+
+
+_in_column_order = attrgetter(*ENGAGEMENT_SUBTYPES)
+"""An `EngagementCells`' values in the order of `ENGAGEMENT_SUBTYPES` (its field names)."""
+
+
+def _page_writes(
+    ctx: Ctx,
+    table_id: str,
+    email_column: str,
+    columns: Mapping[EngagementSubtype, str],
+    items: Sequence[Mapping[str, Any]],
+) -> tuple[list[CellWrite], tuple[int, int, int]]:
+    by_email: dict[str, Mapping[str, Any]] = {}
     for lead in items:
-        email = normalize_email(lead.email)
+        email = normalize_email(lead.get("email"))
         if email is not None:
             by_email[email] = lead
-    index: Mapping[str, list[str]] = (
-        (yield from blocking(ctx.tables.lookup_rows, link.table_id, email_column, list(by_email)))
-        if by_email
-        else {}
-    )
+    index = ctx.tables.lookup_rows(table_id, email_column, list(by_email)) if by_email else {}
+    column_ids = [columns[s] for s in ENGAGEMENT_SUBTYPES]
     writes: list[CellWrite] = []
     matched = unmatched = duplicates = 0
     unmatched += len(items) - len(by_email)
     for email, lead in by_email.items():
-        row_ids = index.get(email, [])
+        row_ids = index.get(email)
         if not row_ids:
             unmatched += 1
             continue
         matched += len(row_ids)
         duplicates += len(row_ids) - 1
-        cells = project_all(lead.raw).as_dict()
+        values = _in_column_order(project_all(lead))
         for row_id in row_ids:
-            writes.extend(CellWrite(row_id, columns[s], cells[s]) for s in ENGAGEMENT_SUBTYPES)
+            writes += map(CellWrite, repeat(row_id), column_ids, values)
     return writes, (matched, unmatched, duplicates)
 
 

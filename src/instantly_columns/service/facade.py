@@ -19,14 +19,8 @@ from typing import TYPE_CHECKING, Any, NoReturn, Protocol, TypeVar
 import attrs
 from typing_extensions import Self
 
-from instantly_columns.api.core import ApiCore
-from instantly_columns.api.ratelimit import WorkspaceLimiter, WorkspaceLimiters
 from instantly_columns.clock import SystemClock
 from instantly_columns.config import ClientSettings
-from instantly_columns.domain.columns import CellValue, Column, SequenceMode
-from instantly_columns.domain.mapping import FieldMapping
-from instantly_columns.domain.webhooks import check_secret
-from instantly_columns.domain.wizard import WizardAnswer, WizardState, WizardView
 from instantly_columns.engine.drivers import AsyncDriver, SyncDriver
 from instantly_columns.engine.effects import Flow, blocking
 from instantly_columns.errors import ConfigError, RecordNotFound
@@ -43,32 +37,59 @@ from instantly_columns.ports import (
     Transport,
 )
 from instantly_columns.service._context import Ctx, link_flow
-from instantly_columns.service._progress import PushWatch, bars_for
-from instantly_columns.service._push import push_flow
-from instantly_columns.service._settings import delete_link_flow, update_link_flow
-from instantly_columns.service._summary import SummarySource, analytics_flow, summary_flow
-from instantly_columns.service._sync import due_flow, release_flow, sync_flow
-from instantly_columns.service._webhooks import connect_flow, webhook_flow
-from instantly_columns.service._wizard import SAMPLE_ROWS, advance_flow, detect_for_table, view_flow
-from instantly_columns.service.reports import (
-    AnalyticsPanel,
-    DeletionReport,
-    ProgressEvent,
-    PushProgress,
-    PushReport,
-    SettingsChange,
-    SummaryRow,
-    SyncReport,
-    WebhookReport,
-)
-from instantly_columns.storage.capabilities import with_capabilities
 
 if TYPE_CHECKING:
     import httpx
 
+    from instantly_columns.api.core import ApiCore
+    from instantly_columns.api.ratelimit import WorkspaceLimiter, WorkspaceLimiters
+    from instantly_columns.domain.columns import CellValue, Column, SequenceMode
+    from instantly_columns.domain.mapping import FieldMapping
+    from instantly_columns.domain.wizard import WizardAnswer, WizardState, WizardView
+    from instantly_columns.service._summary import SummarySource
+    from instantly_columns.service.reports import (
+        AnalyticsPanel,
+        DeletionReport,
+        ProgressEvent,
+        PushProgress,
+        PushReport,
+        SettingsChange,
+        SummaryRow,
+        SyncReport,
+        WebhookReport,
+    )
     from instantly_columns.transports.http import AsyncHttpxTransport, HttpxTransport
 
 __all__ = ["AsyncInstantlyColumns", "CancelToken", "InstantlyColumns"]
+
+# Names the methods' annotations use, imported only for type checkers so that importing the
+# service loads neither the API core nor the flows nor the models; `annotation_namespace()`
+# resolves them (``typing.get_type_hints(method, localns=annotation_namespace())``).
+_ANNOTATION_MODULES = (
+    "httpx",
+    "instantly_columns.api.core",
+    "instantly_columns.api.ratelimit",
+    "instantly_columns.domain.columns",
+    "instantly_columns.domain.mapping",
+    "instantly_columns.domain.wizard",
+    "instantly_columns.service._summary",
+    "instantly_columns.service.reports",
+    "instantly_columns.transports.http",
+)
+
+
+def annotation_namespace() -> dict[str, Any]:
+    """The names the service's annotations use, for ``typing.get_type_hints(...,
+    localns=annotation_namespace())`` (importing them all: the API core, the models)."""
+    import importlib
+
+    namespace: dict[str, Any] = {"httpx": importlib.import_module("httpx")}
+    for name in _ANNOTATION_MODULES[1:]:
+        module = importlib.import_module(name)
+        namespace.update({k: v for k, v in vars(module).items() if not k.startswith("__")})
+    namespace.update({k: v for k, v in globals().items() if not k.startswith("__")})
+    return namespace
+
 
 T = TypeVar("T")
 
@@ -115,6 +136,8 @@ def _columns_of(ctx: Ctx, link: str) -> Flow[list[Column]]:
 
 
 def _detect(ctx: Ctx, table_id: str) -> Flow[FieldMapping]:
+    from instantly_columns.service._wizard import SAMPLE_ROWS, detect_for_table
+
     columns = yield from blocking(ctx.tables.columns, table_id)
     rows = yield from blocking(ctx.tables.rows, table_id, limit=SAMPLE_ROWS)
     return detect_for_table(columns, rows)[1]
@@ -141,6 +164,19 @@ def _links(ctx: Ctx, table_id: str | None) -> Flow[list[CampaignLink]]:
     return (yield from blocking(ctx.links.links, table_id))
 
 
+TABLE_SYNCS = 32
+"""Most links `sync_table` syncs at the same time by default."""
+
+
+def _table_width(links: int, concurrency: int | None) -> int:
+    """How many of a table's links are synced at the same time."""
+    if concurrency is None:
+        return max(1, min(links, TABLE_SYNCS))
+    if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
+        raise ConfigError("must be an integer >= 1", path="concurrency")
+    return min(links, concurrency)
+
+
 def _table_links(ctx: Ctx, table_id: str) -> Flow[list[str]]:
     found = yield from _links(ctx, table_id)
     return [i.id for i in found]
@@ -163,6 +199,9 @@ class _Base:
         lease_seconds: float = 30.0,
         integrations: LinkStore | None = None,
     ) -> None:
+        from instantly_columns.api.ratelimit import WorkspaceLimiter
+        from instantly_columns.storage.capabilities import with_capabilities
+
         if integrations is not None:
             warnings.warn(
                 "integrations= is now links= (the store of campaign links)",
@@ -198,11 +237,16 @@ class _Base:
         """The context of one flow run: a host table store lacking an optional capability is
         wrapped per run, so an email index it needs is built once per run (never a scan per
         page) and never outlives the run."""
+        from instantly_columns.storage.capabilities import with_capabilities
+
         if self._ctx.tables is self._tables:
             return self._ctx  # the store has every capability itself
         return attrs.evolve(self._ctx, tables=with_capabilities(self._tables))
 
     def _core(self, key: ApiKey) -> ApiCore:
+        from instantly_columns.api.core import ApiCore
+        from instantly_columns.api.ratelimit import WorkspaceLimiters
+
         limiter = self._limiter
         if isinstance(limiter, WorkspaceLimiters):  # one budget per workspace, by key
             limiter = limiter.for_key(key)
@@ -254,6 +298,8 @@ class _Base:
         ``api_key=`` or ``INSTANTLY_API_KEY`` through ``from_env``),
         ``wizard_view(state).connected`` is true and ``ConnectAnswer()`` moves on to the
         campaign step after checking that key, so the user never types one."""
+        from instantly_columns.domain.wizard import WizardState
+
         return WizardState(table_id=table_id, credential_id=credential)
 
 
@@ -336,12 +382,16 @@ class InstantlyColumns(_Base):
 
     def connect(self, api_key: str | ApiKey, *, credential: str = "default") -> Mapping[str, Any]:
         """Validate a key against the API and store it; returns the workspace id and name."""
+        from instantly_columns.service._webhooks import connect_flow
+
         return self._driver.run(connect_flow(self._flow_ctx(), credential, _key(api_key)))
 
     # -- wizard ---------------------------------------------------------------------------
 
     def wizard_advance(self, state: WizardState, answer: WizardAnswer) -> WizardState:
         """Answer the current step; returns the next state (or the same step with problems)."""
+        from instantly_columns.service._wizard import advance_flow
+
         return self._driver.run(advance_flow(self._flow_ctx(), state, answer))
 
     def wizard_view(
@@ -353,6 +403,8 @@ class InstantlyColumns(_Base):
     ) -> WizardView:
         """What the current step shows: campaigns with status badges, the campaign's steps,
         variables and a three-row preview, or the detected mapping."""
+        from instantly_columns.service._wizard import view_flow
+
         return self._driver.run(
             view_flow(self._flow_ctx(), state, search=search, bindings=bindings)
         )
@@ -392,6 +444,9 @@ class InstantlyColumns(_Base):
         kernel) and none in scripts, ``True`` always, ``False`` never; a callable gets a
         [`PushProgress`][instantly_columns.service.reports.PushProgress] before the first
         bulk call, after each one and at the end, and no bar is shown."""
+        from instantly_columns.service._progress import PushWatch, bars_for
+        from instantly_columns.service._push import push_flow
+
         bars = None if dry_run else bars_for(progress)
         labels = self._driver.run(_labels(self._flow_ctx(), [link], "Push")) if bars else []
         with bars or contextlib.nullcontext():
@@ -431,6 +486,8 @@ class InstantlyColumns(_Base):
         kernel) and none in scripts, ``True`` always, ``False`` never; a callable is called
         after every page instead. When ``cancel.is_set()`` turns true the run stops after
         the current page and can be resumed."""
+        from instantly_columns.service._progress import bars_for
+
         bars = bars_for(progress)
         if bars is None:
             return self._sync(link, progress if callable(progress) else None, cancel, full)
@@ -444,8 +501,11 @@ class InstantlyColumns(_Base):
         progress: Callable[[ProgressEvent], None] | None,
         cancel: CancelToken | None,
         full: bool,
+        driver: SyncDriver | None = None,
     ) -> SyncReport:
-        return self._driver.run(
+        from instantly_columns.service._sync import sync_flow
+
+        return (driver or self._driver).run(
             sync_flow(
                 self._flow_ctx(),
                 link,
@@ -462,32 +522,48 @@ class InstantlyColumns(_Base):
         progress: bool | Callable[[ProgressEvent], None] | None = None,
         cancel: CancelToken | None = None,
         full: bool = False,
+        concurrency: int | None = None,
     ) -> list[SyncReport]:
-        """Sync every link of a table, concurrently within the workspace rate limit
-        (``progress`` as in ``sync``: one display, a bar per link)."""
+        """Sync every link of a table at once (``progress`` as in ``sync``: one display, a
+        bar per link). Their requests share the workspace rate limit, which paces them;
+        ``concurrency`` caps the links synced at the same time (default: all of them, up to
+        32)."""
         from concurrent.futures import ThreadPoolExecutor
 
+        from instantly_columns.service._progress import bars_for
+
         links = self._driver.run(_table_links(self._flow_ctx(), table_id))
-        bars = bars_for(progress) if links else None
+        if not links:
+            return []
+        width = _table_width(len(links), concurrency)
+        bars = bars_for(progress)
         callbacks: list[Callable[[ProgressEvent], None] | None]
         callbacks = [progress if callable(progress) else None] * len(links)
         if bars is not None:
             labels = self._driver.run(_labels(self._flow_ctx(), links, "Sync"))
-        with bars or contextlib.nullcontext():
-            if bars is not None:
-                callbacks = [bars.sync(label) for label in labels]
-            with ThreadPoolExecutor(max_workers=max(1, min(len(links), self._concurrency))) as pool:
-                return list(
-                    pool.map(
-                        lambda pair: self._sync(pair[0], pair[1], cancel, full),
-                        zip(links, callbacks, strict=True),
+        # Each sync fetches a page in its own thread while a pool thread writes the page
+        # before.
+        driver = self._driver.widened(width)
+        try:
+            with bars or contextlib.nullcontext():
+                if bars is not None:
+                    callbacks = [bars.sync(label) for label in labels]
+                with ThreadPoolExecutor(max_workers=width) as pool:
+                    return list(
+                        pool.map(
+                            lambda pair: self._sync(pair[0], pair[1], cancel, full, driver),
+                            zip(links, callbacks, strict=True),
+                        )
                     )
-                )
+        finally:
+            driver.close()
 
     def release(self, link: str) -> list[SyncRun]:
         """End the link's running sync, if any, so that a new one can start at once (after a
         crash, instead of waiting `lease_seconds`). A worker still running it writes nothing
         more: its next write finds the lease gone. Returns the runs released."""
+        from instantly_columns.service._sync import release_flow
+
         return self._driver.run(release_flow(self._flow_ctx(), link))
 
     def summary(self, link: str, *, source: SummarySource = "stored") -> SummaryRow:
@@ -495,18 +571,24 @@ class InstantlyColumns(_Base):
         is Instantly's campaign analytics, or the cells' figures when the analytics could not
         be read; ``api``: the analytics, now; ``local``: computed from the cells, now. The
         row says which (``source``) and when (``as_of``)."""
+        from instantly_columns.service._summary import summary_flow
+
         return self._driver.run(summary_flow(self._flow_ctx(), link, source))
 
     def analytics(
         self, link: str, *, start_date: str | None = None, end_date: str | None = None
     ) -> AnalyticsPanel:
         """The analytics panel of a link's campaign, with the daily series."""
+        from instantly_columns.service._summary import analytics_flow
+
         return self._driver.run(analytics_flow(self._flow_ctx(), link, start_date, end_date))
 
     def due(
         self, *, table_id: str | None = None, now: datetime | None = None
     ) -> list[CampaignLink]:
         """Links due for a scheduled sync (interval elapsed since the last good sync)."""
+        from instantly_columns.service._sync import due_flow
+
         return self._driver.run(due_flow(self._flow_ctx(), table_id, now or self._clock.now()))
 
     def history(self, link: str, *, limit: int = 20) -> list[SyncRun]:
@@ -549,6 +631,8 @@ class InstantlyColumns(_Base):
             NotFound: ``campaign_id`` names no campaign of the workspace.
             RecordNotFound: no such campaign link.
         """
+        from instantly_columns.service._settings import update_link_flow
+
         return self._driver.run(
             update_link_flow(
                 self._flow_ctx(),
@@ -566,6 +650,8 @@ class InstantlyColumns(_Base):
     def delete_link(self, link: str, *, keep_step_columns: bool = True) -> DeletionReport:
         """Delete a link and its dependent columns (step columns are kept as text by
         default)."""
+        from instantly_columns.service._settings import delete_link_flow
+
         return self._driver.run(
             delete_link_flow(self._flow_ctx(), link, keep_step_columns=keep_step_columns)
         )
@@ -580,6 +666,9 @@ class InstantlyColumns(_Base):
         query: Mapping[str, str] | None = None,
     ) -> WebhookReport:
         """Check the shared secret, then apply one delivery (replays change nothing)."""
+        from instantly_columns.domain.webhooks import check_secret
+        from instantly_columns.service._webhooks import webhook_flow
+
         check_secret(self._webhook_secret or "", headers=headers, query=query)
         return self._driver.run(webhook_flow(self._flow_ctx(), body))
 
@@ -587,6 +676,8 @@ class InstantlyColumns(_Base):
         """Apply one delivery that was authenticated already, by the receiver that queued it
         (a worker applying a queued event; see `instantly_columns.celery`). Replays change
         nothing; deliveries may be applied in any order, and at once by several workers."""
+        from instantly_columns.service._webhooks import webhook_flow
+
         return self._driver.run(webhook_flow(self._flow_ctx(), body))
 
 
@@ -652,10 +743,14 @@ class AsyncInstantlyColumns(_Base):
         self, api_key: str | ApiKey, *, credential: str = "default"
     ) -> Mapping[str, Any]:
         """Validate a key against the API and store it; returns the workspace id and name."""
+        from instantly_columns.service._webhooks import connect_flow
+
         return await self._driver.run(connect_flow(self._flow_ctx(), credential, _key(api_key)))
 
     async def wizard_advance(self, state: WizardState, answer: WizardAnswer) -> WizardState:
         """Answer the current step; returns the next state (or the same step with problems)."""
+        from instantly_columns.service._wizard import advance_flow
+
         return await self._driver.run(advance_flow(self._flow_ctx(), state, answer))
 
     async def wizard_view(
@@ -667,6 +762,8 @@ class AsyncInstantlyColumns(_Base):
     ) -> WizardView:
         """What the current step shows: campaigns with status badges, the campaign's steps,
         variables and a three-row preview, or the detected mapping."""
+        from instantly_columns.service._wizard import view_flow
+
         return await self._driver.run(
             view_flow(self._flow_ctx(), state, search=search, bindings=bindings)
         )
@@ -690,6 +787,9 @@ class AsyncInstantlyColumns(_Base):
     ) -> PushReport:
         """Push rows of a link's table as leads; see
         [`InstantlyColumns.push`][instantly_columns.service.facade.InstantlyColumns.push]."""
+        from instantly_columns.service._progress import PushWatch, bars_for
+        from instantly_columns.service._push import push_flow
+
         bars = None if dry_run else bars_for(progress)
         labels = await self._driver.run(_labels(self._flow_ctx(), [link], "Push")) if bars else []
         with bars or contextlib.nullcontext():
@@ -725,6 +825,8 @@ class AsyncInstantlyColumns(_Base):
     ) -> SyncReport:
         """Sync one link's engagement columns, resuming an interrupted run unless ``full``;
         see [`InstantlyColumns.sync`][instantly_columns.service.facade.InstantlyColumns.sync]."""
+        from instantly_columns.service._progress import bars_for
+
         bars = bars_for(progress)
         if bars is None:
             return await self._sync(link, progress if callable(progress) else None, cancel, full)
@@ -738,8 +840,11 @@ class AsyncInstantlyColumns(_Base):
         progress: Callable[[ProgressEvent], None] | None,
         cancel: CancelToken | None,
         full: bool,
+        driver: AsyncDriver | None = None,
     ) -> SyncReport:
-        return await self._driver.run(
+        from instantly_columns.service._sync import sync_flow
+
+        return await (driver or self._driver).run(
             sync_flow(
                 self._flow_ctx(), link, progress=progress, cancelled=_cancelled(cancel), full=full
             )
@@ -752,21 +857,31 @@ class AsyncInstantlyColumns(_Base):
         progress: bool | Callable[[ProgressEvent], None] | None = None,
         cancel: CancelToken | None = None,
         full: bool = False,
+        concurrency: int | None = None,
     ) -> list[SyncReport]:
-        """Sync every link of a table, concurrently within the workspace rate limit
-        (``progress`` as in ``sync``: one display, a bar per link)."""
+        """Sync every link of a table at once; see
+        [`InstantlyColumns.sync_table`][instantly_columns.service.facade.InstantlyColumns.sync_table]."""
         import anyio
 
+        from instantly_columns.service._progress import bars_for
+
         links = await self._driver.run(_table_links(self._flow_ctx(), table_id))
+        if not links:
+            return []
+        width = _table_width(len(links), concurrency)
         reports: list[SyncReport | None] = [None] * len(links)
-        bars = bars_for(progress) if links else None
+        bars = bars_for(progress)
         callbacks: list[Callable[[ProgressEvent], None] | None]
         callbacks = [progress if callable(progress) else None] * len(links)
         if bars is not None:
             labels = await self._driver.run(_labels(self._flow_ctx(), links, "Sync"))
+        # A request in flight per link; store calls still go one at a time.
+        driver = self._driver.widened(width)
+        at_once = anyio.CapacityLimiter(width)
 
         async def one(i: int, link: str) -> None:
-            reports[i] = await self._sync(link, callbacks[i], cancel, full)
+            async with at_once:
+                reports[i] = await self._sync(link, callbacks[i], cancel, full, driver)
 
         with bars or contextlib.nullcontext():
             if bars is not None:
@@ -779,23 +894,31 @@ class AsyncInstantlyColumns(_Base):
     async def release(self, link: str) -> list[SyncRun]:
         """End the link's running sync, if any, so that a new one can start at once; see
         [`InstantlyColumns.release`][instantly_columns.service.facade.InstantlyColumns.release]."""
+        from instantly_columns.service._sync import release_flow
+
         return await self._driver.run(release_flow(self._flow_ctx(), link))
 
     async def summary(self, link: str, *, source: SummarySource = "stored") -> SummaryRow:
         """The pinned summary row; see
         [`InstantlyColumns.summary`][instantly_columns.service.facade.InstantlyColumns.summary]."""
+        from instantly_columns.service._summary import summary_flow
+
         return await self._driver.run(summary_flow(self._flow_ctx(), link, source))
 
     async def analytics(
         self, link: str, *, start_date: str | None = None, end_date: str | None = None
     ) -> AnalyticsPanel:
         """The analytics panel of a link's campaign, with the daily series."""
+        from instantly_columns.service._summary import analytics_flow
+
         return await self._driver.run(analytics_flow(self._flow_ctx(), link, start_date, end_date))
 
     async def due(
         self, *, table_id: str | None = None, now: datetime | None = None
     ) -> list[CampaignLink]:
         """Links due for a scheduled sync (interval elapsed since the last good sync)."""
+        from instantly_columns.service._sync import due_flow
+
         return await self._driver.run(
             due_flow(self._flow_ctx(), table_id, now or self._clock.now())
         )
@@ -827,6 +950,8 @@ class AsyncInstantlyColumns(_Base):
     ) -> SettingsChange:
         """Edit a link; see
         [`InstantlyColumns.update_link`][instantly_columns.service.facade.InstantlyColumns.update_link]."""
+        from instantly_columns.service._settings import update_link_flow
+
         return await self._driver.run(
             update_link_flow(
                 self._flow_ctx(),
@@ -844,6 +969,8 @@ class AsyncInstantlyColumns(_Base):
     async def delete_link(self, link: str, *, keep_step_columns: bool = True) -> DeletionReport:
         """Delete a link and its dependent columns (step columns are kept as text by
         default)."""
+        from instantly_columns.service._settings import delete_link_flow
+
         return await self._driver.run(
             delete_link_flow(self._flow_ctx(), link, keep_step_columns=keep_step_columns)
         )
@@ -856,10 +983,15 @@ class AsyncInstantlyColumns(_Base):
         query: Mapping[str, str] | None = None,
     ) -> WebhookReport:
         """Check the shared secret, then apply one delivery (replays change nothing)."""
+        from instantly_columns.domain.webhooks import check_secret
+        from instantly_columns.service._webhooks import webhook_flow
+
         check_secret(self._webhook_secret or "", headers=headers, query=query)
         return await self._driver.run(webhook_flow(self._flow_ctx(), body))
 
     async def apply_webhook(self, body: bytes | Mapping[str, Any]) -> WebhookReport:
         """Apply one delivery that was authenticated already; see
         [`InstantlyColumns.apply_webhook`][instantly_columns.service.facade.InstantlyColumns.apply_webhook]."""
+        from instantly_columns.service._webhooks import webhook_flow
+
         return await self._driver.run(webhook_flow(self._flow_ctx(), body))

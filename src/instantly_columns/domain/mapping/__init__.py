@@ -33,16 +33,43 @@ the variable-name and full-name helpers, and ``fields`` the lead fields.
 
 from __future__ import annotations
 
-from instantly_columns.domain.mapping.detection import MIN_SCORE, detect_field_mapping
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from instantly_columns.domain.mapping.fields import (
     FULL_NAME,
     LEAD_FIELDS,
     RESERVED_VARIABLE_NAMES,
     LeadField,
 )
-from instantly_columns.domain.mapping.names import sanitize_variable_name, split_full_name
-from instantly_columns.domain.mapping.result import Decision, FieldMapping
-from instantly_columns.domain.mapping.values import normalize_email
+
+if TYPE_CHECKING:
+    from instantly_columns.domain.mapping.detection import MIN_SCORE, detect_field_mapping
+    from instantly_columns.domain.mapping.names import sanitize_variable_name, split_full_name
+    from instantly_columns.domain.mapping.result import Decision, FieldMapping
+    from instantly_columns.domain.mapping.values import normalize_email
+
+# The detector and its alias tables load on first use: reading the lead fields (what a
+# column's config checks) does not need them.
+_LAZY: dict[str, str] = {
+    "MIN_SCORE": "detection",
+    "detect_field_mapping": "detection",
+    "sanitize_variable_name": "names",
+    "split_full_name": "names",
+    "Decision": "result",
+    "FieldMapping": "result",
+    "normalize_email": "values",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "FULL_NAME",
