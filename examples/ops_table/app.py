@@ -474,8 +474,7 @@ def create_app(host: Host | None = None, *, public_url: str | None = None) -> St
             "campaigns": [],
         }
         try:
-            wizard = h.service.start_wizard(TABLE_ID).moved("campaign")
-            context["campaigns"] = h.service.wizard_view(wizard).campaigns
+            context["campaigns"] = h.service.campaigns()
         except InstantlyColumnsError:
             pass
         return context

@@ -16,7 +16,7 @@ from instantly_columns.domain.wizard import (
     WizardState,
     back,
 )
-from instantly_columns.errors import ConfigError, VersionConflict
+from instantly_columns.errors import ConfigError, MissingApiKey, VersionConflict
 from instantly_columns.service.facade import AsyncInstantlyColumns, InstantlyColumns
 from instantly_columns.testing import FakeInstantly
 
@@ -639,3 +639,17 @@ def test_without_any_key_the_connection_step_asks_for_one(service: Service, stor
     setup_table(store, make_rows(1))
     view = service.wizard_view(service.start_wizard(TABLE))
     assert (view.connected, view.key_source) == (False, None)
+
+
+def test_campaigns_lists_and_searches_with_the_stored_key(
+    service: Service, store: Any, fake: FakeInstantly, api_key: str
+) -> None:
+    with pytest.raises(MissingApiKey):
+        service.campaigns()
+    fake.create_campaign("TechCorp Outreach", active=True)
+    fake.create_campaign("Fintech follow-up")
+    service.connect(api_key)
+    names = {c.name for c in service.campaigns()}
+    assert {"TechCorp Outreach", "Fintech follow-up"} <= names
+    assert [c.name for c in service.campaigns("techcorp")] == ["TechCorp Outreach"]
+    assert service.campaigns("no such name") == []

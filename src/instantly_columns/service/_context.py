@@ -92,6 +92,13 @@ def api_for(ctx: Ctx, credential: str) -> Flow[ApiCore]:
     return ctx.core(key)
 
 
+def campaigns_flow(ctx: Ctx, search: str | None, credential: str) -> Flow[list[Campaign]]:
+    """Every campaign of the credential's workspace whose name contains ``search``."""
+    core = yield from api_for(ctx, credential)
+    found = yield from core.list_campaigns(search=search or None)
+    return list(found)
+
+
 def campaign_or_not_found(core: ApiCore, campaign_id: str) -> Flow[Campaign]:
     """The campaign; a 404 becomes a ``NotFound`` that names the campaign id. So does a 400:
     the id is the request's only parameter, and Instantly answers 400 to an id that is not

@@ -61,11 +61,6 @@ TOO_LARGE = (
 )
 
 
-def is_push_run(run: SyncRun) -> bool:
-    """Whether a run of a link's history is a push's lease (not a sync)."""
-    return run.kind == "push"
-
-
 class PushLease:
     """The run a push holds as its link's lease (the same lease a sync takes: one run a link
     at a time). Every write of the push goes through ``commit``: its ledger entries and cells

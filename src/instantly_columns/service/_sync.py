@@ -29,7 +29,6 @@ from instantly_columns.service._context import (
     error_text,
     link_flow,
 )
-from instantly_columns.service._push import is_push_run
 from instantly_columns.service._summary import summary_after_sync, summary_json
 from instantly_columns.service.reports import ProgressEvent, SyncReport
 
@@ -101,7 +100,7 @@ def sync_flow(
     resume_from: str | None = None
     if not full:
         runs = yield from blocking(ctx.links.runs, link.id, limit=20)
-        previous = [r for r in runs if not is_push_run(r)][:1]  # a push is no checkpoint
+        previous = [r for r in runs if r.kind == "sync"][:1]  # a push is no checkpoint
         if previous and previous[0].status in ("failed", "cancelled", "running"):
             resume_from = previous[0].cursor
     now = ctx.clock.now()
@@ -315,7 +314,7 @@ def due_flow(ctx: Ctx, table_id: str | None, now: datetime) -> Flow[list[Campaig
             (
                 r.finished_at
                 for r in runs
-                if r.status in ("ok", "partial") and not is_push_run(r)  # pushes are no sync
+                if r.status in ("ok", "partial") and r.kind == "sync"  # pushes are no sync
             ),
             None,
         )

@@ -43,6 +43,7 @@ if TYPE_CHECKING:
 
     from instantly_columns.api.core import ApiCore
     from instantly_columns.api.ratelimit import WorkspaceLimiter, WorkspaceLimiters
+    from instantly_columns.api.results import Campaign
     from instantly_columns.domain.columns import CellValue, Column, SequenceMode
     from instantly_columns.domain.mapping import FieldMapping
     from instantly_columns.domain.wizard import WizardAnswer, WizardState, WizardView
@@ -69,6 +70,7 @@ _ANNOTATION_MODULES = (
     "httpx",
     "instantly_columns.api.core",
     "instantly_columns.api.ratelimit",
+    "instantly_columns.api.results",
     "instantly_columns.domain.columns",
     "instantly_columns.domain.mapping",
     "instantly_columns.domain.wizard",
@@ -575,6 +577,16 @@ class InstantlyColumns(_Base):
 
         return self._driver.run(summary_flow(self._flow_ctx(), link, source))
 
+    def campaigns(
+        self, search: str | None = None, *, credential: str = "default"
+    ) -> list[Campaign]:
+        """The workspace's campaigns (every page), those whose name contains ``search`` when
+        given: what a campaign picker or a campaign switch in a settings dialog lists. Uses
+        the credential's stored key, else the service's own."""
+        from instantly_columns.service._context import campaigns_flow
+
+        return self._driver.run(campaigns_flow(self._flow_ctx(), search, credential))
+
     def analytics(
         self, link: str, *, start_date: str | None = None, end_date: str | None = None
     ) -> AnalyticsPanel:
@@ -904,6 +916,15 @@ class AsyncInstantlyColumns(_Base):
         from instantly_columns.service._summary import summary_flow
 
         return await self._driver.run(summary_flow(self._flow_ctx(), link, source))
+
+    async def campaigns(
+        self, search: str | None = None, *, credential: str = "default"
+    ) -> list[Campaign]:
+        """The workspace's campaigns; see
+        [`InstantlyColumns.campaigns`][instantly_columns.service.facade.InstantlyColumns.campaigns]."""
+        from instantly_columns.service._context import campaigns_flow
+
+        return await self._driver.run(campaigns_flow(self._flow_ctx(), search, credential))
 
     async def analytics(
         self, link: str, *, start_date: str | None = None, end_date: str | None = None
