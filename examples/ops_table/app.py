@@ -12,7 +12,7 @@ import io
 import json
 import secrets
 from collections.abc import Awaitable, Callable, Mapping, MutableMapping, Sequence
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Literal
@@ -473,10 +473,8 @@ def create_app(host: Host | None = None, *, public_url: str | None = None) -> St
             "plain_columns": [c for c in h.store.columns(TABLE_ID) if c.subtype is None],
             "campaigns": [],
         }
-        try:
+        with suppress(InstantlyColumnsError):
             context["campaigns"] = h.service.campaigns()
-        except InstantlyColumnsError:
-            pass
         return context
 
     async def settings_post(request: Request) -> Response:

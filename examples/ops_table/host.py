@@ -31,6 +31,7 @@ from instantly_columns import (
     Row,
     SyncReport,
 )
+from instantly_columns.domain.webhooks import SECRET_HEADER
 from instantly_columns.frames import load_csv
 from instantly_columns.storage import SQLiteStore
 from instantly_columns.testing import FakeClock, FakeInstantly
@@ -40,7 +41,6 @@ __all__ = ["SAMPLE_CSV", "TABLE_ID", "Group", "Host", "SyncProgress"]
 SAMPLE_CSV = Path(__file__).with_name("sample_leads.csv")
 TABLE_ID = "leads"
 WEBHOOK_PATH = "/webhooks/instantly"
-WEBHOOK_HEADER = "X-Instantly-Columns-Token"
 
 #: The campaigns the embedded fake workspace starts with.
 _TECHCORP_SEQUENCES = [
@@ -199,9 +199,10 @@ class Host:
         return self.fake.clock if self.fake is not None else None
 
     def subscribe_webhooks(self, public_url: str) -> None:
-        """Subscribe the app's receiver to every event of the workspace (the fake's: a real
-        workspace is subscribed once, in Instantly or with ``InstantlyClient.create_webhook``,
-        to the app's public address)."""
+        """Subscribe the app's receiver to every event of the demo workspace. (The demo's key
+        is not stored until the user picks it in the wizard, so this uses a client on it; a
+        real workspace is subscribed once, with ``service.subscribe_webhooks`` or in
+        Instantly, to the app's public address.)"""
         if self.fake is None:
             return
         with self.client() as client:
@@ -209,7 +210,7 @@ class Host:
                 public_url.rstrip("/") + WEBHOOK_PATH,
                 "all_events",
                 name="ops table",
-                headers={WEBHOOK_HEADER: self.webhook_secret},
+                headers={SECRET_HEADER: self.webhook_secret},
             )
 
     def close(self) -> None:

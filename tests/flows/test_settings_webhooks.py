@@ -356,3 +356,31 @@ def test_an_unknown_link_is_named(service: Service, store: Any, api_key: str) ->
         with pytest.raises(RecordNotFound) as info:
             getattr(service, name)("nope", **kwargs)
         assert str(info.value) == "no such campaign link 'nope'", name
+
+
+def test_subscribe_webhooks_sends_the_secret_in_the_checked_header(
+    service: Service, store: Any, fake: FakeInstantly, api_key: str
+) -> None:
+    service.connect(api_key)
+    made = service.subscribe_webhooks("https://host.example/hooks/instantly", name="ops")
+    (hook,) = fake.webhooks()
+    assert hook["id"] == made.id
+    assert hook["target_hook_url"] == "https://host.example/hooks/instantly"
+    assert hook["event_type"] == "all_events"
+    # A delivery carrying what the subscription sends passes the service's own check.
+    event = deliver(fake, "c-none", "person0@example.com", "account_error")
+    report = service.ingest_webhook(event, headers=dict(hook["headers"]))
+    assert report.ignored == "no link for this campaign or lead"  # checked, then ignored
+    with pytest.raises(ConfigError, match="target_url"):
+        service.subscribe_webhooks("ftp://host.example/x")
+    assert len(fake.webhooks()) == 1
+
+
+def test_subscribe_webhooks_needs_a_secret(fake: FakeInstantly, api_key: str) -> None:
+    from instantly_columns.service.facade import InstantlyColumns
+    from instantly_columns.storage.memory import MemoryStore
+
+    svc = InstantlyColumns(MemoryStore(), transport=fake.as_transport(), api_key=api_key)
+    with svc, pytest.raises(ConfigError, match="webhook_secret"):
+        svc.subscribe_webhooks("https://host.example/hooks")
+    assert fake.webhooks() == []

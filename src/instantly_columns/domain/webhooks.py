@@ -40,6 +40,7 @@ from instantly_columns.errors import WebhookAuthError, WebhookPayloadError
 __all__ = [
     "COUNTER_FLOORS",
     "INTEREST_EVENTS",
+    "SECRET_HEADER",
     "STATUS_EVENTS",
     "SUBSCRIPTION_EVENTS",
     "WebhookEvent",
@@ -48,6 +49,9 @@ __all__ = [
     "parse_event",
     "plan_updates",
 ]
+
+SECRET_HEADER = "X-Instantly-Columns-Token"  # noqa: S105 (a header name, not a secret)
+"""The header a subscription sends the shared secret in (names match case-insensitively)."""
 
 #: Payload ``event_type`` -> the ``email_status`` it proves at least.
 STATUS_EVENTS: dict[str, str] = {
@@ -118,7 +122,7 @@ def check_secret(
     *,
     headers: Mapping[str, str] | None = None,
     query: Mapping[str, str] | None = None,
-    header_name: str = "x-instantly-columns-token",
+    header_name: str = SECRET_HEADER,
     query_name: str = "token",
 ) -> None:
     """Accept the delivery only if it carries ``expected`` in the header or the query.

@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from instantly_columns.domain.engagement import EngagementSubtype, project_all
 from instantly_columns.domain.mapping import normalize_email
-from instantly_columns.domain.webhooks import WebhookEvent, parse_event, plan_updates
+from instantly_columns.domain.webhooks import (
+    SECRET_HEADER,
+    WebhookEvent,
+    parse_event,
+    plan_updates,
+)
 from instantly_columns.engine.effects import Flow, blocking
+from instantly_columns.errors import ConfigError
 from instantly_columns.ports import ApiKey, CellWrite, RowLocking
 from instantly_columns.service._context import (
     Ctx,
@@ -19,12 +25,45 @@ from instantly_columns.service._context import (
 )
 from instantly_columns.service.reports import WebhookReport
 
+if TYPE_CHECKING:
+    from instantly_columns.api.results import Webhook
+
 
 def connect_flow(ctx: Ctx, credential: str, key: ApiKey) -> Flow[Mapping[str, Any]]:
     """Validate a key against the API, then store it. A rejected key is not stored."""
     check = yield from ctx.core(key).check_key()
     yield from blocking(ctx.credentials.set_key, credential, key)
     return {"id": check.workspace_id, "name": check.workspace_name}
+
+
+def subscribe_flow(
+    ctx: Ctx,
+    target_url: str,
+    secret: str | None,
+    *,
+    event_type: str,
+    campaign_id: str | None,
+    name: str | None,
+    credential: str,
+) -> Flow[Webhook]:
+    """Subscribe ``target_url`` with the shared secret in the header the receiver checks."""
+    if not secret:
+        raise ConfigError(
+            "the service has no webhook_secret: give one, so that deliveries can be checked",
+            path="webhook_secret",
+        )
+    if not target_url.startswith(("https://", "http://")):
+        raise ConfigError("must be an http(s) URL", path="target_url")
+    core = yield from api_for(ctx, credential)
+    return (
+        yield from core.create_webhook(
+            target_url,
+            event_type,
+            campaign_id=campaign_id,
+            name=name,
+            headers={SECRET_HEADER: secret},
+        )
+    )
 
 
 def webhook_flow(ctx: Ctx, body: bytes | Mapping[str, Any]) -> Flow[WebhookReport]:

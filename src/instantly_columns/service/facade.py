@@ -43,7 +43,7 @@ if TYPE_CHECKING:
 
     from instantly_columns.api.core import ApiCore
     from instantly_columns.api.ratelimit import WorkspaceLimiter, WorkspaceLimiters
-    from instantly_columns.api.results import Campaign
+    from instantly_columns.api.results import Campaign, Webhook
     from instantly_columns.domain.columns import CellValue, Column, SequenceMode
     from instantly_columns.domain.mapping import FieldMapping
     from instantly_columns.domain.wizard import WizardAnswer, WizardState, WizardView
@@ -577,6 +577,32 @@ class InstantlyColumns(_Base):
 
         return self._driver.run(summary_flow(self._flow_ctx(), link, source))
 
+    def subscribe_webhooks(
+        self,
+        target_url: str,
+        *,
+        event_type: str = "all_events",
+        campaign_id: str | None = None,
+        name: str | None = None,
+        credential: str = "default",
+    ) -> Webhook:
+        """Subscribe a receiver (your public URL of ``asgi.webhook_app(service)`` or of your
+        own route calling ``ingest_webhook``) to the workspace's events, with the service's
+        ``webhook_secret`` sent in the header the receiver checks. Raises ``ConfigError``
+        when the service has no ``webhook_secret``."""
+        from instantly_columns.service._webhooks import subscribe_flow
+
+        flow = subscribe_flow(
+            self._flow_ctx(),
+            target_url,
+            self._webhook_secret,
+            event_type=event_type,
+            campaign_id=campaign_id,
+            name=name,
+            credential=credential,
+        )
+        return self._driver.run(flow)
+
     def campaigns(
         self, search: str | None = None, *, credential: str = "default"
     ) -> list[Campaign]:
@@ -916,6 +942,30 @@ class AsyncInstantlyColumns(_Base):
         from instantly_columns.service._summary import summary_flow
 
         return await self._driver.run(summary_flow(self._flow_ctx(), link, source))
+
+    async def subscribe_webhooks(
+        self,
+        target_url: str,
+        *,
+        event_type: str = "all_events",
+        campaign_id: str | None = None,
+        name: str | None = None,
+        credential: str = "default",
+    ) -> Webhook:
+        """Subscribe a receiver to the workspace's events; see
+        [`InstantlyColumns.subscribe_webhooks`][instantly_columns.service.facade.InstantlyColumns.subscribe_webhooks]."""
+        from instantly_columns.service._webhooks import subscribe_flow
+
+        flow = subscribe_flow(
+            self._flow_ctx(),
+            target_url,
+            self._webhook_secret,
+            event_type=event_type,
+            campaign_id=campaign_id,
+            name=name,
+            credential=credential,
+        )
+        return await self._driver.run(flow)
 
     async def campaigns(
         self, search: str | None = None, *, credential: str = "default"
