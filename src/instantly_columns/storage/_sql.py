@@ -174,8 +174,11 @@ _EMAILS_WITH_STATUS = (
     "ON st.table_id = e.table_id AND st.row_id = e.row_id AND st.column_id IN (?, ?) "
     "WHERE e.table_id = ? AND e.column_id = ? AND e.norm IS NOT NULL AND e.norm <> ''"
 )
-_LEAD_CELLS_IN = (
-    "SELECT row_id, column_id, s, i, j FROM ic_cells WHERE table_id = ? AND {cond} AND {cols}"
+# The rows of some leads (by their email's lookup key) with their engagement cells.
+_LEAD_ROWS_IN = (
+    "SELECT e.norm, e.row_id, c.column_id, c.s, c.i, c.j FROM ic_cells e "
+    "LEFT JOIN ic_cells c ON c.table_id = e.table_id AND c.row_id = e.row_id AND {cols} "
+    "WHERE e.table_id = ? AND e.column_id = ? AND {cond}"
 )
 _SUMMARY_LEADS_IN = (
     "SELECT email, es, en, replies, opens, latest FROM ic_summary_leads "
@@ -727,8 +730,13 @@ class SqlStore(OldLinkNames, ABC):
                 continue
             else:
                 rows = {item[0] for item in items if item[1] in ids}
-            if rows:
-                pending.append((key, summary, rows, self._lead_emails(tx, table, summary, rows)))
+            if not rows:
+                continue
+            # A row's lead changes only when its email does: otherwise the leads after the
+            # write are the leads before it, read once, afterwards.
+            moves = columns is None or summary.email in columns
+            before = self._lead_emails(tx, table, summary, rows) if moves else set()
+            pending.append((key, summary, rows, before))
         return pending
 
     def _summary_after(self, tx: Tx, table: TableId, pending: _Pending) -> None:
@@ -756,27 +764,25 @@ class SqlStore(OldLinkNames, ABC):
         """Recount these leads from their rows and move the groups by what changed."""
         deltas: dict[leads.GroupKey, list[int]] = {}
         engagement = sorted(set(summary.engagement().values()))
+        if not engagement:
+            return  # no status column: no lead contributes
+        cols, col_params = self._in("c.column_id", engagement)
         for batch in self._batches(emails):
-            clause, params = self._in("norm", batch)
+            clause, params = self._in("e.norm", batch)
             email_of: dict[RowId, str] = {}
-            for norm, row in tx.fetch(
-                _LOOKUP_IN.format(cond=clause), [table, summary.email, *params]
+            cells: dict[RowId, dict[ColumnId, tuple[Any, Any, Any]]] = {}
+            for norm, row, column, s, i, j in tx.fetch(
+                _LEAD_ROWS_IN.format(cond=clause, cols=cols),
+                [*col_params, table, summary.email, *params],
             ):
                 email_of[row] = norm
-            cells: dict[RowId, dict[ColumnId, tuple[Any, Any, Any]]] = {r: {} for r in email_of}
-            if engagement and email_of:
-                cols, col_params = self._in("column_id", engagement)
-                for rows in self._batches(sorted(email_of)):
-                    rclause, rparams = self._in("row_id", rows)
-                    for row, column, s, i, j in tx.fetch(
-                        _LEAD_CELLS_IN.format(cond=rclause, cols=cols),
-                        [table, *rparams, *col_params],
-                    ):
-                        cells[row][column] = (s, i, j)
+                if column is not None:
+                    cells.setdefault(row, {})[column] = (s, i, j)
             by_email: dict[str, list[tuple[RowId, leads.Contribution | None]]] = {}
             for row, norm in email_of.items():
+                found = cells.get(row)
                 by_email.setdefault(norm, []).append(
-                    (row, leads.encoded_contribution(cells[row], summary))
+                    (row, None if found is None else leads.encoded_contribution(found, summary))
                 )
             eclause, eparams = self._in("email", batch)
             old: dict[str, leads.Contribution] = {
