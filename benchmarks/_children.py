@@ -323,7 +323,7 @@ def summary_local(template: str, url: str, link: str) -> None:
         engagement = {
             c.subtype: c.id for c in store.columns(TABLE) if c.subtype in ENGAGEMENT_SUBTYPES
         }
-        columns = SummaryColumns(email=EMAIL, **engagement)  # type: ignore[arg-type]
+        columns = SummaryColumns(email=EMAIL, **engagement)
         start = time.perf_counter()
         groups = recount_leads(store, TABLE, columns)
         folded = Aggregate.EMPTY
