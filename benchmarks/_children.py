@@ -110,7 +110,7 @@ def _rows(n: int) -> Iterator[list[Any]]:
         ]
 
 
-def linked_table(path: str, rows: int, url: str, key: str, campaign: str) -> None:
+def linked_table(path: str, rows: int, url: str, key: str, campaign: str) -> str:
     """A SQLite file with ``rows`` rows (email, first name) linked to the campaign."""
     from instantly_columns import Column, InstantlyColumns
     from instantly_columns.config import ClientSettings
@@ -147,6 +147,7 @@ def linked_table(path: str, rows: int, url: str, key: str, campaign: str) -> Non
             state = service.wizard_advance(state, answer)
         assert state.link_id is not None, state
         _emit({"link": state.link_id})
+        return state.link_id
 
 
 def linked_tables(path: str, rows: int, url: str, key: str, campaigns: list[str]) -> None:
@@ -193,13 +194,18 @@ def linked_tables(path: str, rows: int, url: str, key: str, campaigns: list[str]
 
 
 def engaged_table(path: str, rows: int, url: str, key: str, campaign: str) -> None:
-    """A linked table whose rows all carry engagement cells (for the summary)."""
+    """A linked table whose rows all carry engagement cells (for the summary). The link's
+    summary is read once before the cells are written, as after a first sync, so the
+    store keeps its aggregate through the writes that follow."""
+    from instantly_columns import InstantlyColumns
+    from instantly_columns.config import ClientSettings
     from instantly_columns.domain.columns import ENGAGEMENT_SUBTYPES
     from instantly_columns.ports import CellWrite
     from instantly_columns.storage import SQLiteStore
 
-    linked_table(path, rows, url, key, campaign)
+    link = linked_table(path, rows, url, key, campaign)
     with SQLiteStore(path) as store:
+        InstantlyColumns(store, settings=ClientSettings(base_url=url)).summary(link, source="local")
         by_subtype = {
             c.subtype: c.id for c in store.columns(TABLE) if c.subtype in ENGAGEMENT_SUBTYPES
         }
@@ -373,14 +379,54 @@ def push_ours(template: str, url: str, link: str) -> None:
 
 
 def summary_local(template: str, url: str, link: str) -> None:
+    """``service.summary(link, source="local")`` (the median of nine calls), next to a
+    Python fold of the same figures over the cells (every row's five engagement cells and
+    its email, paged from the store and pivoted per row), and whether both are equal."""
+    import statistics
+
     from instantly_columns import InstantlyColumns
     from instantly_columns.config import ClientSettings
+    from instantly_columns.domain.columns import ENGAGEMENT_SUBTYPES
+    from instantly_columns.domain.summary import Aggregate
+    from instantly_columns.ports import SummaryColumns
     from instantly_columns.storage import SQLiteStore
+    from instantly_columns.testing.storage_contract import recount_leads
 
     with SQLiteStore(template) as store:
         service = InstantlyColumns(store, settings=ClientSettings(base_url=url))
-        service.summary(link)  # once, so that the timed call meets a warm page cache
-        _emit(_measured(lambda: {"row": repr(service.summary(link))[:200]}))
+        service.summary(link, source="local")  # once: a warm page cache
+        reads = []
+        for _ in range(9):
+            start = time.perf_counter()
+            row = service.summary(link, source="local")
+            reads.append(time.perf_counter() - start)
+        engagement = {
+            c.subtype: c.id for c in store.columns(TABLE) if c.subtype in ENGAGEMENT_SUBTYPES
+        }
+        columns = SummaryColumns(email=EMAIL, **engagement)
+        start = time.perf_counter()
+        groups = recount_leads(store, TABLE, columns)
+        folded = Aggregate.EMPTY
+        for g in groups:
+            folded += Aggregate.from_group(
+                email_status=g.email_status,
+                engagement_status=g.engagement_status,
+                rows=g.rows,
+                reply_total=g.reply_total,
+                open_total=g.open_total,
+                opened_rows=g.opened_rows,
+                last_contacted=g.last_contacted,
+            )
+        fold = time.perf_counter() - start
+        _emit(
+            {
+                "seconds": statistics.median(reads),
+                "fold": fold,
+                "equal": folded == row.aggregate,
+                "leads": row.aggregate.leads,
+                "peak_mb": _peak_mb(),
+            }
+        )
 
 
 # --- write_cells ---------------------------------------------------------------------------

@@ -35,6 +35,7 @@ __all__ = [
     "EngagementGroup",
     "EngagementGrouping",
     "FullStore",
+    "LeadSummaries",
     "LedgerEntry",
     "LinkId",
     "LinkStore",
@@ -44,6 +45,7 @@ __all__ = [
     "RowLocking",
     "RowLookup",
     "RunStatus",
+    "SummaryColumns",
     "SyncRun",
     "TableId",
     "TableStore",
@@ -367,7 +369,62 @@ class EngagementGrouping(Protocol):
         ...
 
 
-class CapableTableStore(TableStore, RowLookup, RowFetch, EngagementGrouping, Protocol):
+@attrs.frozen
+class SummaryColumns:
+    """The columns a link's summary counts: the table's email column (a lead is a
+    normalised email: stripped and lower-cased) and the link's engagement columns (any of
+    them may be missing)."""
+
+    email: ColumnId
+    email_status: ColumnId | None = None
+    engagement_status: ColumnId | None = None
+    reply_count: ColumnId | None = None
+    open_count: ColumnId | None = None
+    last_contacted: ColumnId | None = None
+
+    def engagement(self) -> dict[EngagementSubtype, ColumnId]:
+        """The engagement columns that are set, by subtype."""
+        pairs: tuple[tuple[EngagementSubtype, ColumnId | None], ...] = (
+            ("email_status", self.email_status),
+            ("engagement_status", self.engagement_status),
+            ("reply_count", self.reply_count),
+            ("open_count", self.open_count),
+            ("last_contacted", self.last_contacted),
+        )
+        return {subtype: column for subtype, column in pairs if column is not None}
+
+
+@runtime_checkable
+class LeadSummaries(Protocol):
+    """Optional table-store capability: the summary aggregate counted per lead, kept up to
+    date by the store. Derived, when missing, by folding the rows (one pass per call).
+
+    A *lead* is a normalised email of the ``email`` column. Rows without one do not count;
+    rows sharing one count once, with the values of the lead's first row (smallest row id)
+    that has an email status or an engagement status cell. Groups are as in
+    :class:`EngagementGroup`, with ``rows`` counting leads.
+    """
+
+    def lead_groups(
+        self, table: TableId, key: str, columns: SummaryColumns
+    ) -> list[EngagementGroup]:
+        """The groups of the aggregate named ``key`` (a link id) over ``columns``.
+
+        The bundled stores keep it: the first call for ``key`` (or the first with other
+        columns) builds it with one pass over the table; from then on every write through
+        the store (cells, rows, columns) updates it in the write's own transaction, at a
+        cost proportional to what the write touches; a call with the same columns reads it
+        without touching the table's rows."""
+        ...
+
+    def drop_lead_groups(self, key: str) -> None:
+        """Stop keeping the aggregate named ``key`` (no error when there is none)."""
+        ...
+
+
+class CapableTableStore(
+    TableStore, RowLookup, RowFetch, EngagementGrouping, LeadSummaries, Protocol
+):
     """A table store with every optional capability: what the flows call. The bundled
     adapters are one; ``with_capabilities(tables)`` turns any ``TableStore`` into one."""
 

@@ -79,9 +79,19 @@ def setup_table(store: Any, rows: list[Row]) -> None:
 
 class HostStore:
     """A host's store: the table methods a host must write and nothing optional (no
-    ``lookup_rows``, ``get_rows`` nor ``engagement_groups``), so the service derives them."""
+    ``lookup_rows``, ``get_rows``, ``engagement_groups`` nor ``lead_groups``), so the service
+    derives them."""
 
-    OPTIONAL = frozenset({"lookup_rows", "get_rows", "engagement_groups", "atomic"})
+    OPTIONAL = frozenset(
+        {
+            "lookup_rows",
+            "get_rows",
+            "engagement_groups",
+            "lead_groups",
+            "drop_lead_groups",
+            "atomic",
+        }
+    )
 
     def __init__(self) -> None:
         self._db = MemoryStore()

@@ -98,7 +98,9 @@ DEFINITIONS: Final[tuple[Definition, ...]] = (
     Definition(
         "leads",
         "leads of the campaign in the table (rows sharing an email are one lead)",
-        "rows a sync wrote engagement to",
+        "distinct emails (stripped, lower-cased) of the rows that carry an email status or an "
+        "engagement status; rows with no email do not count, and a lead whose rows disagree "
+        "takes its first row's values (smallest row id)",
         "`leads_count`",
         "no: the analytics also count leads that are not in the table",
     ),

@@ -13,6 +13,7 @@ from instantly_columns.domain.columns import ENGAGEMENT_SUBTYPES, Column, Instan
 from instantly_columns.domain.summary import Aggregate, render
 from instantly_columns.engine.effects import Flow, blocking, gather
 from instantly_columns.errors import ApiError, ConfigError
+from instantly_columns.ports import SummaryColumns
 from instantly_columns.service._context import (
     Ctx,
     Link,
@@ -116,11 +117,23 @@ def summary_after_sync(ctx: Ctx, link: Link, core: ApiCore) -> Flow[tuple[Summar
     return row, problem
 
 
-def local_aggregate(ctx: Ctx, link: Link) -> Flow[Aggregate]:
+def summary_columns(link: Link) -> SummaryColumns | None:
+    """The columns the link's summary counts, or ``None`` when it cannot count any lead (no
+    email column mapped, or no engagement column)."""
+    email = link.config.field_mapping.email
     columns = {s: c.id for s, c in link.engagement.items()}
-    if not columns:
+    if not email or not columns:
+        return None
+    return SummaryColumns(email=email, **columns)
+
+
+def local_aggregate(ctx: Ctx, link: Link) -> Flow[Aggregate]:
+    """The cells' aggregate, counted per lead (``domain.summary.DEFINITIONS``): kept by the
+    store and read in constant time when it can (``LeadSummaries``), else folded."""
+    columns = summary_columns(link)
+    if columns is None:
         return Aggregate.EMPTY
-    groups = yield from blocking(ctx.tables.engagement_groups, link.table_id, columns)
+    groups = yield from blocking(ctx.tables.lead_groups, link.table_id, link.id, columns)
     total = Aggregate.EMPTY
     for g in groups:
         total = total + Aggregate.from_group(

@@ -91,6 +91,7 @@ __all__ = [
     "prepare_writes",
     "row_chunks",
     "seconds",
+    "status_key",
     "strings",
     "takeover_note",
     "to_utc",
@@ -420,7 +421,8 @@ def _prepare_checked(cells: Sequence[CellWrite], path: str) -> Prepared:
 # --- groups ----------------------------------------------------------------------------------
 
 
-def _status_key(s: str | None, i: int | None, j: str | None) -> str | None:
+def status_key(s: str | None, i: int | None, j: str | None) -> str | None:
+    """The group key of a stored status cell: its text, else its JSON text."""
     if s is not None:
         return s
     if i is not None:
@@ -440,7 +442,7 @@ def fold_groups(raw: Iterable[RawGroup]) -> list[EngagementGroup]:
     """
     merged: dict[tuple[str | None, str | None], list[Any]] = {}
     for es_s, es_i, es_j, en_s, en_i, en_j, rows, replies, opens, opened, last in raw:
-        key = (_status_key(es_s, es_i, es_j), _status_key(en_s, en_i, en_j))
+        key = (status_key(es_s, es_i, es_j), status_key(en_s, en_i, en_j))
         acc = merged.get(key)
         if acc is None:
             merged[key] = [int(rows), int(replies), int(opens), int(opened), last]

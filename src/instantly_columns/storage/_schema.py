@@ -158,6 +158,44 @@ ALTER TABLE ic_runs ADD COLUMN seq {int};
 CREATE INDEX ic_runs_by_seq ON ic_runs (integration_id, seq);
 """,
     ),
+    Migration(
+        3,
+        "summaries kept per lead: their columns, each lead's contribution, each group's sums",
+        """
+CREATE TABLE ic_summaries (
+    summary_key {id} PRIMARY KEY,
+    table_id {id} NOT NULL,
+    email_col {id} NOT NULL,
+    es_col {id},
+    en_col {id},
+    rc_col {id},
+    oc_col {id},
+    lc_col {id}
+);
+CREATE INDEX ic_summaries_by_table ON ic_summaries (table_id);
+CREATE TABLE ic_summary_leads (
+    summary_key {id} NOT NULL,
+    email {text} NOT NULL,
+    es {text} NOT NULL,
+    en {text} NOT NULL,
+    replies {int} NOT NULL,
+    opens {int} NOT NULL,
+    latest {text},
+    PRIMARY KEY (summary_key, email)
+);
+CREATE INDEX ic_summary_leads_latest ON ic_summary_leads (summary_key, es, en, latest);
+CREATE TABLE ic_summary_groups (
+    summary_key {id} NOT NULL,
+    es {text} NOT NULL,
+    en {text} NOT NULL,
+    leads {int} NOT NULL,
+    replies {int} NOT NULL,
+    opens {int} NOT NULL,
+    opened {int} NOT NULL,
+    PRIMARY KEY (summary_key, es, en)
+);
+""",
+    ),
 )
 
 LATEST_VERSION: Final = MIGRATIONS[-1].version

@@ -37,10 +37,12 @@ from instantly_columns.ports import (
     LedgerEntry,
     LinkId,
     RowId,
+    SummaryColumns,
     SyncRun,
     TableId,
 )
 from instantly_columns.storage import _codec as codec
+from instantly_columns.storage import _leads as leads
 from instantly_columns.storage._compat import OldLinkNames
 from instantly_columns.storage._crypto import Cipher, EncryptionKey, open_secret, seal_secret
 from instantly_columns.storage._schema import (
@@ -103,6 +105,9 @@ _UPSERT_LEDGER = (
     "pushed_at = excluded.pushed_at, payload_hash = excluded.payload_hash"
 )
 _ALL_TABLES = (
+    "ic_summary_groups",
+    "ic_summary_leads",
+    "ic_summaries",
     "ic_cells",
     "ic_rows",
     "ic_columns",
@@ -155,6 +160,61 @@ FROM (
 WHERE has_status = 1
 GROUP BY es_s, es_i, es_j, en_s, en_i, en_j
 """
+
+
+_SUMMARY_DEFS = (
+    "SELECT summary_key, email_col, es_col, en_col, rc_col, oc_col, lc_col FROM ic_summaries"
+)
+_EMAILS_OF_ROWS_IN = (
+    "SELECT norm FROM ic_cells WHERE table_id = ? AND column_id = ? AND {cond} "
+    "AND norm IS NOT NULL AND norm <> ''"
+)
+# Leads with a status cell on some row: the only ones a fresh summary has to visit.
+_EMAILS_WITH_STATUS = (
+    "SELECT DISTINCT e.norm FROM ic_cells e JOIN ic_cells st "
+    "ON st.table_id = e.table_id AND st.row_id = e.row_id AND st.column_id IN (?, ?) "
+    "WHERE e.table_id = ? AND e.column_id = ? AND e.norm IS NOT NULL AND e.norm <> ''"
+)
+# The rows of some leads (by their email's lookup key) with their engagement cells.
+_LEAD_ROWS_IN = (
+    "SELECT e.norm, e.row_id, c.column_id, c.s, c.i, c.j FROM ic_cells e "
+    "LEFT JOIN ic_cells c ON c.table_id = e.table_id AND c.row_id = e.row_id AND {cols} "
+    "WHERE e.table_id = ? AND e.column_id = ? AND {cond}"
+)
+_SUMMARY_LEADS_IN = (
+    "SELECT email, es, en, replies, opens, latest FROM ic_summary_leads "
+    "WHERE summary_key = ? AND {cond}"
+)
+_UPSERT_SUMMARY_LEAD = (
+    "INSERT INTO ic_summary_leads (summary_key, email, es, en, replies, opens, latest) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (summary_key, email) DO UPDATE SET "
+    "es = excluded.es, en = excluded.en, replies = excluded.replies, "
+    "opens = excluded.opens, latest = excluded.latest"
+)
+_DELETE_SUMMARY_LEAD = "DELETE FROM ic_summary_leads WHERE summary_key = ? AND email = ?"
+_ADD_SUMMARY_GROUP = (
+    "INSERT INTO ic_summary_groups (summary_key, es, en, leads, replies, opens, opened) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (summary_key, es, en) DO UPDATE SET "
+    "leads = ic_summary_groups.leads + excluded.leads, "
+    "replies = ic_summary_groups.replies + excluded.replies, "
+    "opens = ic_summary_groups.opens + excluded.opens, "
+    "opened = ic_summary_groups.opened + excluded.opened"
+)
+# Each group's sums, and its latest last_contacted from the (key, es, en, last) index: one
+# index probe per group, whatever the number of leads.
+_READ_SUMMARY = (
+    "SELECT g.es, g.en, g.leads, g.replies, g.opens, g.opened, "
+    "(SELECT MAX(l.latest) FROM ic_summary_leads l WHERE l.summary_key = g.summary_key "
+    "AND l.es = g.es AND l.en = g.en) "
+    "FROM ic_summary_groups g WHERE g.summary_key = ? AND g.leads > 0"
+)
+_DROP_SUMMARY = (
+    "DELETE FROM ic_summary_groups WHERE summary_key = ?",
+    "DELETE FROM ic_summary_leads WHERE summary_key = ?",
+    "DELETE FROM ic_summaries WHERE summary_key = ?",
+)
+
+_Pending = list[tuple[str, SummaryColumns, set[RowId], set[str]]]
 
 
 def _not_found(what: str, ids: Collection[str]) -> RecordNotFound:
@@ -355,6 +415,8 @@ class SqlStore(OldLinkNames, ABC):
             tx.run("DELETE FROM ic_rows WHERE table_id = ?", (table,))
             tx.run("DELETE FROM ic_columns WHERE table_id = ?", (table,))
             tx.run("DELETE FROM ic_cells WHERE table_id = ?", (table,))
+            for key, _ in self._summary_defs(tx, table):
+                self._drop_summary(tx, key)
             return existed
 
     def insert_rows(self, table: TableId, rows: Sequence[Row]) -> int:
@@ -377,7 +439,9 @@ class SqlStore(OldLinkNames, ABC):
                 )
                 pending = [item for _, cells in batch for item in cells]
                 if pending:
+                    before = self._summary_before(tx, table, columns, [k for k, _ in pending])
                     self._write_chunk(tx, table, pending)
+                    self._summary_after(tx, table, before)
         return created
 
     def delete_rows(self, table: TableId, rows: Collection[RowId]) -> int:
@@ -387,10 +451,12 @@ class SqlStore(OldLinkNames, ABC):
         deleted = 0
         with self._transaction(write=True) as tx:
             self._require_table(tx, table)
+            before = self._summary_before(tx, table, None, ids)
             for batch in self._batches(ids):
                 clause, params = self._in("row_id", batch)
                 deleted += tx.run(_DELETE_ROWS_IN.format(cond=clause), [table, *params])
                 tx.run(_DELETE_CELLS_IN.format(cond=clause), [table, *params])
+            self._summary_after(tx, table, before)
         return deleted
 
     # --- TableStore ------------------------------------------------------------------------
@@ -469,6 +535,9 @@ class SqlStore(OldLinkNames, ABC):
         deleted = 0
         with self._transaction(write=True) as tx:
             self._require_table(tx, table)
+            for key, columns in self._summary_defs(tx, table):
+                if leads.tracked_ids(columns) & set(ids):
+                    self._drop_summary(tx, key)  # its columns are gone: the next read rebuilds
             for batch in self._batches(ids):
                 clause, params = self._in("column_id", batch)
                 deleted += tx.run(_DELETE_COLUMNS_IN.format(cond=clause), [table, *params])
@@ -593,7 +662,10 @@ class SqlStore(OldLinkNames, ABC):
                     return 0
                 self._require_columns(tx, table, batch.columns, lock=True)
                 self._require_rows(tx, table, batch.rows, lock=True)
-                return self._write_cells(tx, table, batch.cells)
+                before = self._summary_before(tx, table, batch.columns, batch.cells)
+                changed = self._write_cells(tx, table, batch.cells)
+                self._summary_after(tx, table, before)
+                return changed
 
     def _write_cells(self, tx: Tx, table: TableId, cells: codec.Prepared) -> int:
         """Write validated cells whose rows and columns exist, in (row, column) order (so
@@ -638,6 +710,196 @@ class SqlStore(OldLinkNames, ABC):
             for batch in self._batches(ids):
                 clause, params = self._in("row_id", batch)
                 tx.fetch(_LOCK_ROWS_IN.format(cond=clause, lock=self._row_lock), [table, *params])
+
+    # --- the maintained summaries (LeadSummaries) -------------------------------------------
+
+    def _summary_defs(self, tx: Tx, table: TableId) -> list[tuple[str, SummaryColumns]]:
+        return [
+            (r[0], SummaryColumns(*r[1:]))
+            for r in tx.fetch(_SUMMARY_DEFS + " WHERE table_id = ?", (table,))
+        ]
+
+    def _drop_summary(self, tx: Tx, key: str) -> None:
+        for statement in _DROP_SUMMARY:
+            tx.run(statement, (key,))
+
+    def _summary_before(
+        self,
+        tx: Tx,
+        table: TableId,
+        columns: Collection[ColumnId] | None,
+        touched: Iterable[tuple[RowId, ColumnId]] | Iterable[RowId],
+    ) -> _Pending:
+        """What a write is about to change in the table's summaries: per summary whose
+        columns it writes (all of them when ``columns`` is None, for whole rows), the rows it
+        touches there and their leads before the write. ``touched`` is (row, column) pairs,
+        or row ids with ``columns=None``."""
+        defs = self._summary_defs(tx, table)
+        if not defs:
+            return []
+        pending: _Pending = []
+        items = touched if isinstance(touched, Collection) else list(touched)
+        for key, summary in defs:
+            ids = leads.tracked_ids(summary)
+            if columns is None:
+                rows = {str(item) for item in items}
+            elif ids.isdisjoint(columns):
+                continue
+            else:
+                rows = {item[0] for item in items if item[1] in ids}
+            if not rows:
+                continue
+            # A row's lead changes only when its email does: otherwise the leads after the
+            # write are the leads before it, read once, afterwards.
+            moves = columns is None or summary.email in columns
+            before = self._lead_emails(tx, table, summary, rows) if moves else set()
+            pending.append((key, summary, rows, before))
+        return pending
+
+    def _summary_after(self, tx: Tx, table: TableId, pending: _Pending) -> None:
+        for key, summary, rows, before in pending:
+            emails = before | self._lead_emails(tx, table, summary, rows)
+            self._refresh_leads(tx, table, key, summary, sorted(emails))
+
+    def _lead_emails(
+        self, tx: Tx, table: TableId, summary: SummaryColumns, rows: Collection[RowId]
+    ) -> set[str]:
+        out: set[str] = set()
+        for batch in self._batches(sorted(rows)):
+            clause, params = self._in("row_id", batch)
+            out.update(
+                norm
+                for (norm,) in tx.fetch(
+                    _EMAILS_OF_ROWS_IN.format(cond=clause), [table, summary.email, *params]
+                )
+            )
+        return out
+
+    def _refresh_leads(
+        self, tx: Tx, table: TableId, key: str, summary: SummaryColumns, emails: Sequence[str]
+    ) -> None:
+        """Recount these leads from their rows and move the groups by what changed."""
+        deltas: dict[leads.GroupKey, list[int]] = {}
+        engagement = sorted(set(summary.engagement().values()))
+        if not engagement:
+            return  # no status column: no lead contributes
+        cols, col_params = self._in("c.column_id", engagement)
+        for batch in self._batches(emails):
+            clause, params = self._in("e.norm", batch)
+            email_of: dict[RowId, str] = {}
+            cells: dict[RowId, dict[ColumnId, tuple[Any, Any, Any]]] = {}
+            for norm, row, column, s, i, j in tx.fetch(
+                _LEAD_ROWS_IN.format(cond=clause, cols=cols),
+                [*col_params, table, summary.email, *params],
+            ):
+                email_of[row] = norm
+                if column is not None:
+                    cells.setdefault(row, {})[column] = (s, i, j)
+            by_email: dict[str, list[tuple[RowId, leads.Contribution | None]]] = {}
+            for row, norm in email_of.items():
+                found = cells.get(row)
+                by_email.setdefault(norm, []).append(
+                    (row, None if found is None else leads.encoded_contribution(found, summary))
+                )
+            eclause, eparams = self._in("email", batch)
+            old: dict[str, leads.Contribution] = {
+                r[0]: (leads.key_out(r[1]), leads.key_out(r[2]), int(r[3]), int(r[4]), r[5])
+                for r in tx.fetch(_SUMMARY_LEADS_IN.format(cond=eclause), [key, *eparams])
+            }
+            gone, put = [], []
+            for email in batch:
+                new = leads.lead_contribution(by_email.get(email, ()))
+                was = old.get(email)
+                if new == was:
+                    continue
+                leads.add_delta(deltas, was, new)
+                if new is None:
+                    gone.append((key, email))
+                else:
+                    put.append((key, email, leads.key_in(new[0]), leads.key_in(new[1]), *new[2:]))
+            if gone:
+                tx.run_many(
+                    "DELETE FROM ic_summary_leads WHERE summary_key = ? AND email = ?", gone
+                )
+            if put:
+                tx.run_many(_UPSERT_SUMMARY_LEAD, put)
+        moves = [
+            (key, leads.key_in(group[0]), leads.key_in(group[1]), *delta)
+            for group, delta in deltas.items()
+            if any(delta)
+        ]
+        if moves:
+            tx.run_many(_ADD_SUMMARY_GROUP, moves)
+            tx.run("DELETE FROM ic_summary_groups WHERE summary_key = ? AND leads = 0", (key,))
+
+    def _tracks(self, tx: Tx, key: str, table: TableId, summary: SummaryColumns) -> bool:
+        found = tx.fetch(_SUMMARY_DEFS + " WHERE summary_key = ? AND table_id = ?", (key, table))
+        return bool(found) and SummaryColumns(*found[0][1:]) == summary
+
+    def _read_summary(self, tx: Tx, key: str) -> list[EngagementGroup]:
+        counts: dict[leads.GroupKey, tuple[int, int, int, int]] = {}
+        lasts: dict[leads.GroupKey, str | None] = {}
+        for es, en, n, replies, opens, opened, last in tx.fetch(_READ_SUMMARY, (key,)):
+            group = (leads.key_out(es), leads.key_out(en))
+            counts[group] = (int(n), int(replies), int(opens), int(opened))
+            lasts[group] = last
+        return leads.to_groups(counts, lasts)
+
+    def lead_groups(
+        self, table: TableId, key: str, columns: SummaryColumns
+    ) -> list[EngagementGroup]:
+        """The aggregate per lead (see ``LeadSummaries``). The first call for ``key`` (or
+        the first with other columns) builds it, visiting the leads that have a status
+        cell; from then on every write keeps it in its own transaction, and this reads
+        one row per group."""
+        table = codec.check_id(table, "table")
+        key = codec.check_id(key, "key")
+        summary = leads.summary_columns(columns)
+        tracked = leads.tracked_ids(summary)
+        with self._transaction(write=False) as tx:
+            self._require_table(tx, table)
+            self._require_columns(tx, table, tracked)
+            if self._tracks(tx, key, table, summary):
+                return self._read_summary(tx, key)
+        with self._transaction(write=True) as tx:
+            self._require_table(tx, table)
+            self._require_columns(tx, table, tracked, lock=True)
+            if self._tracks(tx, key, table, summary):
+                return self._read_summary(tx, key)
+            self._drop_summary(tx, key)
+            tx.run(
+                "INSERT INTO ic_summaries (summary_key, table_id, email_col, es_col, en_col, "
+                "rc_col, oc_col, lc_col) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    key,
+                    table,
+                    summary.email,
+                    summary.email_status,
+                    summary.engagement_status,
+                    summary.reply_count,
+                    summary.open_count,
+                    summary.last_contacted,
+                ),
+            )
+            if summary.email_status is not None or summary.engagement_status is not None:
+                status = summary.email_status or summary.engagement_status
+                emails = tx.fetch(
+                    _EMAILS_WITH_STATUS,
+                    (
+                        status,
+                        summary.engagement_status or status,
+                        table,
+                        summary.email,
+                    ),
+                )
+                self._refresh_leads(tx, table, key, summary, sorted(e for (e,) in emails))
+            return self._read_summary(tx, key)
+
+    def drop_lead_groups(self, key: str) -> None:
+        """Stop keeping the aggregate ``key`` (no error when there is none)."""
+        key = codec.check_id(key, "key")
+        with self._transaction(write=True) as tx:
+            self._drop_summary(tx, key)
 
     # --- IntegrationStore ------------------------------------------------------------------
 
@@ -761,6 +1023,7 @@ class SqlStore(OldLinkNames, ABC):
         link = codec.check_id(link, "integration")
         with self._transaction(write=True) as tx:
             tx.run("DELETE FROM ic_integrations WHERE integration_id = ?", (link,))
+            self._drop_summary(tx, link)
             tx.run("DELETE FROM ic_ledger WHERE integration_id = ?", (link,))
             tx.run("DELETE FROM ic_runs WHERE integration_id = ?", (link,))
 

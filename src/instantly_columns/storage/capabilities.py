@@ -8,7 +8,9 @@ A host's own table store needs only ``columns``, ``save_columns``, ``delete_colu
   kept up to date by the writes made through the wrapper;
 - ``get_rows`` from one pass over ``rows`` that stops as soon as every id is found;
 - ``engagement_groups`` by folding the rows' five engagement cells exactly as the
-  bundled stores' ``GROUP BY`` does.
+  bundled stores' ``GROUP BY`` does;
+- ``lead_groups`` by folding the rows per lead by the same rules as the bundled stores'
+  maintained aggregate (one pass over the table per call: nothing is kept).
 
 A capability the store has is used as it is; a store that has all of them is returned
 unchanged. The index lives as long as the wrapper: make one per flow run (one sync), so
@@ -38,9 +40,11 @@ from instantly_columns.ports import (
     ColumnId,
     EngagementGroup,
     EngagementGrouping,
+    LeadSummaries,
     RowFetch,
     RowId,
     RowLookup,
+    SummaryColumns,
     TableId,
     TableStore,
     UnitOfWork,
@@ -68,6 +72,7 @@ def with_capabilities(
         isinstance(tables, RowLookup)
         and isinstance(tables, RowFetch)
         and isinstance(tables, EngagementGrouping)
+        and isinstance(tables, LeadSummaries)
     ):
         return cast(CapableTableStore, tables)
     if isinstance(tables, UnitOfWork):
@@ -125,6 +130,7 @@ class DerivedTableStore:
         self._own_lookup = tables if isinstance(tables, RowLookup) else None
         self._own_fetch = tables if isinstance(tables, RowFetch) else None
         self._own_groups = tables if isinstance(tables, EngagementGrouping) else None
+        self._own_leads = tables if isinstance(tables, LeadSummaries) else None
         self._lock = threading.RLock()
         self._indexes: dict[tuple[TableId, ColumnId], _Index] = {}
 
@@ -284,6 +290,57 @@ class DerivedTableStore:
             for key, acc in sorted(groups.items(), key=lambda item: _group_order(item[0]))
         ]
 
+    def lead_groups(
+        self, table: TableId, key: str, columns: SummaryColumns
+    ) -> list[EngagementGroup]:
+        """The aggregate per lead (see ``LeadSummaries``), folded from the rows: the
+        store's own when it keeps one, else one pass over the table, nothing kept."""
+        if self._own_leads is not None:
+            return self._own_leads.lead_groups(table, key, columns)
+        if not isinstance(columns, SummaryColumns):
+            raise ConfigError([Problem("columns", "expected SummaryColumns")])
+        summary = columns
+        eng = summary.engagement()
+        fields = sorted({summary.email, *eng.values()})
+        firsts: dict[str, _Share | None] = {}
+        for page in self._pages(table, fields):
+            for row in page:  # in id order: a lead's first row with a status comes first
+                email = row.cells.get(summary.email)
+                if not isinstance(email, str) or not email.strip():
+                    continue
+                norm = email.strip().lower()
+                if firsts.get(norm) is not None:
+                    continue
+                firsts[norm] = _contribution(row.cells, eng)
+        groups: dict[tuple[str | None, str | None], list[Any]] = {}
+        for share in firsts.values():
+            if share is None:
+                continue
+            acc = groups.setdefault((share[0], share[1]), [0, 0, 0, 0, None])
+            acc[0] += 1
+            acc[1] += share[2]
+            acc[2] += share[3]
+            acc[3] += 1 if share[3] > 0 else 0
+            if share[4] is not None and (acc[4] is None or share[4] > acc[4]):
+                acc[4] = share[4]
+        return [
+            EngagementGroup(
+                email_status=key[0],
+                engagement_status=key[1],
+                rows=acc[0],
+                reply_total=acc[1],
+                open_total=acc[2],
+                opened_rows=acc[3],
+                last_contacted=acc[4],
+            )
+            for key, acc in sorted(groups.items(), key=lambda item: _group_order(item[0]))
+        ]
+
+    def drop_lead_groups(self, key: str) -> None:
+        """Nothing is kept for a derived aggregate; the store's own is dropped."""
+        if self._own_leads is not None:
+            self._own_leads.drop_lead_groups(key)
+
     # --- plumbing -------------------------------------------------------------------------
 
     def _pages(
@@ -376,6 +433,27 @@ def _text(cells: Mapping[ColumnId, CellValue], column: ColumnId | None) -> str |
     if isinstance(value, str) and not _UNSAFE.search(value):
         return value
     return None
+
+
+_Share = tuple[str | None, str | None, int, int, str | None]
+
+
+def _contribution(
+    cells: Mapping[ColumnId, CellValue], columns: Mapping[EngagementSubtype, ColumnId]
+) -> _Share | None:
+    """A row's share, by the rules of ``engagement_groups``; ``None`` without a status."""
+    es, en = columns.get("email_status"), columns.get("engagement_status")
+    status = cells.get(es) if es is not None else None
+    interest = cells.get(en) if en is not None else None
+    if status is None and interest is None:
+        return None
+    return (
+        _status_key(status),
+        _status_key(interest),
+        _count(cells, columns.get("reply_count")),
+        _count(cells, columns.get("open_count")),
+        _text(cells, columns.get("last_contacted")),
+    )
 
 
 def _group_order(key: tuple[str | None, str | None]) -> tuple[bool, str, bool, str]:

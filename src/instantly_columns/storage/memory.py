@@ -38,10 +38,12 @@ from instantly_columns.ports import (
     LedgerEntry,
     LinkId,
     RowId,
+    SummaryColumns,
     SyncRun,
     TableId,
 )
 from instantly_columns.storage import _codec as codec
+from instantly_columns.storage import _leads as leads
 from instantly_columns.storage._compat import OldLinkNames
 
 __all__ = ["MemoryStore"]
@@ -136,6 +138,7 @@ class MemoryStore(OldLinkNames):
         self._ledger: dict[tuple[LinkId, RowId], LedgerEntry] = {}
         self._events: dict[str, datetime] = {}
         self._keys: dict[CredentialId, ApiKey] = {}
+        self._summaries: dict[str, tuple[TableId, leads.Tally]] = {}
 
     def __repr__(self) -> str:
         return f"MemoryStore(tables={len(self._tables)})"
@@ -166,6 +169,7 @@ class MemoryStore(OldLinkNames):
                 self._ledger,
                 self._events,
                 self._keys,
+                self._summaries,
             ):
                 records.clear()
 
@@ -187,6 +191,7 @@ class MemoryStore(OldLinkNames):
                 dict(self._ledger),
                 dict(self._events),
                 dict(self._keys),
+                {key: (table, tally.copy()) for key, (table, tally) in self._summaries.items()},
             )
             try:
                 yield
@@ -198,6 +203,7 @@ class MemoryStore(OldLinkNames):
                     self._ledger,
                     self._events,
                     self._keys,
+                    self._summaries,
                 ) = saved
                 raise
 
@@ -241,6 +247,8 @@ class MemoryStore(OldLinkNames):
         table = codec.check_id(table, "table")
         with self._lock:
             self._open()
+            for key in [k for k, (t, _) in self._summaries.items() if t == table]:
+                del self._summaries[key]
             return self._tables.pop(table, None) is not None
 
     def insert_rows(self, table: TableId, rows: Sequence[Row]) -> int:
@@ -255,6 +263,7 @@ class MemoryStore(OldLinkNames):
             with self._lock:
                 data = self._table(table)
                 self._require_columns(table, {key[1] for _, cells in batch for key, _ in cells})
+                pending = self._before(table, [key for _, cells in batch for key, _ in cells])
                 for row_id, cells in batch:
                     if row_id not in data.cells:
                         data.cells[row_id] = {}
@@ -262,6 +271,7 @@ class MemoryStore(OldLinkNames):
                         created += 1
                     for (_, column), enc in cells:
                         data.put(row_id, column, enc)
+                self._after(data, pending)
         return created
 
     def delete_rows(self, table: TableId, rows: Collection[RowId]) -> int:
@@ -271,8 +281,10 @@ class MemoryStore(OldLinkNames):
         with self._lock:
             data = self._table(table)
             present = [r for r in ids if r in data.cells]
+            pending = self._before(table, present)
             for row in present:
                 data.drop_row(row)
+            self._after(data, pending)
             return len(present)
 
     # --- TableStore ------------------------------------------------------------------------
@@ -313,6 +325,9 @@ class MemoryStore(OldLinkNames):
         with self._lock:
             data = self._table(table)
             present = [c for c in ids if c in data.columns]
+            for key, (where, tally) in list(self._summaries.items()):
+                if where == table and leads.tracked_ids(tally.columns) & set(present):
+                    del self._summaries[key]  # its columns are gone: the next read rebuilds
             for column in present:
                 data.drop_column(column)
             return len(present)
@@ -405,10 +420,85 @@ class MemoryStore(OldLinkNames):
             data = self._table(table)
             self._require_columns(table, batch.columns)
             self._require_rows(table, batch.rows)
+            pending = self._before(table, batch.cells)
             changed = 0
             for (row, column), enc in batch.cells.items():
                 changed += data.put(row, column, enc)
+            self._after(data, pending)
         return changed
+
+    # --- the maintained summaries ------------------------------------------------------------
+
+    def _before(
+        self, table: TableId, touched: Collection[tuple[RowId, ColumnId]] | Collection[RowId]
+    ) -> list[tuple[leads.Tally, set[RowId], set[str]]]:
+        """What a write is about to change in the table's summaries: per summary, the rows it
+        touches in the summary's columns and their leads now (``touched`` is (row, column)
+        pairs, or rows for a change of whole rows)."""
+        pending = []
+        data = self._tables[table]
+        for where, tally in self._summaries.values():
+            if where != table:
+                continue
+            ids = leads.tracked_ids(tally.columns)
+            rows = {
+                item if isinstance(item, str) else item[0]
+                for item in touched
+                if isinstance(item, str) or item[1] in ids
+            }
+            if rows:
+                pending.append((tally, rows, self._emails(data, tally, rows)))
+        return pending
+
+    def _after(self, data: _Table, pending: list[tuple[leads.Tally, set[RowId], set[str]]]) -> None:
+        for tally, rows, before in pending:
+            for email in before | self._emails(data, tally, rows):
+                tally.set(email, self._lead(data, tally, email))
+
+    @staticmethod
+    def _emails(data: _Table, tally: leads.Tally, rows: Collection[RowId]) -> set[str]:
+        column = tally.columns.email
+        out = set()
+        for row in rows:
+            cell = data.cells.get(row, {}).get(column)
+            if cell is not None and cell.norm:
+                out.add(cell.norm)
+        return out
+
+    @staticmethod
+    def _lead(data: _Table, tally: leads.Tally, email: str) -> leads.Contribution | None:
+        rows = data.index.get((tally.columns.email, email), ())
+        return leads.lead_contribution(
+            (row, leads.encoded_contribution(data.cells[row], tally.columns)) for row in rows
+        )
+
+    def lead_groups(
+        self, table: TableId, key: str, columns: SummaryColumns
+    ) -> list[EngagementGroup]:
+        """The aggregate per lead (see ``LeadSummaries``): built on the first call for
+        ``key`` or with other columns, then kept by every write."""
+        table = codec.check_id(table, "table")
+        key = codec.check_id(key, "key")
+        columns = leads.summary_columns(columns)
+        with self._lock:
+            data = self._table(table)
+            self._require_columns(table, leads.tracked_ids(columns))
+            found = self._summaries.get(key)
+            if found is not None and found[0] == table and found[1].columns == columns:
+                return found[1].groups()
+            tally = leads.Tally(columns)
+            for column, email in list(data.index):
+                if column == columns.email and email and data.index[(column, email)]:
+                    tally.set(email, self._lead(data, tally, email))
+            self._summaries[key] = (table, tally)
+            return tally.groups()
+
+    def drop_lead_groups(self, key: str) -> None:
+        """Stop keeping the aggregate ``key``."""
+        key = codec.check_id(key, "key")
+        with self._lock:
+            self._open()
+            self._summaries.pop(key, None)
 
     def engagement_groups(
         self, table: TableId, columns: Mapping[EngagementSubtype, ColumnId]
@@ -512,6 +602,7 @@ class MemoryStore(OldLinkNames):
         with self._lock:
             self._open()
             self._integrations.pop(link, None)
+            self._summaries.pop(link, None)
             for run_id in [k for k, r in self._runs.items() if r.link_id == link]:
                 del self._runs[run_id]
             for key in [k for k in self._ledger if k[0] == link]:

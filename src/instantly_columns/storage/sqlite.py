@@ -3,6 +3,8 @@ or ``":memory:"`` for a scratch database."""
 
 from __future__ import annotations
 
+import itertools
+import operator
 import os
 import sqlite3
 import threading
@@ -278,6 +280,11 @@ class SQLiteStore(SqlStore):
         # writer out, so the cells need no order; the parameters are made as SQLite asks
         # for them (a generator: a big write never holds a second copy of itself).
         head = (table,)
+        if None not in cells.values():  # no deletes: the parameters made in C, no Python frame
+            upserts: Iterable[tuple[Any, ...]] = map(
+                operator.add, map(operator.add, itertools.repeat(head), cells), cells.values()
+            )
+            return tx.run_many(_UPSERT_CELL, upserts)
         deletes = [head + key for key, enc in cells.items() if enc is None]
         upserts = (head + key + enc for key, enc in cells.items() if enc is not None)
         return tx.run_many(_DELETE_CELL, deletes) + tx.run_many(_UPSERT_CELL, upserts)

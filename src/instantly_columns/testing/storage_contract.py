@@ -70,14 +70,18 @@ from instantly_columns.ports import (
     ApiKey,
     CampaignLink,
     CellWrite,
+    ColumnId,
     EngagementGroup,
     FullStore,
     LedgerEntry,
+    RowId,
     RunStatus,
+    SummaryColumns,
     SyncRun,
     TableId,
     UnitOfWork,
 )
+from instantly_columns.storage.capabilities import DerivedTableStore, with_capabilities
 from instantly_columns.storage.memory import MemoryStore
 
 __all__ = [
@@ -88,6 +92,7 @@ __all__ = [
     "StoreContract",
     "TableStoreContract",
     "UnitOfWorkContract",
+    "recount_leads",
     "storage_state_machine",
 ]
 
@@ -103,6 +108,44 @@ _ENGAGEMENT: dict[EngagementSubtype, str] = {
     "open_count": "oc",
     "last_contacted": "lc",
 }
+
+
+_SUMMARY = SummaryColumns(email="email", **_ENGAGEMENT)
+
+
+class _TablesOnly:
+    """A store seen through the five required ``TableStore`` methods only."""
+
+    def __init__(self, store: Any) -> None:
+        self._store = store
+
+    def columns(self, table: TableId) -> list[Column]:
+        return list(self._store.columns(table))
+
+    def save_columns(self, table: TableId, columns: Sequence[Column]) -> None:
+        self._store.save_columns(table, columns)
+
+    def delete_columns(self, table: TableId, column_ids: Collection[ColumnId]) -> int:
+        return int(self._store.delete_columns(table, column_ids))
+
+    def rows(
+        self,
+        table: TableId,
+        fields: Sequence[ColumnId] | None = None,
+        *,
+        after: RowId | None = None,
+        limit: int = 1000,
+    ) -> list[Row]:
+        return list(self._store.rows(table, fields, after=after, limit=limit))
+
+    def write_cells(self, table: TableId, cells: Sequence[CellWrite]) -> int:
+        return int(self._store.write_cells(table, cells))
+
+
+def recount_leads(store: Any, table: TableId, columns: SummaryColumns) -> list[EngagementGroup]:
+    """The summary aggregate per lead, recomputed from the rows the store returns (one
+    pass, nothing kept): what a store's maintained ``lead_groups`` must always equal."""
+    return DerivedTableStore(_TablesOnly(store)).lead_groups(table, "recount", columns)
 
 
 def _canon(value: object) -> str:
@@ -585,6 +628,73 @@ class TableStoreContract(_Harness):
         with pytest.raises(RecordNotFound):
             store.engagement_groups(table, {"email_status": "ghost"})
 
+    def test_lead_groups_count_leads_and_stay_equal_to_a_recount(self, store: Any) -> None:
+        """Rows sharing an email count once (with their first row's values); rows without
+        an email do not count; every kind of write keeps the kept aggregate equal to a
+        recount from the cells."""
+        columns = [_plain(c) for c in ("email", "es", "en", "rc", "oc", "lc", "other")]
+        rows = [
+            Row(id="r1", cells={"email": "Ada@x.io", "es": "Replied", "rc": 2, "oc": 3}),
+            Row(id="r2", cells={"email": " ada@X.io ", "es": "Replied", "rc": 2, "oc": 3}),
+            Row(id="r3", cells={"email": "bo@x.io", "es": "Opened", "oc": 1, "lc": "2026-03-02"}),
+            Row(id="r4", cells={"es": "Bounced"}),  # no email: no lead
+            Row(id="r5", cells={"email": "", "en": "Interested"}),  # empty email: no lead
+            Row(id="r6", cells={"email": "cy@x.io"}),  # a lead with no engagement yet
+        ]
+        table = self.make_table(store, columns=columns, rows=rows)
+        tables = with_capabilities(store)
+        key = "camp"
+
+        def check() -> list[EngagementGroup]:
+            kept = tables.lead_groups(table, key, _SUMMARY)
+            assert kept == recount_leads(store, table, _SUMMARY)
+            return kept
+
+        assert check() == [
+            EngagementGroup("Opened", None, 1, 0, 1, 1, "2026-03-02"),
+            EngagementGroup("Replied", None, 1, 2, 3, 1, None),
+        ]
+        # The lead's values come from its first row; a later row that disagrees is ignored.
+        store.write_cells(table, [CellWrite("r2", "es", "Bounced"), CellWrite("r2", "rc", 9)])
+        assert [(g.email_status, g.rows, g.reply_total) for g in check()] == [
+            ("Opened", 1, 0),
+            ("Replied", 1, 2),
+        ]
+        store.write_cells(table, [CellWrite("r1", "es", None), CellWrite("r1", "rc", None)])
+        assert [(g.email_status, g.rows, g.reply_total) for g in check()] == [
+            ("Bounced", 1, 9),
+            ("Opened", 1, 0),
+        ]
+        # An email that changes moves the row to another lead, or out of every lead.
+        store.write_cells(table, [CellWrite("r3", "email", "cy@x.io")])
+        check()
+        store.write_cells(table, [CellWrite("r3", "email", None), CellWrite("r4", "email", "d@x")])
+        assert sorted((g.email_status, g.rows) for g in check()) == [("Bounced", 2)]
+        store.write_cells(table, [CellWrite("r6", "en", "Interested"), CellWrite("r6", "lc", 7)])
+        check()
+        assert store.delete_rows(table, ["r2", "r4"]) == 2
+        assert [(g.email_status, g.engagement_status, g.rows) for g in check()] == [
+            (None, "Interested", 1)
+        ]
+        self.insert_rows(
+            store, table, [Row(id="r0", cells={"email": "CY@x.io", "es": "Sent", "oc": 0})]
+        )
+        assert [(g.email_status, g.engagement_status, g.rows) for g in check()] == [
+            ("Sent", None, 1)
+        ]
+        store.write_cells(table, [CellWrite("r0", "other", "x")])  # not a summary column
+        check()
+        # Other columns: counted afresh; a deleted column ends the kept aggregate.
+        remapped = SummaryColumns(email="email", engagement_status="en", reply_count="other")
+        assert tables.lead_groups(table, key, remapped) == recount_leads(store, table, remapped)
+        store.delete_columns(table, ["oc"])
+        store.save_columns(table, [_plain("oc")])
+        check()
+        tables.drop_lead_groups(key)
+        check()
+        with pytest.raises(RecordNotFound):
+            tables.lead_groups(table, key, SummaryColumns(email="ghost", email_status="es"))
+
     def test_insert_and_delete_rows(self, store: Any) -> None:
         table = self.make_table(store, columns=[_plain("a")])
         self.insert_rows(store, table, [Row(id="r1", cells={"a": "one"}), Row(id="r2")])
@@ -1037,6 +1147,7 @@ _cell_values: st.SearchStrategy[CellValue] = st.one_of(
     st.dictionaries(st.sampled_from(["b", "a"]), st.integers(0, 1), max_size=2),
 )
 _emails = st.sampled_from(["a@x.io", "b@x.io", "c@x.io"])
+_texts = st.sampled_from(_TEXTS)
 _STATUSES: tuple[RunStatus, ...] = ("running", "ok", "failed")
 
 
@@ -1081,6 +1192,7 @@ def storage_state_machine(
             self.runs: dict[str, SyncRun] = {}
             self.versions: dict[str, int] = {}
             self.counter = 0
+            self.summaries: dict[str, SummaryColumns] = {"i0": _SUMMARY}
             # Start from a populated table and a saved link, so that most operations
             # act on existing records; the rules still delete and re-create them.
             if "table" in wanted:
@@ -1243,6 +1355,48 @@ def storage_state_machine(
         @invariant()
         def same_groups(self) -> None:
             self.both(lambda s: s.engagement_groups("t", _ENGAGEMENT))
+
+        @precondition(lambda self: "table" in wanted)
+        @rule(
+            rows=st.lists(
+                st.tuples(st.sampled_from(_ROW_IDS), st.one_of(st.none(), _emails, _texts)),
+                min_size=1,
+                max_size=4,
+            )
+        )
+        def set_emails(self, rows: list[tuple[str, str | None]]) -> None:
+            """Give rows an email (often one another row has), or take it away."""
+            cells = [CellWrite(row, "email", email) for row, email in rows]
+            self.both(lambda s: s.write_cells("t", cells))
+
+        @precondition(lambda self: "table" in wanted)
+        @rule(
+            key=st.sampled_from(["i0", "i1"]),
+            email=st.sampled_from(["email", "lc"]),
+            subtypes=st.sets(st.sampled_from(sorted(_ENGAGEMENT)), min_size=1),
+        )
+        def remap_summary(self, key: str, email: str, subtypes: set[EngagementSubtype]) -> None:
+            """Count a summary over other columns (a settings change)."""
+            self.summaries[key] = SummaryColumns(
+                email=email, **{k: _ENGAGEMENT[k] for k in subtypes}
+            )
+
+        @precondition(lambda self: "table" in wanted)
+        @rule(key=st.sampled_from(["i0", "i1"]))
+        def drop_summary(self, key: str) -> None:
+            self.both(lambda s: with_capabilities(s).drop_lead_groups(key))
+
+        @precondition(lambda self: "table" in wanted)
+        @invariant()
+        def kept_summaries_equal_a_recount(self) -> None:
+            for key, columns in sorted(self.summaries.items()):
+
+                def read(s: Any, k: str = key, c: SummaryColumns = columns) -> Any:
+                    return with_capabilities(s).lead_groups("t", k, c)
+
+                kept = self.both(read)
+                if kept[0] == "ok":
+                    assert kept[1] == recount_leads(self.real, "t", columns)
 
         @precondition(lambda self: "table" in wanted)
         @rule(subtypes=st.sets(st.sampled_from(sorted(_ENGAGEMENT))))
