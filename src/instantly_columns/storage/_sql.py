@@ -165,10 +165,10 @@ GROUP BY es_s, es_i, es_j, en_s, en_i, en_j
 _SUMMARY_DEFS = (
     "SELECT summary_key, email_col, es_col, en_col, rc_col, oc_col, lc_col FROM ic_summaries"
 )
-_EMAILS_OF_ROWS_IN = (
-    "SELECT norm FROM ic_cells WHERE table_id = ? AND column_id = ? AND {cond} "
-    "AND norm IS NOT NULL AND norm <> ''"
-)
+# Blank emails are dropped by the caller: a condition on `norm` here makes SQLite's planner
+# range-scan the whole column's lookup index instead of probing the rows' primary keys, which
+# made every write O(table).
+_EMAILS_OF_ROWS_IN = "SELECT norm FROM ic_cells WHERE table_id = ? AND column_id = ? AND {cond}"
 # Leads with a status cell on some row: the only ones a fresh summary has to visit.
 _EMAILS_WITH_STATUS = (
     "SELECT DISTINCT e.norm FROM ic_cells e JOIN ic_cells st "
@@ -772,6 +772,7 @@ class SqlStore(OldLinkNames, ABC):
                 for (norm,) in tx.fetch(
                     _EMAILS_OF_ROWS_IN.format(cond=clause), [table, summary.email, *params]
                 )
+                if norm
             )
         return out
 
