@@ -202,14 +202,17 @@ def run_demo(*, rows: int = 24, db: str = ":memory:", out: TextIO | None = None)
         out.write(f"  {row.id}: push={status} {shown}\n")
 
     _say(out, "7. The pinned summary row")
-    local = service.summary(link)
+    stored = service.summary(link)
     api = service.summary(link, source="api")
-    out.write(f"  local: {' | '.join(str(c) for c in local.by_subtype.values())}\n")
-    out.write(f"  api:   {' | '.join(str(c) for c in api.by_subtype.values())}\n")
+    local = service.summary(link, source="local")
+    for name, summary in (("stored", stored), ("api", api), ("local", local)):
+        cells = " | ".join(str(c) for c in summary.by_subtype.values())
+        out.write(f"  {name + ':':8}{cells}\n")
     out.write(
-        "  (the cells count a lead who replied or clicked as having opened, automatic replies\n"
-        "   as replies, and every positive label as interested; Instantly's analytics do not:\n"
-        "   see the table in docs/service.md)\n"
+        f"  (stored: what the last sync kept, from {stored.source}"
+        f"{stored.as_of.strftime(' at %H:%M:%SZ') if stored.as_of else ''};\n"
+        "   api: Instantly's analytics now; local: the table's cells, one lead per email.\n"
+        "   Each cell has one definition, the same on both sides: docs/summary.md)\n"
     )
 
     _say(out, "8. Analytics panel")
@@ -252,7 +255,7 @@ def run_demo(*, rows: int = 24, db: str = ":memory:", out: TextIO | None = None)
         "duplicates": report.counts.get("skipped_duplicate", 0),
         "again": again.counts,
         "leads_seen": sync.run.leads_seen,
-        "summary": {k: str(v) for k, v in local.by_subtype.items()},
+        "summary": {k: str(v) for k, v in stored.by_subtype.items()},
         "replay": replay.replay,
     }
 
