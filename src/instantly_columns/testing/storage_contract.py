@@ -75,6 +75,7 @@ from instantly_columns.ports import (
     FullStore,
     LedgerEntry,
     RowId,
+    RowLocking,
     RunStatus,
     SummaryColumns,
     SyncRun,
@@ -1066,6 +1067,31 @@ class UnitOfWorkContract(_Harness):
         assert _row_view(unit.rows("t", ["note"])) == [("r1", {"note": '"kept"'}), ("r2", {})]
         assert set(unit.push_results("camp", ["r1", "r2"])) == {"r2"}
         assert [r.id for r in unit.runs("camp")] == ["run-1"]
+
+    def test_locked_read_decide_write_units_take_turns(self, unit: Any, store_twin: Any) -> None:
+        """With ``RowLocking``: two units that each lock a row, read a counter cell, wait,
+        and write it plus one, both count (no lost update); unknown ids are skipped."""
+        if not isinstance(unit, RowLocking):
+            pytest.skip("the store has no lock_rows() (RowLocking is optional)")
+        self.make_table(unit, columns=[_plain("n")], rows=[Row(id="r1", cells={"n": 0})])
+        start = threading.Barrier(2, timeout=10)
+
+        def bump(handle: Any) -> None:
+            start.wait()  # both start together (a store may serialise atomic() itself)
+            with handle.atomic():
+                handle.lock_rows("t", ["r1", "no-such-row"])
+                (row,) = handle.get_rows("t", ["r1"], ["n"])
+                value = row.cells["n"]
+                threading.Event().wait(0.05)  # a slow decision, so an unlocked race loses
+                handle.write_cells("t", [CellWrite("r1", "n", value + 1)])
+
+        threads = [threading.Thread(target=bump, args=(h,)) for h in (unit, store_twin)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+        (row,) = store_twin.get_rows("t", ["r1"], ["n"])
+        assert row.cells["n"] == 2
 
     def test_nested_blocks_join_the_outer_one(self, unit: Any) -> None:
         self._setup(unit)
