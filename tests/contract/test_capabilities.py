@@ -24,6 +24,7 @@ from instantly_columns.ports import (
     ColumnId,
     FullStore,
     RowId,
+    RowLocking,
     RowLookup,
     TableId,
     TableStore,
@@ -171,6 +172,12 @@ class TestDerivedUnitOfWork(UnitOfWorkContract):
     @pytest.fixture
     def store(self) -> Mounted:
         return Mounted(HostWithUnitOfWork())
+
+    def test_locked_read_decide_write_units_take_turns(self, unit: Any, store_twin: Any) -> None:
+        """The wrapper over a host's store never claims to lock rows it cannot lock: it is
+        no ``RowLocking``, so the webhook flow does not count on a lock it does not have."""
+        assert not isinstance(unit, RowLocking)
+        assert isinstance(unit, UnitOfWork)
 
 
 @contextmanager

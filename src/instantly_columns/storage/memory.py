@@ -177,6 +177,12 @@ class MemoryStore(OldLinkNames):
         if self._closed:
             raise StoreError("the store is closed")
 
+    def lock_rows(self, table: TableId, row_ids: Collection[RowId]) -> None:
+        """``RowLocking``: nothing to do, since ``atomic()`` holds the store's lock for the
+        whole block, so units on the same rows already take turns. Ids are still checked."""
+        codec.check_id(table, "table")
+        codec.check_ids(row_ids, "row_ids")
+
     @contextmanager
     def atomic(self) -> Iterator[None]:
         """Make the calls inside the block one unit (see ``UnitOfWork``): the block holds
