@@ -7,6 +7,7 @@ import json
 import threading
 import warnings
 import weakref
+from abc import abstractmethod
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
@@ -224,11 +225,13 @@ class _Lazy(Sequence[Any]):
     iteration reads a page at a time. Equal to any sequence with the same items; pickles
     (and copies) as a tuple."""
 
+    @abstractmethod
     def _count(self) -> int:
-        raise NotImplementedError
+        """How many items the spool holds."""
 
+    @abstractmethod
     def _read(self, first: int, stop: int) -> list[Any]:
-        raise NotImplementedError
+        """Items ``first`` to ``stop`` (exclusive), read from the spool."""
 
     def __len__(self) -> int:
         return self._count()
