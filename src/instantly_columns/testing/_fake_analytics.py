@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timezone
+from typing import Final
 
 import attrs
 
@@ -59,59 +60,96 @@ def parse_date(text: str) -> datetime | None:
     return moment
 
 
-def _events(lead: Lead, kind: str, window: Window) -> list[LeadEvent]:
-    return [e for e in lead.events if e.kind == kind and e.at in window]
-
-
-def _first_in(lead: Lead, kind: str, window: Window) -> bool:
-    first = lead.first(kind)
-    return first is not None and first.at in window
-
-
-def _first_by_step(lead: Lead, kind: str, window: Window) -> int:
-    seen: dict[int | None, datetime] = {}
-    for event in lead.events:
-        if event.kind == kind and event.step not in seen:
-            seen[event.step] = event.at
-    return sum(1 for at in seen.values() if at in window)
-
-
 def _first_positive(lead: Lead) -> LeadEvent | None:
     return next(
         (e for e in lead.events if e.kind == "interest" and e.value in POSITIVE_INTEREST), None
     )
 
 
-def _counters(leads: Sequence[Lead], window: Window, pl_value: float) -> JsonObject:
-    sent = [len(_events(lead, "sent", window)) for lead in leads]
-    opportunities = sum(
-        1 for lead in leads if (ev := _first_positive(lead)) is not None and ev.at in window
-    )
+_COUNTED: Final = (
+    "sent",
+    "open",
+    "reply",
+    "auto_reply",
+    "click",
+    "bounce",
+    "unsubscribe",
+    "complete",
+)
+
+
+@attrs.define
+class _Tally:
+    """Counts over some leads' events, folded in one pass per lead. For each kind: the
+    events inside the window (``events``), the leads with one inside (``leads``), the leads
+    whose first such event is inside (``first``), and the (lead, step) pairs whose first
+    such event is inside (``by_step``)."""
+
+    events: dict[str, int] = attrs.field(factory=lambda: dict.fromkeys(_COUNTED, 0))
+    leads: dict[str, int] = attrs.field(factory=lambda: dict.fromkeys(_COUNTED, 0))
+    first: dict[str, int] = attrs.field(factory=lambda: dict.fromkeys(_COUNTED, 0))
+    by_step: dict[str, int] = attrs.field(factory=lambda: dict.fromkeys(_COUNTED, 0))
+    opportunities: int = 0
+
+
+def _tally(leads: Iterable[Lead], window: Window) -> _Tally:
+    tally = _Tally()
+    events, with_kind, first, by_step = tally.events, tally.leads, tally.first, tally.by_step
+    inside = window.__contains__
+    for lead in leads:
+        kinds_seen: set[str] = set()
+        steps_seen: set[tuple[str, int | None]] = set()
+        kinds_inside: set[str] = set()
+        positive: LeadEvent | None = None
+        for event in lead.events:
+            kind = event.kind
+            if kind == "interest":
+                if positive is None and event.value in POSITIVE_INTEREST:
+                    positive = event
+                continue
+            if kind not in events:
+                continue
+            hit = inside(event.at)
+            if kind not in kinds_seen:
+                kinds_seen.add(kind)
+                first[kind] += hit
+            step = (kind, event.step)
+            if step not in steps_seen:
+                steps_seen.add(step)
+                by_step[kind] += hit
+            if hit:
+                events[kind] += 1
+                kinds_inside.add(kind)
+        for kind in kinds_inside:
+            with_kind[kind] += 1
+        if positive is not None and inside(positive.at):
+            tally.opportunities += 1
+    return tally
+
+
+def _counters(tally: _Tally, pl_value: float) -> JsonObject:
+    events, leads, first, by_step = tally.events, tally.leads, tally.first, tally.by_step
     return {
-        "contacted_count": sum(1 for n in sent if n),
-        "emails_sent_count": sum(sent),
-        "new_leads_contacted_count": sum(1 for lead in leads if _first_in(lead, "sent", window)),
-        "open_count": sum(1 for lead in leads if _events(lead, "open", window)),
-        "open_count_unique": sum(1 for lead in leads if _first_in(lead, "open", window)),
-        "open_count_unique_by_step": sum(_first_by_step(x, "open", window) for x in leads),
-        "reply_count": sum(len(_events(lead, "reply", window)) for lead in leads),
-        "reply_count_unique": sum(1 for lead in leads if _first_in(lead, "reply", window)),
-        "reply_count_unique_by_step": sum(_first_by_step(x, "reply", window) for x in leads),
-        "reply_count_automatic": sum(len(_events(x, "auto_reply", window)) for x in leads),
-        "reply_count_automatic_unique": sum(
-            1 for lead in leads if _first_in(lead, "auto_reply", window)
-        ),
-        "reply_count_automatic_unique_by_step": sum(
-            _first_by_step(x, "auto_reply", window) for x in leads
-        ),
-        "link_click_count": sum(len(_events(lead, "click", window)) for lead in leads),
-        "link_click_count_unique": sum(1 for lead in leads if _first_in(lead, "click", window)),
-        "link_click_count_unique_by_step": sum(_first_by_step(x, "click", window) for x in leads),
-        "bounced_count": sum(1 for lead in leads if _events(lead, "bounce", window)),
-        "unsubscribed_count": sum(1 for lead in leads if _events(lead, "unsubscribe", window)),
-        "completed_count": sum(1 for lead in leads if _events(lead, "complete", window)),
-        "total_opportunities": opportunities,
-        "total_opportunity_value": opportunities * pl_value,
+        "contacted_count": leads["sent"],
+        "emails_sent_count": events["sent"],
+        "new_leads_contacted_count": first["sent"],
+        "open_count": leads["open"],
+        "open_count_unique": first["open"],
+        "open_count_unique_by_step": by_step["open"],
+        "reply_count": events["reply"],
+        "reply_count_unique": first["reply"],
+        "reply_count_unique_by_step": by_step["reply"],
+        "reply_count_automatic": events["auto_reply"],
+        "reply_count_automatic_unique": first["auto_reply"],
+        "reply_count_automatic_unique_by_step": by_step["auto_reply"],
+        "link_click_count": events["click"],
+        "link_click_count_unique": first["click"],
+        "link_click_count_unique_by_step": by_step["click"],
+        "bounced_count": leads["bounce"],
+        "unsubscribed_count": leads["unsubscribe"],
+        "completed_count": leads["complete"],
+        "total_opportunities": tally.opportunities,
+        "total_opportunity_value": tally.opportunities * pl_value,
     }
 
 
@@ -130,7 +168,7 @@ def campaign_row(
         "campaign_is_evergreen": bool(campaign.fields.get("is_evergreen")),
         "leads_count": 0 if exclude_leads_count else len(leads),
     }
-    row.update(_counters(leads, window, float(campaign.fields.get("pl_value") or 0)))
+    row.update(_counters(_tally(leads, window), float(campaign.fields.get("pl_value") or 0)))
     return row
 
 
@@ -138,16 +176,15 @@ def overview(
     campaigns: Sequence[tuple[Campaign, Sequence[Lead]]], window: Window, *, expand: bool
 ) -> JsonObject:
     """The summed object of ``GET /campaigns/analytics/overview``."""
-    total: JsonObject = _counters([], window, 0.0)
+    total: JsonObject = _counters(_Tally(), 0.0)
     total.update(dict.fromkeys(_INTEREST_TOTALS.values(), 0))
     for campaign, leads in campaigns:
-        counts = _counters(leads, window, float(campaign.fields.get("pl_value") or 0))
+        tally = _tally(leads, window)
+        counts = _counters(tally, float(campaign.fields.get("pl_value") or 0))
+        # the overview's open_count counts every open, not leads who opened (per the reference)
+        counts["open_count"] = tally.events["open"]
         for key, value in counts.items():
             total[key] += value
-        # the overview's open_count counts every open, not leads who opened (per the reference)
-        total["open_count"] += (
-            sum(len(_events(lead, "open", window)) for lead in leads) - counts["open_count"]
-        )
         for lead in leads:
             interest = [e for e in lead.events if e.kind == "interest"]
             if not expand:

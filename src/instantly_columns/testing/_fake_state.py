@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import bisect
+import functools
 import hashlib
 import random
 import re
@@ -119,6 +120,7 @@ def shown(body: JsonObject, view: View) -> JsonObject:
     return {key: value for key, value in body.items() if value is not None}
 
 
+@functools.lru_cache(maxsize=4096)
 def step_id(campaign_id: str | None, step: int) -> str:
     """A stable UUID for a campaign's step (``last_step_id``; steps carry no id of their own
     in the reference, so one is derived)."""
@@ -129,10 +131,12 @@ def step_id(campaign_id: str | None, step: int) -> str:
     return str(uuid.uuid5(namespace, f"step:{step}"))
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def iso(moment: datetime) -> str:
-    """ISO 8601 in UTC with milliseconds and ``Z``, as the API writes timestamps."""
-    moment = moment.astimezone(timezone.utc)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    """ISO 8601 in UTC with milliseconds and ``Z``, as the API writes timestamps (cached:
+    listing leads renders the same few timestamps over and over)."""
+    text = moment.astimezone(timezone.utc).isoformat(timespec="milliseconds")
+    return text.removesuffix("+00:00") + "Z"
 
 
 def normalise_email(email: str | None) -> str | None:
@@ -317,9 +321,22 @@ class Lead:
         return _ESP_BY_DOMAIN.get(self.email.rsplit("@", 1)[1].lower(), ESP_OTHER)
 
     def to_json(self, organization: str, view: View = DEFAULT_VIEW) -> JsonObject:
-        domain = self.email.rsplit("@", 1)[1].lower() if self.email and "@" in self.email else ""
+        email = self.email
+        domain = email.rsplit("@", 1)[1].lower() if email and "@" in email else ""
         base = view.step_base
-        sent = self.last("sent")
+        # One pass over the events: the counts and the latest event of each kind.
+        counts = {"open": 0, "reply": 0, "click": 0}
+        last: dict[str, LeadEvent] = {}
+        touch: LeadEvent | None = None
+        for event in self.events:
+            kind = event.kind
+            last[kind] = event
+            if kind in counts:
+                counts[kind] += 1
+            if kind in _TOUCHES:
+                touch = event
+        sent = last.get("sent")
+        fields = self.fields
         body: JsonObject = {
             "id": self.id,
             "timestamp_created": iso(self.created),
@@ -327,24 +344,17 @@ class Lead:
             "organization": organization,
             "campaign": self.campaign_id,
             "status": self.status,
-            "email": self.email,
+            "email": email,
         }
         for name in LEAD_CORE_FIELDS:
-            body[name] = self.fields.get(name)
-        body.update(
-            {
-                "email_open_count": self.count("open"),
-                "email_reply_count": self.count("reply"),
-                "email_click_count": self.count("click"),
-                "company_domain": domain,
-                "status_summary": {},
-                "payload": self.payload(),
-                "status_summary_subseq": {},
-                "last_step_from": None,
-                "last_step_id": None,
-                "last_step_timestamp_executed": None,
-            }
-        )
+            body[name] = fields.get(name)
+        body["email_open_count"] = counts["open"]
+        body["email_reply_count"] = counts["reply"]
+        body["email_click_count"] = counts["click"]
+        body["company_domain"] = domain
+        body["status_summary"] = {}
+        body["payload"] = self.payload()
+        body["status_summary_subseq"] = {}
         if sent is not None:
             executed = iso(sent.at)
             step = (sent.step or 0) + base
@@ -359,36 +369,41 @@ class Lead:
             body["last_step_from"] = "campaign"
             body["last_step_id"] = step_id(self.campaign_id, sent.step or 0)
             body["last_step_timestamp_executed"] = executed
+        else:
+            body["last_step_from"] = body["last_step_id"] = None
+            body["last_step_timestamp_executed"] = None
         for kind, prefix in (("open", "opened"), ("reply", "replied"), ("click", "clicked")):
-            event = self.last(kind)
+            event = last.get(kind)
             body[f"email_{prefix}_step"] = _numbered(event.step if event else None, base)
             body[f"email_{prefix}_variant"] = _numbered(event.variant if event else None, base)
         if self.interest is not None:
             body["lt_interest_status"] = self.interest
-        interest = self.last("interest")
-        touch = self.last("sent", "open", "click", "reply", "auto_reply")
-        body.update(
-            {
-                "subsequence_id": None,
-                "pl_value_lead": self.fields.get("pl_value_lead"),
-                "timestamp_added_subsequence": None,
-                "timestamp_last_contact": iso(sent.at) if sent else None,
-                "timestamp_last_open": _at(self.last("open")),
-                "timestamp_last_reply": _at(self.last("reply")),
-                "timestamp_last_interest_change": _at(interest),
-                "timestamp_last_click": _at(self.last("click")),
-                "list_id": self.list_id,
-                "last_contacted_from": sent.sender if sent else None,
-                "uploaded_by_user": None,
-                "upload_method": self.upload_method,
-                "assigned_to": self.fields.get("assigned_to"),
-                "is_website_visitor": self.upload_method == "website-visitor",
-                "timestamp_last_touch": _at(touch),
-                "esp_code": self.esp_code(),
-                "esg_code": 0,  # in queue: the fake detects no security gateway
-            }
-        )
+        body["subsequence_id"] = None
+        body["pl_value_lead"] = fields.get("pl_value_lead")
+        body["timestamp_added_subsequence"] = None
+        body["timestamp_last_contact"] = iso(sent.at) if sent else None
+        body["timestamp_last_open"] = _at(last.get("open"))
+        body["timestamp_last_reply"] = _at(last.get("reply"))
+        body["timestamp_last_interest_change"] = _at(last.get("interest"))
+        body["timestamp_last_click"] = _at(last.get("click"))
+        body["list_id"] = self.list_id
+        body["last_contacted_from"] = sent.sender if sent else None
+        body["uploaded_by_user"] = None
+        body["upload_method"] = self.upload_method
+        body["assigned_to"] = fields.get("assigned_to")
+        body["is_website_visitor"] = self.upload_method == "website-visitor"
+        body["timestamp_last_touch"] = _at(touch)
+        if email is None or "@" not in email:
+            body["esp_code"] = ESP_NOT_FOUND
+        elif "sent" not in last:
+            body["esp_code"] = ESP_IN_QUEUE
+        else:
+            body["esp_code"] = _ESP_BY_DOMAIN.get(domain, ESP_OTHER)
+        body["esg_code"] = 0  # in queue: the fake detects no security gateway
         return shown(body, view)
+
+
+_TOUCHES: Final = frozenset({"sent", "open", "click", "reply", "auto_reply"})
 
 
 def _at(event: LeadEvent | None) -> str | None:
