@@ -373,9 +373,9 @@ class Lead:
             body["last_step_from"] = body["last_step_id"] = None
             body["last_step_timestamp_executed"] = None
         for kind, prefix in (("open", "opened"), ("reply", "replied"), ("click", "clicked")):
-            event = last.get(kind)
-            body[f"email_{prefix}_step"] = _numbered(event.step if event else None, base)
-            body[f"email_{prefix}_variant"] = _numbered(event.variant if event else None, base)
+            latest = last.get(kind)
+            body[f"email_{prefix}_step"] = _numbered(latest.step if latest else None, base)
+            body[f"email_{prefix}_variant"] = _numbered(latest.variant if latest else None, base)
         if self.interest is not None:
             body["lt_interest_status"] = self.interest
         body["subsequence_id"] = None
