@@ -189,8 +189,9 @@ def test_bad_limiter_settings_are_config_errors(make: Callable[[], Any]) -> None
 
 def test_reprs() -> None:
     assert repr(WorkspaceLimiter("acme")) == (
-        "WorkspaceLimiter('acme', backend=MemoryWindow(100/1s, 6000/60s))"
+        "WorkspaceLimiter('acme', backend=MemoryWindow(100/1s, 6000/60s, guard=0.15))"
     )
+    assert repr(MemoryWindow()) == "MemoryWindow(100/1s, 6000/60s)"
     assert repr(PyrateBackend()) == "PyrateBackend(100/1s, 6000/60s)"
 
 
@@ -274,3 +275,34 @@ def test_async_tasks_with_their_own_clients_share_the_budget() -> None:
     # Single-threaded tasks sleep one at a time on the fake clock, so no time is wasted:
     # 600 requests at 100 per second take just over five seconds.
     assert 5.0 <= clock.monotonic() < 6.5
+
+
+@pytest.mark.parametrize("guard", [0.0, 0.05, 0.15, 0.4])
+def test_a_guard_counts_each_grant_that_much_longer(guard: float) -> None:
+    window, clock = MemoryWindow([Rate(3, 1.0)], guard=guard), FakeClock()
+    assert [window.reserve("ws", clock) for _ in range(3)] == [0.0] * 3
+    clock.advance(1.0)  # the window alone would have let the first grant go
+    wait = window.reserve("ws", clock)
+    if guard == 0:
+        assert wait == 0.0
+    else:
+        assert guard <= wait <= guard + 1e-3
+        clock.advance(wait)
+        assert window.reserve("ws", clock) == 0.0
+
+
+def test_the_default_budgets_carry_the_transit_guard() -> None:
+    from instantly_columns.api.ratelimit import TRANSIT_GUARD, WorkspaceLimiters
+
+    assert 0 < TRANSIT_GUARD < 1
+    for backend in (WorkspaceLimiter("ws").backend, WorkspaceLimiters()._backend):
+        assert isinstance(backend, MemoryWindow)
+        assert backend.guard == TRANSIT_GUARD
+    assert MemoryWindow().guard == 0.0  # built by hand: exact unless asked
+
+
+@pytest.mark.parametrize("guard", [-0.1, float("inf"), float("nan"), True, "0.1", None])
+def test_a_bad_guard_is_a_config_error(guard: Any) -> None:
+    with pytest.raises(ConfigError) as caught:
+        MemoryWindow(guard=guard)
+    assert "guard" in str(caught.value)
