@@ -263,11 +263,19 @@ def sync_ours(template: str, url: str, link: str) -> None:
         Path(path).unlink()
 
 
-def sync_table_ours(template: str, url: str, links: list[str], sequential: bool) -> None:
-    """Every link of the table: ``sync_table``, or one ``sync`` after another."""
+def sync_table_ours(
+    template: str, url: str, links: list[str], sequential: bool, store_pages: bool = True
+) -> None:
+    """Every link of the table: ``sync_table``, or one ``sync`` after another. Without
+    ``store_pages``, a diagnosis, not a sync: every page is fetched and parsed but neither
+    matched nor written (what the fetch path alone costs)."""
     from instantly_columns import InstantlyColumns
     from instantly_columns.config import ClientSettings
+    from instantly_columns.service import _sync
     from instantly_columns.storage import SQLiteStore
+
+    if not store_pages:
+        _sync._store_page = lambda *args, **kwargs: None  # type: ignore[assignment]
 
     path = _copy(template)
     try:
@@ -282,7 +290,7 @@ def sync_table_ours(template: str, url: str, links: list[str], sequential: bool)
                     reports = service.sync_table(TABLE, full=True)
                 assert sorted(r.link_id for r in reports) == sorted(links)
                 assert all(r.run.status == "ok" for r in reports), [r.run for r in reports]
-                return {"leads": sum(r.run.leads_seen for r in reports)}
+                return {"leads": sum(r.run.leads_seen for r in reports)}  # 0 unstored
 
             _emit(_measured(work))
     finally:
