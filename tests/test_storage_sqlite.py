@@ -12,6 +12,8 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from instantly_columns.domain.columns import Column, Row
 from instantly_columns.errors import ConfigError, RecordNotFound, StoreError
@@ -282,3 +284,57 @@ def test_an_atomic_block_holds_the_write_lock_until_it_commits(tmp_path: Path) -
                 other.write_cells("t", [CellWrite("r1", "a", 2)])
         assert other.rows("t")[0].cells == {"a": 1}
         assert other.write_cells("t", [CellWrite("r1", "a", 2)]) == 1
+
+
+@given(st.integers(min_value=0, max_value=5000))
+def test_statements_cover_the_rows_with_few_texts(rows: int) -> None:
+    from instantly_columns.storage.sqlite import _ROWS_PER_STATEMENT, _statement_sizes
+
+    sizes = list(_statement_sizes(rows))
+    assert sum(sizes) == rows
+    assert all(0 < size <= _ROWS_PER_STATEMENT for size in sizes)
+    # one full size, then each power of two below it at most once: few statement texts
+    tail = [size for size in sizes if size < _ROWS_PER_STATEMENT]
+    assert tail == sorted(set(tail), reverse=True)
+    assert all(size & (size - 1) == 0 for size in tail)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(min_value=0, max_value=299),
+            st.sampled_from(["a", "b", "c"]),
+            st.one_of(st.none(), st.text(max_size=3), st.integers(-5, 5)),
+        ),
+        max_size=900,
+    ),
+    st.lists(
+        st.tuples(
+            st.integers(min_value=0, max_value=299),
+            st.sampled_from(["a", "b", "c"]),
+            st.one_of(st.none(), st.text(max_size=3), st.integers(-5, 5)),
+        ),
+        max_size=900,
+    ),
+)
+def test_many_row_statements_write_what_the_memory_store_writes(
+    first: list[tuple[int, str, str | int | None]], second: list[tuple[int, str, str | int | None]]
+) -> None:
+    """Writes of hundreds of cells (more than one statement's rows), with deletes among
+    them, change the same cells and count the same changes as the reference store."""
+    rows = [Row(id=f"r{n:03d}", cells={}) for n in range(300)]
+    columns = [Column(id=c, key=c, name=c.upper()) for c in "abc"]
+    stores: list[MemoryStore | SQLiteStore] = [MemoryStore(), SQLiteStore()]
+    for store in stores:
+        store.create_table("t", "T")
+        store.save_columns("t", columns)
+        store.insert_rows("t", rows)
+    for batch in (first, second):
+        writes = [CellWrite(f"r{n:03d}", c, v) for n, c, v in batch]
+        changed = [store.write_cells("t", writes) for store in stores]
+        assert changed[0] == changed[1]
+        pages = [store.rows("t") for store in stores]
+        assert pages[0] == pages[1]
+    for store in stores:
+        store.close()

@@ -235,6 +235,10 @@ class SqlStore(OldLinkNames, ABC):
     _in_batch: ClassVar[int]
     """Most values in one ``IN`` list (SQLite limits bound parameters)."""
     _key_share: ClassVar[str]
+    # Check that ids exist by counting them, and name the missing ones only when some are:
+    # a driver that lets go of the interpreter lock for each result row (sqlite3 does) then
+    # takes it back once per check instead of once per id.
+    _count_existing: ClassVar[bool] = False
     """Suffix that locks the rows a write refers to against concurrent deletes."""
     _row_lock: ClassVar[str] = ""
     """Suffix that locks rows for ``lock_rows`` (empty: the write transaction is enough)."""
@@ -372,8 +376,17 @@ class SqlStore(OldLinkNames, ABC):
         *,
         lock: bool,
     ) -> None:
+        ordered = sorted(set(ids))
+        if self._count_existing and not (lock and self._key_share):
+            # One result row per batch, not one per id: see ``_count_existing``.
+            query_count = "SELECT count(*) FROM (" + query.format(cond="{cond}", lock="") + ")"
+            counted = 0
+            for batch in self._batches(ordered):
+                clause, params = self._in(id_column, batch)
+                counted += tx.fetch(query_count.format(cond=clause), [table, *params])[0][0]
+            if counted == len(ordered):
+                return
         found: set[str] = set()
-        ordered = sorted(ids)
         for batch in self._batches(ordered):
             clause, params = self._in(id_column, batch)
             found.update(
