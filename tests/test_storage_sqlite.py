@@ -338,3 +338,22 @@ def test_many_row_statements_write_what_the_memory_store_writes(
         assert pages[0] == pages[1]
     for store in stores:
         store.close()
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.text(max_size=6), min_size=1, max_size=40))
+def test_lookups_packed_as_json_find_what_plain_rows_find(values: list[str]) -> None:
+    """Lookups fetch every match in one JSON result row where SQLite has the JSON
+    functions; without them, row by row. Both find the same rows for any text."""
+    with SQLiteStore() as store:
+        assert store._json  # this SQLite has them: the packed path is the one tested
+        store.create_table("t", "T")
+        store.save_columns("t", [Column(id="e", key="e", name="E")])
+        store.insert_rows(
+            "t", [Row(id=f"r{n:02d}", cells={"e": value}) for n, value in enumerate(values)]
+        )
+        wanted = [*values, "absent", '"quoted"', "ünï"]
+        packed = store.lookup_rows("t", "e", wanted)
+        store._json = False
+        assert store.lookup_rows("t", "e", wanted) == packed
+    assert packed  # every stored value finds at least its own row

@@ -121,6 +121,7 @@ _ALL_TABLES = (
 _DELETE_ALL = "DELETE FROM {table}"  # table names from _ALL_TABLES only
 # Templates: {cond} is an IN condition built by the dialect from placeholders only.
 # {lock} is empty or the dialect's row lock (constant text).
+_COUNT_OF = "SELECT count(*) FROM ({query})"
 _COLUMNS_IN = "SELECT column_id FROM ic_columns WHERE table_id = ? AND {cond}{lock}"
 _ROWS_IN = "SELECT row_id FROM ic_rows WHERE table_id = ? AND {cond}{lock}"
 _LOCK_ROWS_IN = "SELECT row_id FROM ic_rows WHERE table_id = ? AND {cond} ORDER BY row_id{lock}"
@@ -348,6 +349,13 @@ class SqlStore(OldLinkNames, ABC):
             (version,) = tx.fetch("SELECT MAX(version) FROM ic_schema_version")[0]
         return int(version)
 
+    def _fetch_packed(
+        self, tx: Tx, sql: str, params: Params, columns: str
+    ) -> Sequence[Sequence[Any]]:
+        """The rows of ``sql`` (whose result columns are ``columns``, text and integers),
+        fetched as the dialect fetches many rows best; by default, as they come."""
+        return tx.fetch(sql, params)
+
     def _batches(self, values: Sequence[Any]) -> Iterator[Sequence[Any]]:
         yield from codec.chunked(values, self._in_batch)
 
@@ -379,7 +387,7 @@ class SqlStore(OldLinkNames, ABC):
         ordered = sorted(set(ids))
         if self._count_existing and not (lock and self._key_share):
             # One result row per batch, not one per id: see ``_count_existing``.
-            query_count = "SELECT count(*) FROM (" + query.format(cond="{cond}", lock="") + ")"
+            query_count = _COUNT_OF.replace("{query}", query.format(cond="{cond}", lock=""))
             counted = 0
             for batch in self._batches(ordered):
                 clause, params = self._in(id_column, batch)
@@ -653,9 +661,8 @@ class SqlStore(OldLinkNames, ABC):
             self._require_columns(tx, table, [column])
             for batch in self._batches(list(keys)):
                 clause, params = self._in("norm", batch)
-                for norm, row_id in tx.fetch(
-                    _LOOKUP_IN.format(cond=clause),
-                    [table, column, *params],
+                for norm, row_id in self._fetch_packed(
+                    tx, _LOOKUP_IN.format(cond=clause), [table, column, *params], "norm, row_id"
                 ):
                     for value in keys[norm]:
                         found.setdefault(value, []).append(row_id)
