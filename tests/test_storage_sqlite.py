@@ -167,6 +167,27 @@ def test_lookups_use_the_index(tmp_path: Path) -> None:
         conn.close()
 
 
+@pytest.mark.parametrize("rows", [1, 8, 128])
+def test_many_row_writes_use_the_primary_key(tmp_path: Path, rows: int) -> None:
+    """Each cell a many-row delete or upsert touches is found by the primary key, never by
+    scanning the table's cells (a delete by (row, column) pairs once did that)."""
+    from instantly_columns.storage.sqlite import _delete_cells, _upsert_cells
+
+    db = tmp_path / "plan.db"
+    with SQLiteStore(db) as store:
+        store.create_table("t")
+    conn = sqlite3.connect(db)
+    try:
+        for sql, width, head in ((_delete_cells(rows), 1, 2), (_upsert_cells(rows), 7, 0)):
+            params = ["x"] * (head + width * rows)
+            plan = [row[-1] for row in conn.execute(f"EXPLAIN QUERY PLAN {sql}", params)]
+            assert not any(step.startswith("SCAN ic_cells") for step in plan), plan
+            if head:
+                assert any("row_id=? AND column_id=?" in step for step in plan), plan
+    finally:
+        conn.close()
+
+
 def test_threads_share_one_store(tmp_path: Path) -> None:
     with SQLiteStore(tmp_path / "threads.db") as store:
         store.create_table("t")
