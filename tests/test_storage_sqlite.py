@@ -320,25 +320,18 @@ def test_statements_cover_the_rows_with_few_texts(rows: int) -> None:
     assert all(size & (size - 1) == 0 for size in tail)
 
 
-@settings(max_examples=25, deadline=None)
-@given(
-    st.lists(
-        st.tuples(
-            st.integers(min_value=0, max_value=299),
-            st.sampled_from(["a", "b", "c"]),
-            st.one_of(st.none(), st.text(max_size=3), st.integers(-5, 5)),
-        ),
-        max_size=900,
+_CELL_BATCHES = st.lists(
+    st.tuples(
+        st.integers(min_value=0, max_value=299),
+        st.sampled_from(["a", "b", "c"]),
+        st.one_of(st.none(), st.text(max_size=3), st.integers(-5, 5)),
     ),
-    st.lists(
-        st.tuples(
-            st.integers(min_value=0, max_value=299),
-            st.sampled_from(["a", "b", "c"]),
-            st.one_of(st.none(), st.text(max_size=3), st.integers(-5, 5)),
-        ),
-        max_size=900,
-    ),
+    max_size=900,
 )
+
+
+@settings(max_examples=25, deadline=None)
+@given(_CELL_BATCHES, _CELL_BATCHES)
 def test_many_row_statements_write_what_the_memory_store_writes(
     first: list[tuple[int, str, str | int | None]], second: list[tuple[int, str, str | int | None]]
 ) -> None:
