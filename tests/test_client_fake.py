@@ -12,7 +12,7 @@ import pytest
 
 from _client_support import KINDS, settle
 from instantly_columns.api.client import AsyncInstantlyClient, InstantlyClient
-from instantly_columns.api.ratelimit import WorkspaceLimiter
+from instantly_columns.api.ratelimit import MemoryWindow, WorkspaceLimiter
 from instantly_columns.config import ClientSettings, RetryPolicy
 from instantly_columns.errors import ApiResponseError, Forbidden, NotFound, Unauthorized
 from instantly_columns.testing import EngagementRates, FakeInstantly
@@ -269,9 +269,20 @@ def test_separate_limiters_do_trip_it() -> None:
 
 def test_the_minute_budget_holds_too() -> None:
     fake = FakeInstantly()
-    hammer(fake, [WorkspaceLimiter(fake.workspace_id)] * 2, calls=3100)
+    # An exact window (no transit guard), so that the minute's budget can be used up.
+    exact = WorkspaceLimiter(fake.workspace_id, backend=MemoryWindow())
+    hammer(fake, [exact] * 2, calls=3100)
     report = fake.report()
     assert report.total == 6200
     assert report.limit_violations == ()
     assert report.peak_per_minute == 6000
     assert report.peak_per_second == 100
+
+
+def test_the_default_guard_keeps_a_flat_out_client_below_the_rate() -> None:
+    fake = FakeInstantly()
+    hammer(fake, [WorkspaceLimiter(fake.workspace_id)] * 2, calls=600)
+    report = fake.report()
+    assert report.total == 1200
+    assert report.limit_violations == ()
+    assert report.peak_per_second <= 100

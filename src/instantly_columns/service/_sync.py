@@ -34,9 +34,6 @@ from instantly_columns.service.reports import ProgressEvent, SyncReport
 
 DEFAULT_SYNC_INTERVAL = 900.0
 
-_Counts = tuple[int, int, int]
-"""A page's rows matched, leads unmatched and duplicate rows."""
-
 
 class _Lease:
     """The run a sync holds: its checkpoints and heartbeats go through here, one at a time.
@@ -61,12 +58,9 @@ class _Lease:
     def commit(
         self,
         table_id: str,
-        page: Callable[[], tuple[Sequence[CellWrite], _Counts]],
-        advance: Callable[[SyncRun, int, _Counts], SyncRun],
+        writes: Sequence[CellWrite],
+        advance: Callable[[SyncRun, int], SyncRun],
     ) -> int:
-        """Match and project a page (``page``), write its cells and its checkpoint: one
-        transaction where the stores share one, so the rows a page matched are the rows it
-        writes, and the store is taken once per page."""
         with self._lock:
             unit = self._ctx.atomic()
             if unit is None:  # no shared transaction: check the lease just before writing
@@ -74,9 +68,8 @@ class _Lease:
                 self._ctx.links.update_run(checked)
                 self.run = checked
             with unit or contextlib.nullcontext():
-                writes, counts = page()
                 written = self._ctx.tables.write_cells(table_id, writes) if writes else 0
-                run = advance(self.run, written, counts)
+                run = advance(self.run, written)
                 self._ctx.links.update_run(run)
             self.run = run
             return written
@@ -253,14 +246,12 @@ def _store_page(
 ) -> None:
     """Match a page's leads to rows, project them and write the cells together with the
     checkpoint (the page's cursor and counts) under the lease."""
+    writes, (matched, unmatched, duplicates) = _page_writes(
+        ctx, link.table_id, email_column, columns, items
+    )
     seen = len(items)
-    projected = _projected(items)
 
-    def page() -> tuple[list[CellWrite], _Counts]:
-        return _page_writes(ctx, link.table_id, email_column, columns, seen, projected)
-
-    def advance(run: SyncRun, written: int, counts: _Counts) -> SyncRun:
-        matched, unmatched, duplicates = counts
+    def advance(run: SyncRun, written: int) -> SyncRun:
         return attrs.evolve(
             run,
             leads_seen=run.leads_seen + seen,
@@ -272,23 +263,11 @@ def _store_page(
             heartbeat_at=ctx.clock.now(),
         )
 
-    lease.commit(link.table_id, page, advance)
+    lease.commit(link.table_id, writes, advance)
 
 
 _in_column_order = attrgetter(*ENGAGEMENT_SUBTYPES)
 """An `EngagementCells`' values in the order of `ENGAGEMENT_SUBTYPES` (its field names)."""
-
-
-def _projected(items: Sequence[Mapping[str, Any]]) -> dict[str, tuple[Any, ...]]:
-    """A page's leads by normalised email (the last one of an email wins), each projected
-    onto its cells in the order of `ENGAGEMENT_SUBTYPES`; leads without an email are left
-    out. Pure: done before the store is taken."""
-    leads: dict[str, Mapping[str, Any]] = {}
-    for lead in items:
-        email = normalize_email(lead.get("email"))
-        if email is not None:
-            leads[email] = lead
-    return {email: _in_column_order(project_all(lead)) for email, lead in leads.items()}
 
 
 def _page_writes(
@@ -296,22 +275,26 @@ def _page_writes(
     table_id: str,
     email_column: str,
     columns: Mapping[EngagementSubtype, str],
-    seen: int,
-    projected: Mapping[str, tuple[Any, ...]],
-) -> tuple[list[CellWrite], _Counts]:
-    """The cells of a page's projected leads on the rows that hold their emails now."""
-    index = ctx.tables.lookup_rows(table_id, email_column, list(projected)) if projected else {}
+    items: Sequence[Mapping[str, Any]],
+) -> tuple[list[CellWrite], tuple[int, int, int]]:
+    by_email: dict[str, Mapping[str, Any]] = {}
+    for lead in items:
+        email = normalize_email(lead.get("email"))
+        if email is not None:
+            by_email[email] = lead
+    index = ctx.tables.lookup_rows(table_id, email_column, list(by_email)) if by_email else {}
     column_ids = [columns[s] for s in ENGAGEMENT_SUBTYPES]
     writes: list[CellWrite] = []
-    matched = duplicates = 0
-    unmatched = seen - len(projected)
-    for email, values in projected.items():
+    matched = unmatched = duplicates = 0
+    unmatched += len(items) - len(by_email)
+    for email, lead in by_email.items():
         row_ids = index.get(email)
         if not row_ids:
             unmatched += 1
             continue
         matched += len(row_ids)
         duplicates += len(row_ids) - 1
+        values = _in_column_order(project_all(lead))
         for row_id in row_ids:
             writes += map(CellWrite, repeat(row_id), column_ids, values)
     return writes, (matched, unmatched, duplicates)
