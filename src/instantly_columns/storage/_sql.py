@@ -236,11 +236,11 @@ class SqlStore(OldLinkNames, ABC):
     _in_batch: ClassVar[int]
     """Most values in one ``IN`` list (SQLite limits bound parameters)."""
     _key_share: ClassVar[str]
-    # Check that ids exist by counting them, and name the missing ones only when some are:
-    # a driver that lets go of the interpreter lock for each result row (sqlite3 does) then
-    # takes it back once per check instead of once per id.
-    _count_existing: ClassVar[bool] = False
     """Suffix that locks the rows a write refers to against concurrent deletes."""
+    _count_existing: ClassVar[bool] = False
+    """Check that ids exist by counting them, and name the missing ones only when some are:
+    a driver that lets go of the interpreter lock for each result row (sqlite3 does) then
+    takes it back once per check instead of once per id."""
     _row_lock: ClassVar[str] = ""
     """Suffix that locks rows for ``lock_rows`` (empty: the write transaction is enough)."""
 
