@@ -113,6 +113,77 @@ def test_loads_limited_refuses_exactly_what_the_full_check_refuses(value: Any, d
         assert loads_limited(text, depth) == json.loads(text)
 
 
+def _same(a: Any, b: Any) -> bool:
+    """Equal, with the same types and key order throughout (1 is not 1.0, nor True)."""
+    return json.dumps(a) == json.dumps(b)
+
+
+any_json = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.integers(min_value=-(10**60), max_value=10**60)
+    | st.floats()
+    | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=40,
+)
+
+
+@settings(max_examples=400)
+@given(any_json, st.booleans(), st.booleans())
+def test_loads_limited_reads_any_json_as_json_loads_does(
+    value: Any, ascii_only: bool, spaced: bool
+) -> None:
+    text = json.dumps(value, ensure_ascii=ascii_only, indent=1 if spaced else None)
+    for given_as in (text, text.encode("utf-8")):
+        assert _same(loads_limited(given_as, 10_000), json.loads(given_as))
+
+
+numbers = st.from_regex(r"\A-?(0|[1-9][0-9]{0,40})(\.[0-9]{1,30})?([eE][+-]?[0-9]{1,3})?\Z")
+
+
+@settings(max_examples=500)
+@given(numbers)
+def test_loads_limited_reads_any_number_as_json_loads_does(text: str) -> None:
+    assert _same(loads_limited(f"[{text}]"), json.loads(f"[{text}]"))
+
+
+@settings(max_examples=500)
+@given(st.text(max_size=40) | st.binary(max_size=40))
+def test_loads_limited_fails_where_json_loads_fails_and_agrees_elsewhere(text: str | bytes) -> None:
+    try:
+        expected = json.loads(text)
+    except (ValueError, RecursionError) as exc:
+        with pytest.raises(type(exc) if isinstance(exc, ValueError) else JsonLimitError):
+            loads_limited(text)
+    else:
+        assert _same(loads_limited(text), expected)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"a": "\\ud800"}',  # a lone surrogate, escaped: json.loads keeps it
+        "\ufeff[1]",
+        b"\xef\xbb\xbf[1]",
+        "[1, 2]".encode("utf-16"),
+        '{"a": 1, "a": 2}',
+        "[NaN, Infinity, -Infinity, 1e400]",
+        "[" * 150 + "]" * 150,
+        "1" * 4300,
+    ],
+)
+def test_text_the_fast_parser_refuses_is_read_as_json_loads_reads_it(text: str | bytes) -> None:
+    try:
+        expected = json.loads(text)
+    except ValueError as exc:
+        with pytest.raises(type(exc)):
+            loads_limited(text, 200)
+    else:
+        assert repr(loads_limited(text, 200)) == repr(expected)
+
+
 def test_loads_limited_refuses_deep_nesting_and_long_integers() -> None:
     with pytest.raises(JsonLimitError):
         loads_limited("[" * 65 + "]" * 65)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import subprocess
 import sys
@@ -171,7 +172,7 @@ def test_lookups_use_the_index(tmp_path: Path) -> None:
 def test_many_row_writes_use_the_primary_key(tmp_path: Path, rows: int) -> None:
     """Each cell a many-row delete or upsert touches is found by the primary key, never by
     scanning the table's cells (a delete by (row, column) pairs once did that)."""
-    from instantly_columns.storage.sqlite import _delete_cells, _upsert_cells
+    from instantly_columns.storage.sqlite import _UPSERT_JSON, _delete_cells, _upsert_cells
 
     db = tmp_path / "plan.db"
     with SQLiteStore(db) as store:
@@ -184,6 +185,9 @@ def test_many_row_writes_use_the_primary_key(tmp_path: Path, rows: int) -> None:
             assert not any(step.startswith("SCAN ic_cells") for step in plan), plan
             if head:
                 assert any("row_id=? AND column_id=?" in step for step in plan), plan
+        cells = json.dumps([[f"r{n}", "c", "x", None, None, "x"] for n in range(rows)])
+        plan = [row[-1] for row in conn.execute(f"EXPLAIN QUERY PLAN {_UPSERT_JSON}", ["t", cells])]
+        assert not any(step.startswith("SCAN ic_cells") for step in plan), plan
     finally:
         conn.close()
 
@@ -324,7 +328,17 @@ _CELL_BATCHES = st.lists(
     st.tuples(
         st.integers(min_value=0, max_value=299),
         st.sampled_from(["a", "b", "c"]),
-        st.one_of(st.none(), st.text(max_size=3), st.integers(-5, 5)),
+        st.one_of(
+            st.none(),
+            st.text(max_size=3),
+            st.integers(-5, 5),
+            # any text (control characters, NUL, astral planes), the 64-bit bounds and past
+            # them, floats and JSON: every way a value is encoded crosses the JSON statement
+            st.text(max_size=6),
+            st.integers(min_value=-(2**64), max_value=2**64),
+            st.floats(allow_nan=False, allow_infinity=False),
+            st.lists(st.integers(-3, 3) | st.text(max_size=2), max_size=2),
+        ),
     ),
     max_size=900,
 )
@@ -336,10 +350,14 @@ def test_many_row_statements_write_what_the_memory_store_writes(
     first: list[tuple[int, str, str | int | None]], second: list[tuple[int, str, str | int | None]]
 ) -> None:
     """Writes of hundreds of cells (more than one statement's rows), with deletes among
-    them, change the same cells and count the same changes as the reference store."""
+    them, change the same cells and count the same changes as the reference store, both
+    through one JSON statement and, where SQLite lacks the JSON functions, through
+    statements of bound rows."""
     rows = [Row(id=f"r{n:03d}", cells={}) for n in range(300)]
     columns = [Column(id=c, key=c, name=c.upper()) for c in "abc"]
-    stores: list[MemoryStore | SQLiteStore] = [MemoryStore(), SQLiteStore()]
+    plain = SQLiteStore()
+    plain._json = False
+    stores: list[MemoryStore | SQLiteStore] = [MemoryStore(), SQLiteStore(), plain]
     for store in stores:
         store.create_table("t", "T")
         store.save_columns("t", columns)
@@ -347,11 +365,29 @@ def test_many_row_statements_write_what_the_memory_store_writes(
     for batch in (first, second):
         writes = [CellWrite(f"r{n:03d}", c, v) for n, c, v in batch]
         changed = [store.write_cells("t", writes) for store in stores]
-        assert changed[0] == changed[1]
+        assert changed[0] == changed[1] == changed[2]
         pages = [store.rows("t") for store in stores]
-        assert pages[0] == pages[1]
+        assert pages[0] == pages[1] == pages[2]
     for store in stores:
         store.close()
+
+
+def test_a_page_of_cells_is_written_by_one_statement() -> None:
+    """500 cells, the engagement of a page of 100 leads: one upsert statement, and one
+    statement to check the table, its columns and rows (each statement makes the sqlite3
+    module take the interpreter lock back, which a busy process makes slow)."""
+    with SQLiteStore() as store:
+        store.create_table("t", "T")
+        store.save_columns("t", [Column(id=c, key=c, name=c) for c in "abcde"])
+        store.insert_rows("t", [Row(id=f"r{n:03d}", cells={}) for n in range(100)])
+        assert store._conn is not None
+        seen: list[str] = []
+        store._conn.set_trace_callback(seen.append)
+        writes = [CellWrite(f"r{n:03d}", c, f"v{n}") for n in range(100) for c in "abcde"]
+        assert store.write_cells("t", writes) == 500
+        store._conn.set_trace_callback(None)
+    verbs = [statement.split(None, 1)[0] for statement in seen]
+    assert verbs == ["BEGIN", "SELECT", "INSERT", "COMMIT"], seen
 
 
 @settings(max_examples=30, deadline=None)

@@ -15,6 +15,8 @@ import json
 from itertools import compress
 from typing import Any, Final
 
+from pydantic_core import from_json
+
 __all__ = ["MAX_DEPTH", "JsonLimitError", "check_json_limits", "loads_limited"]
 
 MAX_DEPTH: Final = 64
@@ -49,19 +51,32 @@ def check_json_limits(value: Any, max_depth: int = MAX_DEPTH) -> None:
 def loads_limited(text: str | bytes, max_depth: int = MAX_DEPTH) -> Any:
     """`json.loads` within the limits: `JsonLimitError` for nesting deeper than ``max_depth``
     or an integer of more than 4,300 digits, `json.JSONDecodeError` (a `ValueError`) for
-    text that is not JSON, `UnicodeDecodeError` for bytes that are not UTF-8."""
+    text that is not JSON, `UnicodeDecodeError` for bytes that are not UTF-8.
+
+    Text is read by pydantic-core's parser (pydantic depends on it), about twice as fast
+    as `json.loads` on an API's pages, which gives the same values for any text it
+    accepts. It refuses some text that `json.loads` reads (lone surrogates in escapes, a
+    byte-order mark, other encodings than UTF-8, nesting past 200 levels); `json.loads`
+    then reads it, or says why it cannot."""
     try:
-        data = json.loads(text)
+        data = from_json(text, allow_inf_nan=True)
+    except ValueError:
+        data = _loads(text, max_depth)
+    _check_depth(data, max_depth)
+    return data
+
+
+def _loads(text: str | bytes, max_depth: int) -> Any:
+    try:
+        return json.loads(text)  # it refuses integers of too many digits itself
     except RecursionError:
         raise JsonLimitError(f"the JSON is nested more than {max_depth} levels deep") from None
-    except json.JSONDecodeError:
+    except (json.JSONDecodeError, UnicodeDecodeError):
         raise
     except ValueError:  # int(): "Exceeds the limit (4300 digits) for integer string conversion"
         raise JsonLimitError(
             f"the JSON holds an integer of more than {_MAX_DIGITS} digits"
         ) from None
-    _check_depth(data, max_depth)  # json.loads itself refuses integers of too many digits
-    return data
 
 
 _CONTAINERS: Final = frozenset({dict, list})

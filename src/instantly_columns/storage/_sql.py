@@ -122,6 +122,11 @@ _DELETE_ALL = "DELETE FROM {table}"  # table names from _ALL_TABLES only
 # Templates: {cond} is an IN condition built by the dialect from placeholders only.
 # {lock} is empty or the dialect's row lock (constant text).
 _COUNT_OF = "SELECT count(*) FROM ({query})"
+# The table, and whether it keeps summaries, followed by (counts) of its columns and rows.
+_TABLE_AND_SUMMARIES = (
+    "SELECT (SELECT count(*) FROM ic_tables WHERE table_id = ?), "
+    "(SELECT count(*) FROM ic_summaries WHERE table_id = ?)"
+)
 _COLUMNS_IN = "SELECT column_id FROM ic_columns WHERE table_id = ? AND {cond}{lock}"
 _ROWS_IN = "SELECT row_id FROM ic_rows WHERE table_id = ? AND {cond}{lock}"
 _LOCK_ROWS_IN = "SELECT row_id FROM ic_rows WHERE table_id = ? AND {cond} ORDER BY row_id{lock}"
@@ -362,6 +367,46 @@ class SqlStore(OldLinkNames, ABC):
     def _require_table(self, tx: Tx, table: TableId) -> None:
         if not tx.fetch("SELECT 1 FROM ic_tables WHERE table_id = ?", (table,)):
             raise _not_found("table", [table])
+
+    def _require_all(
+        self,
+        tx: Tx,
+        table: TableId,
+        columns: Collection[ColumnId],
+        rows: Collection[RowId] = (),
+        *,
+        lock: bool = False,
+    ) -> bool:
+        """`_require_table`, `_require_columns` and `_require_rows` together; returns False
+        when the table keeps no summaries (True when it does, or was not asked).
+
+        Where ids are counted (``_count_existing``) and they fit one ``IN`` list, this is
+        one statement, not four: the sqlite3 module lets go of the interpreter lock around
+        each statement and must take it back after it, which a busy process makes slow
+        (see ``_count_existing``). The separate checks run when a count falls short, to
+        name what is missing."""
+        wanted = (sorted(set(columns)), sorted(set(rows)))
+        if (
+            self._count_existing
+            and not (lock and self._key_share)
+            and len(wanted[0]) + len(wanted[1]) <= self._in_batch
+        ):
+            sql, params = _TABLE_AND_SUMMARIES, [table, table]
+            for ids, id_column, query in zip(
+                wanted, ("column_id", "row_id"), (_COLUMNS_IN, _ROWS_IN), strict=True
+            ):
+                if ids:
+                    clause, extra = self._in(id_column, ids)
+                    count = _COUNT_OF.replace("{query}", query.format(cond=clause, lock=""))
+                    sql = sql + ", (" + count + ")"
+                    params += [table, *extra]
+            tables, summaries, *counts = tx.fetch(sql, params)[0]
+            if tables and counts == [len(ids) for ids in wanted if ids]:
+                return bool(summaries)
+        self._require_table(tx, table)
+        self._require_columns(tx, table, wanted[0], lock=lock)
+        self._require_rows(tx, table, wanted[1], lock=lock)
+        return True
 
     def _require_columns(
         self, tx: Tx, table: TableId, columns: Collection[ColumnId], *, lock: bool = False
@@ -657,8 +702,7 @@ class SqlStore(OldLinkNames, ABC):
         keys = codec.lookup_keys(values)
         found: dict[str, list[RowId]] = {}
         with self._transaction(write=False) as tx:
-            self._require_table(tx, table)
-            self._require_columns(tx, table, [column])
+            self._require_all(tx, table, [column])
             for batch in self._batches(list(keys)):
                 clause, params = self._in("norm", batch)
                 for norm, row_id in self._fetch_packed(
@@ -677,12 +721,11 @@ class SqlStore(OldLinkNames, ABC):
         with codec.gc_paused(len(cells)):
             batch = codec.prepare_batch(cells)
             with self._transaction(write=bool(batch.cells)) as tx:
-                self._require_table(tx, table)
                 if not batch.cells:
+                    self._require_table(tx, table)
                     return 0
-                self._require_columns(tx, table, batch.columns, lock=True)
-                self._require_rows(tx, table, batch.rows, lock=True)
-                before = self._summary_before(tx, table, batch.columns, batch.cells)
+                kept = self._require_all(tx, table, batch.columns, batch.rows, lock=True)
+                before = self._summary_before(tx, table, batch.columns, batch.cells) if kept else []
                 changed = self._write_cells(tx, table, batch.cells)
                 self._summary_after(tx, table, before)
                 return changed
