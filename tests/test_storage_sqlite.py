@@ -12,13 +12,14 @@ import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+import attrs
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from instantly_columns.domain.columns import Column, Row
-from instantly_columns.errors import ConfigError, RecordNotFound, StoreError
-from instantly_columns.ports import CampaignLink, CellWrite
+from instantly_columns.errors import ConfigError, RecordNotFound, StoreError, SyncInProgress
+from instantly_columns.ports import CampaignLink, CellWrite, SyncRun
 from instantly_columns.storage import MemoryStore, SQLiteStore
 from instantly_columns.storage._schema import LATEST_VERSION
 from instantly_columns.storage._sql import _GROUPS_SQL, _LOOKUP_IN
@@ -294,6 +295,48 @@ def test_a_database_error_inside_atomic_undoes_only_its_savepoint() -> None:
             ("r1", {"a": "kept"}),
             ("r2", {"a": "after"}),
         ]
+
+
+def test_a_sync_page_is_one_write_statement_and_one_checkpoint() -> None:
+    """A page of a sync in one unit: its cells and its checkpoint. The checkpoint needs no
+    savepoint (one statement, which SQLite undoes by itself when it fails), and a refused
+    one, caught inside the unit, leaves the unit's other writes in place."""
+    with SQLiteStore() as store:
+        store.create_table("t", "T")
+        store.save_columns("t", [Column(id="a", key="a", name="A")])
+        store.insert_rows("t", [Row(id="r1"), Row(id="r2")])
+        store.save_link(
+            CampaignLink(
+                id="l",
+                table_id="t",
+                campaign_id="c",
+                campaign_name="C",
+                sequence_mode="use_existing",
+            )
+        )
+        run = store.start_run(SyncRun(id="run", link_id="l", started_at=T0, heartbeat_at=T0))
+        assert store._conn is not None
+        seen: list[str] = []
+        store._conn.set_trace_callback(seen.append)
+        with store.atomic():
+            store.write_cells("t", [CellWrite("r1", "a", "x"), CellWrite("r2", "a", "y")])
+            run = attrs.evolve(run, leads_seen=2, cursor="c1")
+            store.update_run(run)
+        store._conn.set_trace_callback(None)
+        verbs = [statement.split(None, 1)[0] for statement in seen]
+        assert verbs == ["BEGIN", "SAVEPOINT", "SELECT", "INSERT", "RELEASE", "UPDATE", "COMMIT"]
+        assert store.runs("l")[0].cursor == "c1"
+
+        store.update_run(attrs.evolve(run, status="failed"))  # taken over, say
+        run = attrs.evolve(run, leads_seen=3)
+        with store.atomic():
+            store.write_cells("t", [CellWrite("r1", "a", "kept")])
+            with pytest.raises(SyncInProgress):
+                store.update_run(run)
+            with pytest.raises(RecordNotFound):
+                store.update_run(attrs.evolve(run, id="ghost"))
+        assert store.rows("t")[0].cells == {"a": "kept"}
+        assert store.runs("l")[0].leads_seen == 2
 
 
 def test_an_atomic_block_holds_the_write_lock_until_it_commits(tmp_path: Path) -> None:

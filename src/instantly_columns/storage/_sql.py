@@ -93,6 +93,13 @@ _INSERT_RUN = (
     "cells_written, errors, resume_cursor, summary, seq) "
     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
+# A checkpoint: of the run, with its link, while it runs (or when it stops running).
+_UPDATE_RUN = (
+    "UPDATE ic_runs SET status = ?, started_at = ?, finished_at = ?, heartbeat_at = ?, "
+    "leads_seen = ?, rows_matched = ?, leads_unmatched = ?, duplicate_rows = ?, "
+    "cells_written = ?, errors = ?, resume_cursor = ?, summary = ? "
+    "WHERE run_id = ? AND integration_id = ? AND (status = 'running' OR ? <> 'running')"
+)
 _LEDGER_COLUMNS = (
     "SELECT integration_id, row_id, email, status, lead_id, error, pushed_at, payload_hash "
     "FROM ic_ledger"
@@ -264,10 +271,13 @@ class SqlStore(OldLinkNames, ABC):
     # --- dialect ---------------------------------------------------------------------------
 
     @abstractmethod
-    def _transaction(self, *, write: bool) -> AbstractContextManager[Tx]:
+    def _transaction(self, *, write: bool, one_write: bool = False) -> AbstractContextManager[Tx]:
         """A transaction; ``write=True`` takes the write lock up front where that matters.
         Opened inside another transaction of the same thread, it is a savepoint of that
-        one: undone alone when its block raises, committed only with the outer one."""
+        one: undone alone when its block raises, committed only with the outer one. A
+        dialect whose failed statement leaves the transaction usable (SQLite) may skip the
+        savepoint for a block that writes nothing, or, with ``one_write=True``, makes at
+        most one writing statement: the database undoes a failed statement by itself."""
 
     @abstractmethod
     def _in(self, expr: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
@@ -1181,8 +1191,12 @@ class SqlStore(OldLinkNames, ABC):
         of a run that lost its lease (taken over, or already finished) raises
         ``SyncInProgress``; ``RecordNotFound`` for an unknown run."""
         run = codec.check_run(run)
-        with self._transaction(write=True) as tx:
+        with self._transaction(write=True, one_write=True) as tx:
             self._lock(tx, "lease", run.link_id)
+            # One statement when the run holds its lease (every checkpoint of a sync): the
+            # run is read only to say why the update found nothing to change.
+            if tx.run(_UPDATE_RUN, (*self._run_values(run), run.id, run.link_id, run.status)):
+                return
             found = tx.fetch(
                 "SELECT status, integration_id FROM ic_runs WHERE run_id = ?", (run.id,)
             )
@@ -1191,16 +1205,8 @@ class SqlStore(OldLinkNames, ABC):
             status, link = found[0]
             if link != run.link_id:
                 raise ConfigError([Problem("run.link_id", f"run {run.id!r} belongs to {link!r}")])
-            if status != "running" and run.status == "running":
-                raise SyncInProgress(
-                    f"run {run.id!r} no longer holds the lease of {link!r} (it is {status!r})"
-                )
-            tx.run(
-                "UPDATE ic_runs SET status = ?, started_at = ?, finished_at = ?, "
-                "heartbeat_at = ?, leads_seen = ?, rows_matched = ?, leads_unmatched = ?, "
-                "duplicate_rows = ?, cells_written = ?, errors = ?, resume_cursor = ?, "
-                "summary = ? WHERE run_id = ?",
-                (*self._run_values(run), run.id),
+            raise SyncInProgress(
+                f"run {run.id!r} no longer holds the lease of {link!r} (it is {status!r})"
             )
 
     def runs(self, link: LinkId, *, limit: int = 20) -> list[SyncRun]:

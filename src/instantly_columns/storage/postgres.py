@@ -213,7 +213,9 @@ class PostgresStore(SqlStore):
         return f"PostgresStore({self._where}, schema={self._schema!r}{encrypted}{state})"
 
     @contextmanager
-    def _transaction(self, *, write: bool) -> Iterator[Tx]:
+    def _transaction(self, *, write: bool, one_write: bool = False) -> Iterator[Tx]:
+        # Always a savepoint inside another transaction: a failed statement leaves a
+        # PostgreSQL transaction unusable until rolled back to one.
         if self._closed or self._pool is None:
             raise StoreError("the store is closed")
         held: psycopg.Connection[Any] | None = getattr(self._local, "conn", None)

@@ -794,6 +794,11 @@ class LinkStoreContract(_Harness):
         assert "run-2" in old.errors[-1]
         with pytest.raises(SyncInProgress):  # the old worker learns it lost the lease
             store.update_run(attrs.evolve(first, leads_seen=10))
+        with pytest.raises(ConfigError):  # a run is checkpointed under its own link only
+            store.update_run(attrs.evolve(taken, link_id="elsewhere"))
+        store.update_run(attrs.evolve(first, errors=("stopped",), status="failed"))
+        assert {r.id: r for r in store.runs("camp")}["run-1"].errors == ("stopped",)
+        assert {r.id: r for r in store.runs("camp")}["run-2"] == taken
         store.update_run(attrs.evolve(taken, status="ok"))
         store.start_run(_run("run-3", _T0 + timedelta(seconds=552)))
         with pytest.raises(VersionConflict):
