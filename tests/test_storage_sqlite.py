@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import subprocess
 import sys
@@ -169,11 +168,11 @@ def test_lookups_use_the_index(tmp_path: Path) -> None:
         conn.close()
 
 
-@pytest.mark.parametrize("rows", [1, 8, 128])
+@pytest.mark.parametrize("rows", [1, 32, 4096])
 def test_many_row_writes_use_the_primary_key(tmp_path: Path, rows: int) -> None:
     """Each cell a many-row delete or upsert touches is found by the primary key, never by
     scanning the table's cells (a delete by (row, column) pairs once did that)."""
-    from instantly_columns.storage.sqlite import _UPSERT_JSON, _delete_cells, _upsert_cells
+    from instantly_columns.storage.sqlite import _delete_cells, _upsert_cells
 
     db = tmp_path / "plan.db"
     with SQLiteStore(db) as store:
@@ -186,9 +185,6 @@ def test_many_row_writes_use_the_primary_key(tmp_path: Path, rows: int) -> None:
             assert not any(step.startswith("SCAN ic_cells") for step in plan), plan
             if head:
                 assert any("row_id=? AND column_id=?" in step for step in plan), plan
-        cells = json.dumps([[f"r{n}", "c", "x", None, None, "x"] for n in range(rows)])
-        plan = [row[-1] for row in conn.execute(f"EXPLAIN QUERY PLAN {_UPSERT_JSON}", ["t", cells])]
-        assert not any(step.startswith("SCAN ic_cells") for step in plan), plan
     finally:
         conn.close()
 
@@ -298,9 +294,9 @@ def test_a_database_error_inside_atomic_undoes_only_its_savepoint() -> None:
 
 
 def test_a_sync_page_is_one_write_statement_and_one_checkpoint() -> None:
-    """A page of a sync in one unit: its cells and its checkpoint. The checkpoint needs no
-    savepoint (one statement, which SQLite undoes by itself when it fails), and a refused
-    one, caught inside the unit, leaves the unit's other writes in place."""
+    """A page of a sync in one unit: its cells and its checkpoint. Neither needs a savepoint
+    (each is one statement, which SQLite undoes by itself when it fails), and a refused
+    checkpoint, caught inside the unit, leaves the unit's other writes in place."""
     with SQLiteStore() as store:
         store.create_table("t", "T")
         store.save_columns("t", [Column(id="a", key="a", name="A")])
@@ -324,7 +320,7 @@ def test_a_sync_page_is_one_write_statement_and_one_checkpoint() -> None:
             store.update_run(run)
         store._conn.set_trace_callback(None)
         verbs = [statement.split(None, 1)[0] for statement in seen]
-        assert verbs == ["BEGIN", "SAVEPOINT", "SELECT", "INSERT", "RELEASE", "UPDATE", "COMMIT"]
+        assert verbs == ["BEGIN", "SELECT", "INSERT", "UPDATE", "COMMIT"]
         assert store.runs("l")[0].cursor == "c1"
 
         store.update_run(attrs.evolve(run, status="failed"))  # taken over, say
@@ -337,6 +333,32 @@ def test_a_sync_page_is_one_write_statement_and_one_checkpoint() -> None:
                 store.update_run(attrs.evolve(run, id="ghost"))
         assert store.rows("t")[0].cells == {"a": "kept"}
         assert store.runs("l")[0].leads_seen == 2
+
+
+def test_a_one_statement_write_that_fails_inside_a_unit_is_undone_alone() -> None:
+    """Without a savepoint, a failed one-statement write leaves nothing of itself behind
+    (SQLite undoes the statement) and the unit's earlier writes in place."""
+    with SQLiteStore() as store:
+        store.create_table("t", "T")
+        store.save_columns("t", [Column(id="a", key="a", name="A")])
+        store.insert_rows("t", [Row(id=f"r{n}") for n in range(3)])
+        assert store._conn is not None
+        store._conn.execute(
+            "CREATE TRIGGER refuse BEFORE INSERT ON ic_cells WHEN NEW.s = 'refused' "
+            "BEGIN SELECT RAISE(ABORT, 'refused by a trigger'); END"
+        )
+        with store.atomic():
+            store.write_cells("t", [CellWrite("r0", "a", "kept")])
+            with pytest.raises(StoreError, match="refused by a trigger"):
+                store.write_cells(
+                    "t", [CellWrite("r1", "a", "first"), CellWrite("r2", "a", "refused")]
+                )
+            store.write_cells("t", [CellWrite("r2", "a", "after")])
+        assert {r.id: r.cells for r in store.rows("t")} == {
+            "r0": {"a": "kept"},
+            "r1": {},
+            "r2": {"a": "after"},
+        }
 
 
 def test_an_atomic_block_holds_the_write_lock_until_it_commits(tmp_path: Path) -> None:
@@ -354,17 +376,30 @@ def test_an_atomic_block_holds_the_write_lock_until_it_commits(tmp_path: Path) -
         assert other.write_cells("t", [CellWrite("r1", "a", 2)]) == 1
 
 
-@given(st.integers(min_value=0, max_value=5000))
-def test_statements_cover_the_rows_with_few_texts(rows: int) -> None:
-    from instantly_columns.storage.sqlite import _ROWS_PER_STATEMENT, _statement_sizes
+@given(st.integers(min_value=0, max_value=20_000), st.sampled_from([32, 128, 4096]))
+def test_statements_cover_the_rows_with_few_texts(rows: int, most: int) -> None:
+    from instantly_columns.storage.sqlite import _PAD, _statement_sizes
 
-    sizes = list(_statement_sizes(rows))
-    assert sum(sizes) == rows
-    assert all(0 < size <= _ROWS_PER_STATEMENT for size in sizes)
-    # one full size, then each power of two below it at most once: few statement texts
-    tail = [size for size in sizes if size < _ROWS_PER_STATEMENT]
-    assert tail == sorted(set(tail), reverse=True)
-    assert all(size & (size - 1) == 0 for size in tail)
+    sizes = list(_statement_sizes(rows, most))
+    assert sum(size for size, _ in sizes) == rows
+    assert all(0 < size <= padded <= most and padded % _PAD == 0 for size, padded in sizes)
+    assert all(padded - size < _PAD for size, padded in sizes)
+    assert all(size == most for size, _ in sizes[:-1])  # only the last one is short
+
+
+def test_statements_stay_within_the_connections_parameter_limit() -> None:
+    from instantly_columns.storage.sqlite import _PAD, _rows_per_statement
+
+    conn = sqlite3.connect(":memory:")
+    try:
+        most = _rows_per_statement(conn)
+        assert most % _PAD == 0
+        assert 7 * most <= (conn.getlimit(9) if hasattr(conn, "getlimit") else 999)
+        if hasattr(conn, "setlimit"):  # a SQLite built with the old limit of 999
+            conn.setlimit(9, 999)
+            assert _rows_per_statement(conn) == 128
+    finally:
+        conn.close()
 
 
 _CELL_BATCHES = st.lists(
@@ -392,15 +427,14 @@ _CELL_BATCHES = st.lists(
 def test_many_row_statements_write_what_the_memory_store_writes(
     first: list[tuple[int, str, str | int | None]], second: list[tuple[int, str, str | int | None]]
 ) -> None:
-    """Writes of hundreds of cells (more than one statement's rows), with deletes among
-    them, change the same cells and count the same changes as the reference store, both
-    through one JSON statement and, where SQLite lacks the JSON functions, through
-    statements of bound rows."""
+    """Writes of hundreds of cells, with deletes among them, change the same cells and count
+    the same changes as the reference store: in one statement, and in statements of 32
+    rows (the last one padded with copies of its last row)."""
     rows = [Row(id=f"r{n:03d}", cells={}) for n in range(300)]
     columns = [Column(id=c, key=c, name=c.upper()) for c in "abc"]
-    plain = SQLiteStore()
-    plain._json = False
-    stores: list[MemoryStore | SQLiteStore] = [MemoryStore(), SQLiteStore(), plain]
+    small = SQLiteStore()
+    small._rows_most = 32
+    stores: list[MemoryStore | SQLiteStore] = [MemoryStore(), SQLiteStore(), small]
     for store in stores:
         store.create_table("t", "T")
         store.save_columns("t", columns)
@@ -431,6 +465,7 @@ def test_a_page_of_cells_is_written_by_one_statement() -> None:
         store._conn.set_trace_callback(None)
     verbs = [statement.split(None, 1)[0] for statement in seen]
     assert verbs == ["BEGIN", "SELECT", "INSERT", "COMMIT"], seen
+    assert seen[2].count("), (") == 511  # 500 rows padded to 512
 
 
 @settings(max_examples=30, deadline=None)

@@ -67,6 +67,11 @@ class Tx(Protocol):
 
     def run_many(self, sql: str, params: Iterable[Params]) -> int: ...
 
+    def one_write(self) -> None:
+        """What the block writes from here on is one statement. Inside another transaction,
+        a dialect whose failed statement leaves the transaction usable (SQLite) then needs
+        no savepoint for the block: the database undoes a failed statement by itself."""
+
 
 _COLUMNS_SQL = (
     "SELECT column_id, column_key, name, type, config FROM ic_columns "
@@ -271,13 +276,11 @@ class SqlStore(OldLinkNames, ABC):
     # --- dialect ---------------------------------------------------------------------------
 
     @abstractmethod
-    def _transaction(self, *, write: bool, one_write: bool = False) -> AbstractContextManager[Tx]:
+    def _transaction(self, *, write: bool) -> AbstractContextManager[Tx]:
         """A transaction; ``write=True`` takes the write lock up front where that matters.
         Opened inside another transaction of the same thread, it is a savepoint of that
-        one: undone alone when its block raises, committed only with the outer one. A
-        dialect whose failed statement leaves the transaction usable (SQLite) may skip the
-        savepoint for a block that writes nothing, or, with ``one_write=True``, makes at
-        most one writing statement: the database undoes a failed statement by itself."""
+        one: undone alone when its block raises, committed only with the outer one (a
+        dialect may leave out a savepoint with nothing to undo: see ``Tx.one_write``)."""
 
     @abstractmethod
     def _in(self, expr: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
@@ -293,6 +296,10 @@ class SqlStore(OldLinkNames, ABC):
     def _lock(self, tx: Tx, scope: Literal["lease", "columns"], key: str) -> None:
         """Serialise changes of one ``scope`` and ``key`` (an integration's lease, a
         table's columns) until the transaction ends."""
+
+    def _one_statement(self, cells: codec.Prepared) -> bool:
+        """Whether ``_write_cells`` writes these cells with one statement."""
+        return False
 
     @abstractmethod
     def _write_chunk(self, tx: Tx, table: TableId, chunk: codec.Pending) -> int:
@@ -736,6 +743,8 @@ class SqlStore(OldLinkNames, ABC):
                     return 0
                 kept = self._require_all(tx, table, batch.columns, batch.rows, lock=True)
                 before = self._summary_before(tx, table, batch.columns, batch.cells) if kept else []
+                if not before and self._one_statement(batch.cells):
+                    tx.one_write()
                 changed = self._write_cells(tx, table, batch.cells)
                 self._summary_after(tx, table, before)
                 return changed
@@ -1191,7 +1200,8 @@ class SqlStore(OldLinkNames, ABC):
         of a run that lost its lease (taken over, or already finished) raises
         ``SyncInProgress``; ``RecordNotFound`` for an unknown run."""
         run = codec.check_run(run)
-        with self._transaction(write=True, one_write=True) as tx:
+        with self._transaction(write=True) as tx:
+            tx.one_write()
             self._lock(tx, "lease", run.link_id)
             # One statement when the run holds its lease (every checkpoint of a sync): the
             # run is read only to say why the update found nothing to change.

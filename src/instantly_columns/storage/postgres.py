@@ -82,6 +82,10 @@ class _PgTx:
     def __init__(self, conn: psycopg.Connection[Any]) -> None:
         self._conn = conn
 
+    def one_write(self) -> None:
+        """Nothing: a failed statement leaves a PostgreSQL transaction unusable until it is
+        rolled back, to a savepoint if there is one, so the savepoint stays."""
+
     @property
     def connection(self) -> psycopg.Connection[Any]:
         """The transaction's connection (for COPY)."""
@@ -214,9 +218,7 @@ class PostgresStore(SqlStore):
         return f"PostgresStore({self._where}, schema={self._schema!r}{encrypted}{state})"
 
     @contextmanager
-    def _transaction(self, *, write: bool, one_write: bool = False) -> Iterator[Tx]:
-        # Always a savepoint inside another transaction: a failed statement leaves a
-        # PostgreSQL transaction unusable until rolled back to one.
+    def _transaction(self, *, write: bool) -> Iterator[Tx]:
         if self._closed or self._pool is None:
             raise StoreError("the store is closed")
         held: psycopg.Connection[Any] | None = getattr(self._local, "conn", None)

@@ -32,25 +32,17 @@ _UPSERT_CELL = (
     "WHERE ic_cells.s IS NOT excluded.s OR ic_cells.i IS NOT excluded.i "
     "OR ic_cells.j IS NOT excluded.j"
 )
-# Every cell of a write in one statement, from one JSON array of
-# [row_id, column_id, s, i, j, norm] (the encoded values are text, 64-bit integers or null,
-# which JSON carries exactly).
-_UPSERT_JSON = _UPSERT_CELL.replace(
-    "VALUES (?, ?, ?, ?, ?, ?, ?)",
-    "SELECT ?, json_extract(value, '$[0]'), json_extract(value, '$[1]'), "
-    "json_extract(value, '$[2]'), json_extract(value, '$[3]'), json_extract(value, '$[4]'), "
-    "json_extract(value, '$[5]') FROM json_each(?) WHERE true",  # WHERE: see SQLite's upsert
-)
-# Cells per JSON statement: a bound on the text's size, not a limit of SQLite's.
-_CELLS_PER_JSON = 4096
 # One column's cells of many rows: the primary key serves each (a row-value IN over
 # (row_id, column_id) pairs scanned the whole table instead).
 _DELETE_CELLS = "DELETE FROM ic_cells WHERE table_id = ? AND column_id = ? AND row_id IN ({ids})"
 _PACKED = "SELECT json_group_array(json_array({columns})) FROM ({sql})"
-# Rows per multi-row statement: 128 rows of 7 parameters stay within every SQLite's limit
-# (999 parameters before 3.32). A remainder goes in statements of 64, 32, ... rows, so at
-# most eight texts of each statement exist, each prepared once per connection.
-_ROWS_PER_STATEMENT = 128
+# Rows per multi-row statement: as many as SQLite's limit on bound parameters allows (7 per
+# row), at most 4,096. A statement's rows are padded to a multiple of 32 by repeating its
+# last row, so few statement texts exist, each prepared once per connection: a repeated
+# upsert or delete changes nothing more and counts nothing more.
+_MOST_ROWS = 4096
+_PAD = 32
+_LIMIT_VARIABLE_NUMBER = 9  # sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER (Python 3.11+)
 
 
 @functools.cache
@@ -64,9 +56,6 @@ def _delete_cells(rows: int) -> str:
     return _DELETE_CELLS.replace("{ids}", ", ".join("?" * rows))  # placeholders only
 
 
-_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False).encode
-
-
 def _has_json(conn: sqlite3.Connection) -> bool:
     """Whether this SQLite has the JSON functions (built in since 3.38, an option before)."""
     try:
@@ -76,17 +65,25 @@ def _has_json(conn: sqlite3.Connection) -> bool:
     return True
 
 
-def _statement_sizes(rows: int) -> Iterator[int]:
-    """Row counts of the statements that write ``rows`` rows: full ones, then the rest in
-    decreasing powers of two."""
-    full, rest = divmod(rows, _ROWS_PER_STATEMENT)
-    yield from itertools.repeat(_ROWS_PER_STATEMENT, full)
-    size = _ROWS_PER_STATEMENT
-    while rest:
-        size >>= 1
-        if rest >= size:
-            yield size
-            rest -= size
+def _rows_per_statement(conn: sqlite3.Connection) -> int:
+    """The most rows of 7 parameters one statement takes on this connection (a multiple of
+    ``_PAD``): SQLite allows 32,766 parameters from 3.32, 999 before, or what it was built
+    with, which Python 3.11+ can ask."""
+    getlimit = getattr(conn, "getlimit", None)
+    if getlimit is not None:
+        limit = int(getlimit(_LIMIT_VARIABLE_NUMBER))
+    else:
+        limit = 32766 if sqlite3.sqlite_version_info >= (3, 32, 0) else 999
+    return max(1, min(_MOST_ROWS, limit // 7) // _PAD) * _PAD
+
+
+def _statement_sizes(rows: int, most: int) -> Iterator[tuple[int, int]]:
+    """``(rows, padded)`` of the statements that write ``rows`` rows, ``most`` at a time:
+    full ones, then one for the rest, padded up to a multiple of ``_PAD``."""
+    full, rest = divmod(rows, most)
+    yield from itertools.repeat((most, most), full)
+    if rest:
+        yield rest, min(most, -(-rest // _PAD) * _PAD)
 
 
 def _run_rows(
@@ -95,14 +92,17 @@ def _run_rows(
     head: tuple[Any, ...],
     rows: Iterator[tuple[Any, ...]],
     count: int,
+    most: int,
 ) -> int:
     """Run ``statement(n)`` with ``head`` and then ``n`` parameter rows, for ``count`` rows
-    in all; the rows changed."""
+    in all, the last statement padded with its last row; the rows changed."""
     changed = 0
-    for size in _statement_sizes(count):
+    for size, padded in _statement_sizes(count, most):
+        taken = list(itertools.islice(rows, size))
+        taken += taken[-1:] * (padded - size)
         params = list(head)
-        params.extend(itertools.chain.from_iterable(itertools.islice(rows, size)))
-        changed += tx.run(statement(size), params)
+        params.extend(itertools.chain.from_iterable(taken))
+        changed += tx.run(statement(padded), params)
     return changed
 
 
@@ -117,10 +117,37 @@ def _store_error(exc: sqlite3.Error) -> StoreError:
 
 
 class _SQLiteTx:
-    __slots__ = ("_conn",)
+    """Statements of one transaction. Inside another one, the block's savepoint is opened
+    before the first write made in it, by it or by a block inside it: a block that only
+    reads needs none, nor one whose writes are a single statement (``one_write``), which
+    SQLite undoes by itself when it fails."""
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    __slots__ = ("_conn", "_parent", "_pending", "opened")
+
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        savepoint: str | None = None,
+        parent: _SQLiteTx | None = None,
+    ) -> None:
         self._conn = conn
+        self._parent = parent
+        self._pending = savepoint
+        self.opened: str | None = None
+
+    def one_write(self) -> None:
+        self._pending = None
+
+    def _before_write(self) -> None:
+        if self._parent is not None:
+            self._parent._before_write()  # the enclosing blocks' savepoints come first
+        if self._pending is not None:
+            name, self._pending = self._pending, None
+            try:
+                self._conn.execute(f"SAVEPOINT {name}")
+            except sqlite3.Error as exc:
+                raise _store_error(exc) from exc
+            self.opened = name
 
     def fetch(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         try:
@@ -129,6 +156,7 @@ class _SQLiteTx:
             raise _store_error(exc) from exc
 
     def run(self, sql: str, params: Sequence[Any] = ()) -> int:
+        self._before_write()
         try:
             return self._conn.execute(sql, params).rowcount
         except sqlite3.Error as exc:
@@ -137,6 +165,7 @@ class _SQLiteTx:
     def run_many(self, sql: str, params: Iterable[Sequence[Any]]) -> int:
         if isinstance(params, Sequence) and not params:
             return 0
+        self._before_write()
         try:
             return self._conn.executemany(sql, params).rowcount
         except sqlite3.Error as exc:
@@ -201,8 +230,10 @@ class SQLiteStore(SqlStore):
         self._memory = self._path in ("", ":memory:")
         self._mutex = threading.RLock()
         self._depth = 0  # transactions open in the thread holding the mutex
+        self._current: _SQLiteTx | None = None  # the innermost of them
         self._conn: sqlite3.Connection | None = None
         self._json = False  # whether this SQLite has the JSON functions (set on opening)
+        self._rows_most = _MOST_ROWS  # rows per many-row statement (set on opening)
         try:
             self._conn = self._open()
             with self._transaction(write=True) as tx:
@@ -238,6 +269,7 @@ class SQLiteStore(SqlStore):
                 self._use_wal(conn)
                 conn.execute("PRAGMA synchronous = NORMAL")
             self._json = _has_json(conn)
+            self._rows_most = _rows_per_statement(conn)
         except sqlite3.Error as exc:
             conn.close()
             raise _store_error(exc) from exc
@@ -274,34 +306,31 @@ class SQLiteStore(SqlStore):
                 raise _store_error(exc) from exc
 
     @contextmanager
-    def _transaction(self, *, write: bool, one_write: bool = False) -> Iterator[Tx]:
+    def _transaction(self, *, write: bool) -> Iterator[Tx]:
         with self._mutex:
             conn = self._conn
             if conn is None:
                 raise StoreError("the store is closed")
             if self._depth:
-                # Inside a transaction of this thread (the mutex keeps others out). A block
-                # with nothing to undo but one statement, which SQLite undoes by itself when
-                # it fails, needs no savepoint: two statements fewer in a sync's page.
-                if not write or one_write:
-                    yield _SQLiteTx(conn)
-                    return
-                with self._savepoint(conn):
-                    yield _SQLiteTx(conn)
+                # Inside a transaction of this thread (the mutex keeps others out): a
+                # savepoint, opened before the block's first write (see _SQLiteTx).
+                yield from self._nested(conn)
                 return
             try:
                 conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
             except sqlite3.Error as exc:
                 raise _store_error(exc) from exc
             self._depth = 1
+            tx = self._current = _SQLiteTx(conn)
             try:
-                yield _SQLiteTx(conn)
+                yield tx
             except BaseException:
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
                 raise
             finally:
                 self._depth = 0
+                self._current = None
             try:
                 conn.execute("COMMIT")
             except sqlite3.Error as exc:
@@ -309,27 +338,25 @@ class SQLiteStore(SqlStore):
                     conn.execute("ROLLBACK")
                 raise _store_error(exc) from exc
 
-    @contextmanager
-    def _savepoint(self, conn: sqlite3.Connection) -> Iterator[None]:
-        name = f"ic_savepoint_{self._depth}"
-        try:
-            conn.execute(f"SAVEPOINT {name}")
-        except sqlite3.Error as exc:
-            raise _store_error(exc) from exc
+    def _nested(self, conn: sqlite3.Connection) -> Iterator[Tx]:
+        parent = self._current
+        tx = self._current = _SQLiteTx(conn, f"ic_savepoint_{self._depth}", parent)
         self._depth += 1
         try:
-            yield
+            yield tx
         except BaseException:
-            if conn.in_transaction:
-                conn.execute(f"ROLLBACK TO {name}")
-                conn.execute(f"RELEASE {name}")
+            if tx.opened is not None and conn.in_transaction:
+                conn.execute(f"ROLLBACK TO {tx.opened}")
+                conn.execute(f"RELEASE {tx.opened}")
             raise
         finally:
             self._depth -= 1
-        try:
-            conn.execute(f"RELEASE {name}")
-        except sqlite3.Error as exc:
-            raise _store_error(exc) from exc
+            self._current = parent
+        if tx.opened is not None:
+            try:
+                conn.execute(f"RELEASE {tx.opened}")
+            except sqlite3.Error as exc:
+                raise _store_error(exc) from exc
 
     def close(self) -> None:
         """Close the connection (idempotent)."""
@@ -368,15 +395,19 @@ class SQLiteStore(SqlStore):
     def _write_chunk(self, tx: Tx, table: TableId, chunk: codec.Pending) -> int:
         return self._write_cells(tx, table, dict(chunk))
 
+    def _one_statement(self, cells: codec.Prepared) -> bool:
+        return len(cells) <= self._rows_most and None not in cells.values()
+
     def _write_cells(self, tx: Tx, table: TableId, cells: codec.Prepared) -> int:
         # BEGIN IMMEDIATE already keeps every other writer out, so the cells need no order.
         # Few statements, each of many rows, not one step per row (executemany): the
         # sqlite3 module lets go of the interpreter lock around every step of a statement
         # and must take it back after each, which another busy thread of the process can
         # hold for up to its switch interval (5 ms). One step per row made a 500-cell write
-        # next to one busy thread take 661 ms; statements of 128 rows, 57 ms. With SQLite's
-        # JSON functions, the upserts are one statement per 4,096 cells.
+        # next to one busy thread take 661 ms; statements of 128 rows, 57 ms. A page of a
+        # sync (500 cells) is now one statement.
         head = (table,)
+        most = self._rows_most
         deleted: dict[str, list[tuple[str]]] = {}  # column -> rows whose cell goes
         if None in cells.values():  # checked in C: most writes delete nothing
             for (row, column), enc in cells.items():
@@ -384,16 +415,11 @@ class SQLiteStore(SqlStore):
                     deleted.setdefault(column, []).append((row,))
         changed = 0
         for column, rows in deleted.items():
-            changed += _run_rows(tx, _delete_cells, (table, column), iter(rows), len(rows))
+            changed += _run_rows(tx, _delete_cells, (table, column), iter(rows), len(rows), most)
         upserted = len(cells) - sum(map(len, deleted.values()))
-        # (row, column) + (s, i, j, norm): the parameters made in C, no Python frame per cell.
+        # (table,) + (row, column) + (s, i, j, norm): made in C, no Python frame per cell.
         upserts: Iterator[tuple[Any, ...]] = map(operator.add, cells, cells.values())
         if deleted:
             upserts = (key + enc for key, enc in cells.items() if enc is not None)
-        if not self._json:
-            params = map(operator.add, itertools.repeat(head), upserts)
-            return changed + _run_rows(tx, _upsert_cells, (), params, upserted)
-        for _ in range(0, upserted, _CELLS_PER_JSON):
-            text = _dumps(list(itertools.islice(upserts, _CELLS_PER_JSON)))
-            changed += tx.run(_UPSERT_JSON, (table, text))
-        return changed
+        params = map(operator.add, itertools.repeat(head), upserts)
+        return changed + _run_rows(tx, _upsert_cells, (), params, upserted, most)
