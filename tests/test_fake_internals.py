@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from instantly_columns.testing._fake_report import SlidingLimiter
@@ -192,3 +193,25 @@ def test_the_lead_index_agrees_with_a_scan(
     assert list(table.ordered(wanted, after=start)) == [x for x in expected if x.id > start]
     for key in ("a@x.co", "b@x.co", None):
         assert table.with_key(key) == [x for x in every if x.key == key and key is not None]
+
+
+_JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=30,
+)
+
+
+@settings(max_examples=300)
+@given(_JSON_VALUES)
+def test_the_fake_encodes_any_json_value_that_reads_back_the_same(value: object) -> None:
+    from instantly_columns.testing._fake_routes import encode_json
+
+    assert json.loads(encode_json(value)) == value
+
+
+def test_the_fake_writes_utf8_as_instantly_does_and_escapes_what_utf8_cannot_hold() -> None:
+    from instantly_columns.testing._fake_routes import encode_json
+
+    assert encode_json({"name": "Zoë", "n": [1, 2.5]}) == '{"name":"Zoë","n":[1,2.5]}'.encode()
+    assert encode_json({"bad": "\ud800"}) == b'{"bad":"\\ud800"}'

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol, TypeVar
 
 import attrs
+from pydantic_core import PydanticSerializationError, to_json
 
 from instantly_columns.testing import _fake_analytics as analytics
 from instantly_columns.testing import _fake_schema as schema
@@ -100,7 +101,18 @@ class Deferred:
 def json_reply(status: int, body: Any, headers: Mapping[str, str] | None = None) -> Reply:
     out = {"content-type": "application/json; charset=utf-8"}
     out.update(headers or {})
-    return Reply(status, json.dumps(body, separators=(",", ":")).encode(), out)
+    return Reply(status, encode_json(body), out)
+
+
+def encode_json(body: Any) -> bytes:
+    """Compact JSON in UTF-8, as Instantly's server writes it (non-ASCII characters as
+    they are), by pydantic-core's encoder: about three times as fast as `json.dumps` on a
+    page of leads. What it cannot encode (a lone surrogate) goes through `json.dumps`,
+    which escapes it, as JavaScript's `JSON.stringify` does."""
+    try:
+        return to_json(body)
+    except PydanticSerializationError:
+        return json.dumps(body, separators=(",", ":")).encode()
 
 
 def envelope(status: int, message: str, headers: Mapping[str, str] | None = None) -> Reply:
