@@ -696,6 +696,18 @@ def ledger_winner(entries: Iterable[LedgerEntry]) -> LedgerEntry:
     return max(ordered, key=lambda e: (e.lead_id is not None, e.pushed_at or floor))
 
 
+def upsert_rows(
+    cells: Prepared, keys: Sequence[tuple[RowId, ColumnId]] | None = None
+) -> Iterator[tuple[Any, ...]]:
+    """``(row, column, s, i, j, norm)`` for every cell that is written, not deleted, in the
+    order of ``keys`` (default: the cells' own). Made in C when nothing is deleted, which is
+    checked in C too: most writes delete nothing."""
+    order = cells.keys() if keys is None else keys
+    if None in cells.values():
+        return (key + enc for key in order if (enc := cells[key]) is not None)
+    return map(operator.add, order, map(cells.__getitem__, order))
+
+
 def chunked(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
     """Consecutive slices of at most ``size`` items."""
     for start in range(0, len(items), size):

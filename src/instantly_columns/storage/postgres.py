@@ -4,7 +4,6 @@ extra). psycopg is imported when a store is created, not when this module is."""
 from __future__ import annotations
 
 import functools
-import operator
 import re
 import threading
 from collections.abc import Iterable, Iterator, Sequence
@@ -315,18 +314,14 @@ class PostgresStore(SqlStore):
         if len(keys) < _COPY_FROM or not isinstance(tx, _PgTx):
             return self._write_chunk(tx, table, [(key, cells[key]) for key in keys])
         changed = 0
-        # (row, column) + (s, i, j, norm) for each upsert, made in C when nothing is deleted
-        # (checked in C: most writes delete nothing).
-        rows: Iterable[tuple[Any, ...]] = map(operator.add, keys, map(cells.__getitem__, keys))
         if None in cells.values():
             deletes = [key for key in keys if cells[key] is None]
             changed += self._write_chunk(tx, table, [(key, None) for key in deletes])
-            rows = (key + enc for key in keys if (enc := cells[key]) is not None)
         conn = tx.connection
         conn.execute(_STAGE_CREATE)
         with conn.cursor() as cursor, cursor.copy(_STAGE_COPY) as copy:
             write = copy.write_row
-            for row in rows:
+            for row in codec.upsert_rows(cells, keys):
                 write(row)
         changed += conn.execute(_STAGE_UPSERT, (table,)).rowcount
         conn.execute(_STAGE_DROP)

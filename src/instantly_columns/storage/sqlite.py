@@ -404,8 +404,8 @@ class SQLiteStore(SqlStore):
         # sqlite3 module lets go of the interpreter lock around every step of a statement
         # and must take it back after each, which another busy thread of the process can
         # hold for up to its switch interval (5 ms). One step per row made a 500-cell write
-        # next to one busy thread take 661 ms; statements of 128 rows, 57 ms. A page of a
-        # sync (500 cells) is now one statement.
+        # next to one busy thread take 661 ms; statements of 128 rows, 57 ms. A sync's page
+        # (500 cells) is one statement.
         head = (table,)
         most = self._rows_most
         deleted: dict[str, list[tuple[str]]] = {}  # column -> rows whose cell goes
@@ -417,9 +417,5 @@ class SQLiteStore(SqlStore):
         for column, rows in deleted.items():
             changed += _run_rows(tx, _delete_cells, (table, column), iter(rows), len(rows), most)
         upserted = len(cells) - sum(map(len, deleted.values()))
-        # (table,) + (row, column) + (s, i, j, norm): made in C, no Python frame per cell.
-        upserts: Iterator[tuple[Any, ...]] = map(operator.add, cells, cells.values())
-        if deleted:
-            upserts = (key + enc for key, enc in cells.items() if enc is not None)
-        params = map(operator.add, itertools.repeat(head), upserts)
+        params = map(operator.add, itertools.repeat(head), codec.upsert_rows(cells))
         return changed + _run_rows(tx, _upsert_cells, (), params, upserted, most)
